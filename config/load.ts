@@ -1,0 +1,97 @@
+// Reads and validates environment files. Every problem becomes one line
+// `<file>: <dotted.path>: <message>`; YAML syntax errors carry line and column.
+import { readFileSync } from "node:fs";
+import { parseDocument } from "yaml";
+import type { core } from "zod";
+import { Environment, EnvironmentSchema } from "./schema";
+
+export interface ConfigProblem {
+  readonly file: string;
+  /** Dotted path inside the file (`buildHosts.templates.1.name`), or a line:column for syntax errors. */
+  readonly where: string;
+  readonly message: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: ConfigProblem[]) {
+    super(problems.map(formatProblem).join("\n"));
+    this.name = "ConfigError";
+  }
+}
+
+export function formatProblem(p: ConfigProblem): string {
+  return `${p.file}: ${p.where}: ${p.message}`;
+}
+
+export interface LoadedEnvironment {
+  /** The file as given (relative paths stay relative: they appear in messages). */
+  readonly file: string;
+  readonly env: Environment;
+}
+
+/** Parses and validates one environment file's text. */
+export function parseEnvironment(file: string, source: string): LoadedEnvironment {
+  const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = e.linePos?.[0];
+        const where = pos ? `line ${pos.line}, column ${pos.col}` : "(syntax)";
+        return { file, where, message: `YAML syntax error: ${firstLine(e.message)}` };
+      }),
+    );
+  }
+  const data = doc.toJS();
+  if (data === null || typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigError([{ file, where: "(root)", message: "expected a mapping of settings (name, cloud, region, ...)" }]);
+  }
+  const result = EnvironmentSchema.safeParse(data);
+  if (!result.success) throw new ConfigError(result.error.issues.flatMap((i) => toProblems(file, i)));
+  return { file, env: result.data };
+}
+
+/** Reads, parses and validates environment files; collects the problems of all of them. */
+export function loadEnvironments(files: string[]): LoadedEnvironment[] {
+  const problems: ConfigProblem[] = [];
+  const loaded: LoadedEnvironment[] = [];
+  for (const file of files) {
+    let source: string;
+    try {
+      source = readFileSync(file, "utf8");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problems.push({ file, where: "(file)", message: code === "ENOENT" ? "no such file" : `cannot read: ${code ?? err}` });
+      continue;
+    }
+    try {
+      loaded.push(parseEnvironment(file, source));
+    } catch (err) {
+      if (err instanceof ConfigError) problems.push(...err.problems);
+      else throw err;
+    }
+  }
+  const seen = new Map<string, string>();
+  for (const { file, env } of loaded) {
+    const other = seen.get(env.name);
+    if (other) problems.push({ file, where: "name", message: `"${env.name}" is also the name of ${other}; stack names would clash` });
+    seen.set(env.name, file);
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return loaded;
+}
+
+function toProblems(file: string, issue: core.$ZodIssue): ConfigProblem[] {
+  const base = issue.path.map(String);
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({ file, where: [...base, key].join("."), message: "unknown key" }));
+  }
+  const where = base.length > 0 ? base.join(".") : "(root)";
+  let message = issue.message;
+  if (issue.code === "invalid_type" && /received undefined/.test(message)) message = "required";
+  return [{ file, where, message }];
+}
+
+function firstLine(message: string): string {
+  // prettyErrors appends " at line L, column C:" and a code frame; the position is reported separately.
+  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
+}

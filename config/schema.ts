@@ -1,0 +1,181 @@
+// The environment file contract: one YAML file per factory in environments/.
+// Keys named in the foundation issue keep their names and meaning; every key added
+// since is optional with a default. Unknown keys are errors (strict objects).
+import { isIP } from "node:net";
+import { z } from "zod";
+import { parseCidr } from "./cidr";
+import { checkSshPublicKey } from "./ssh-key";
+
+const NAME = /^[a-z][a-z0-9-]*$/;
+const nameOf = (what: string, max: number) =>
+  z
+    .string()
+    .regex(NAME, `${what} must match [a-z][a-z0-9-]* (lower-case letters, digits, dashes; starts with a letter)`)
+    .max(max, `${what} must be at most ${max} characters`)
+    .refine((s) => !s.endsWith("-") && !s.includes("--"), `${what} must not end with "-" or contain "--"`);
+
+const text = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
+
+const cidr = (versions: Array<4 | 6>) =>
+  z.string().superRefine((value, ctx) => {
+    const parsed = parseCidr(value);
+    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
+    else if (!versions.includes(parsed.version)) {
+      ctx.addIssue({ code: "custom", message: `"${value}" must be an IPv${versions[0]} CIDR` });
+    }
+  });
+
+const sshPublicKey = z.string().superRefine((value, ctx) => {
+  const problem = checkSshPublicKey(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+const url = (schemes: string[]) =>
+  z.string().superRefine((value, ctx) => {
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      // scp-like git addresses (git@host:path) are fine where ssh is allowed
+      if (schemes.includes("ssh") && /^[\w.-]+@[\w.-]+:\S+$/.test(value)) return;
+      ctx.addIssue({ code: "custom", message: `"${value}" is not a URL` });
+      return;
+    }
+    const scheme = parsed.protocol.replace(/:$/, "");
+    if (!schemes.includes(scheme)) {
+      ctx.addIssue({ code: "custom", message: `URL scheme "${scheme}" is not allowed here (use ${schemes.join(", ")})` });
+    }
+    if (parsed.password) ctx.addIssue({ code: "custom", message: "URL must not contain a password" });
+  });
+
+const positiveInt = (what: string) => z.number().int(`${what} must be a whole number`).min(1, `${what} must be at least 1`);
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, "must be a DNS name such as images.example.com");
+
+const uniqueStrings = (what: string) =>
+  z.array(text(what)).superRefine((list, ctx) => {
+    list.forEach((item, i) => {
+      if (list.indexOf(item) !== i) ctx.addIssue({ code: "custom", path: [i], message: `duplicate ${what} "${item}"` });
+    });
+  });
+
+const server = {
+  image: text("image"),
+  flavor: text("flavor"),
+};
+
+export const Tooling = z.enum(["kiwi", "dib"]);
+
+const buildHostTemplate = z.strictObject({
+  name: nameOf("template name", 32),
+  image: text("image"),
+  flavor: text("flavor"),
+  tooling: Tooling,
+  /** Scratch volume for the build, in GB; 0 or absent: none. */
+  scratchVolumeGb: z.number().int("scratchVolumeGb must be a whole number").min(0).default(0),
+});
+
+const backend = z.discriminatedUnion(
+  "type",
+  [
+    z.strictObject({
+      type: z.literal("local"),
+      /** Directory of the state files, relative to the directory holding the synth output. */
+      dir: z.string().default("."),
+    }),
+    z.strictObject({
+      type: z.literal("s3"),
+      bucket: text("bucket"),
+      region: text("region"),
+      /** Key prefix; each stack's state is <keyPrefix>/<stack>.tfstate. */
+      keyPrefix: z.string().default("image-factory"),
+      /** S3-compatible endpoint (e.g. Swift's S3 API or Ceph RGW); absent: AWS. */
+      endpoint: url(["https", "http"]).optional(),
+      usePathStyle: z.boolean().default(true),
+    }),
+    z.strictObject({
+      type: z.literal("http"),
+      /** Base address; each stack's state lives at <address>/<stack>. */
+      address: url(["https", "http"]),
+      lockMethod: z.string().optional(),
+      unlockMethod: z.string().optional(),
+    }),
+  ],
+  { error: () => 'backend.type must be one of "local", "s3", "http"' },
+);
+
+export const EnvironmentSchema = z
+  .strictObject({
+    name: nameOf("name", 24),
+    cloud: text("cloud"),
+    region: text("region"),
+    availabilityZones: uniqueStrings("availability zone").min(1, "at least one availability zone is required"),
+    network: z.strictObject({
+      cidr: cidr([4]).refine((c) => {
+        const p = parseCidr(c);
+        return typeof p === "string" || p.prefix <= 26;
+      }, "the private subnet must be /26 or larger (fixed addresses below .32, build hosts above)"),
+      externalNetwork: text("externalNetwork"),
+      dnsNameservers: z.array(z.string().refine((s) => isIP(s) !== 0, "must be an IPv4 or IPv6 address")).default([]),
+      egress: z.enum(["router", "jump"]),
+    }),
+    admin: z.strictObject({
+      cidrs: uniqueStrings("CIDR").pipe(z.array(cidr([4, 6]))).refine((l) => l.length > 0, "at least one admin CIDR is required"),
+      sshPublicKeys: z.array(sshPublicKey).min(1, "at least one SSH public key is required"),
+    }),
+    servers: z.strictObject({
+      jenkins: z.strictObject({
+        ...server,
+        /** Optional separate volume for JENKINS_HOME, kept in the data stack. */
+        homeVolumeGb: z.number().int().min(1).optional(),
+      }),
+      nfs: z.strictObject({ ...server, dataVolumeGb: positiveInt("dataVolumeGb") }),
+      jump: z.strictObject({ ...server, count: positiveInt("count").max(16, "count must be at most 16") }),
+    }),
+    web: z
+      .strictObject({
+        cloud: text("cloud").optional(),
+        image: text("image"),
+        flavor: text("flavor"),
+        count: z.number().int().min(0, "count must be 0 or more"),
+        domain: hostname,
+        /** CIDR of the web tenant's own network. */
+        cidr: cidr([4]).default("10.30.0.0/24"),
+      })
+      .optional(),
+    jenkins: z.strictObject({
+      jobsRepo: z.strictObject({ url: url(["https", "http", "ssh", "git", "file"]), branch: text("branch").default("main") }),
+      packageRepo: url(["https", "http"]),
+    }),
+    buildHosts: z.strictObject({
+      maxInstances: positiveInt("maxInstances"),
+      ttlHours: positiveInt("ttlHours"),
+      templates: z.array(buildHostTemplate).superRefine((list, ctx) => {
+        list.forEach((t, i) => {
+          if (list.findIndex((o) => o.name === t.name) !== i) {
+            ctx.addIssue({ code: "custom", path: [i, "name"], message: `duplicate template name "${t.name}"` });
+          }
+        });
+      }),
+    }),
+    uploadRegions: uniqueStrings("region").default([]),
+    backend: backend.default({ type: "local", dir: "." }),
+    /** Wait for cloud-init on every server during deploy (null_resource over SSH). */
+    readinessCheck: z.boolean().default(true),
+  })
+  .superRefine((env, ctx) => {
+    if (env.uploadRegions.includes(env.region)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["uploadRegions", env.uploadRegions.indexOf(env.region)],
+        message: `"${env.region}" is the factory's own region; list only the other regions`,
+      });
+    }
+    if (env.web && env.web.cidr === env.network.cidr && !env.web.cloud) {
+      ctx.addIssue({ code: "custom", path: ["web", "cidr"], message: "must differ from network.cidr in the same tenant" });
+    }
+  });
+
+export type Environment = z.output<typeof EnvironmentSchema>;
+export type BuildHostTemplate = Environment["buildHosts"]["templates"][number];

@@ -1,0 +1,52 @@
+// The factory tenant's security groups, one per role, and the connections between them.
+// This is the security matrix of the README: only jump hosts take SSH from the admins;
+// everything else is reached from the jump hosts or from the role that needs it.
+import { Construct } from "constructs";
+import { Peer } from "./peer";
+import { Port } from "./port";
+import { SecurityGroup } from "./security-group";
+
+export interface FactorySecurityGroupsProps {
+  /** Environment name: groups are named `<envName>-<role>`. */
+  readonly envName: string;
+  /** CIDRs (IPv4 or IPv6) whose SSH the jump hosts accept. */
+  readonly adminCidrs: readonly string[];
+  /** The private subnet; with `jumpEgress` the jump hosts forward its traffic. */
+  readonly subnetCidr: string;
+  /** The jump hosts are the SNAT gateway (`network.egress: jump`). @default false */
+  readonly jumpEgress?: boolean;
+}
+
+export class FactorySecurityGroups extends Construct {
+  readonly jump: SecurityGroup;
+  readonly jenkins: SecurityGroup;
+  readonly nfs: SecurityGroup;
+  readonly buildHosts: SecurityGroup;
+
+  constructor(scope: Construct, id: string, props: FactorySecurityGroupsProps) {
+    super(scope, id);
+    const group = (role: string, description: string) =>
+      new SecurityGroup(this, role, { name: `${props.envName}-${role}`, role, description });
+
+    this.jump = group("jump", "Jump hosts: the only way in");
+    this.jenkins = group("jenkins", "Jenkins controller");
+    this.nfs = group("nfs", "NFS server: git mirror and image data");
+    this.buildHosts = group("build-host", "Ephemeral build hosts");
+
+    this.jump.allowFrom(Peer.cidrs("admin", props.adminCidrs), Port.ssh());
+    if (props.jumpEgress) {
+      this.jump.allowFrom(Peer.cidrs("subnet", [props.subnetCidr]), Port.allTraffic());
+      this.jump.allowFrom(this.jump, Port.vrrp());
+    }
+
+    this.jenkins.allowFrom(this.jump, Port.ssh(), Port.jenkinsHttp());
+    this.jenkins.allowFrom(this.buildHosts, Port.iperf3());
+
+    this.nfs.allowFrom(this.jump, Port.ssh());
+    this.nfs.allowFrom(this.jenkins, Port.nfs());
+    this.nfs.allowFrom(this.buildHosts, Port.nfs());
+
+    this.buildHosts.allowFrom(this.jump, Port.ssh());
+    this.buildHosts.allowFrom(this.jenkins, Port.ssh());
+  }
+}

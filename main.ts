@@ -1,0 +1,43 @@
+// The cdktf app: every environment file becomes its set of stacks. `factory synth` calls
+// synthesize() in-process; `cdktf synth|deploy` runs this file (see cdktf.json), reading
+// the environment files from FACTORY_CONFIG (colon-separated) or environments/*.yaml.
+import { readdirSync } from "node:fs";
+import * as path from "node:path";
+import { App } from "cdktf";
+import { LoadedEnvironment, loadEnvironments } from "./config/load";
+import { addEnvironment } from "./stacks/image-factory";
+
+export const DEFAULT_ENVIRONMENTS_DIR = "environments";
+
+/** The environment files `factory synth` uses when none are given. */
+export function defaultEnvironmentFiles(dir = DEFAULT_ENVIRONMENTS_DIR): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((n) => /\.ya?ml$/.test(n))
+    .sort()
+    .map((n) => path.join(dir, n));
+}
+
+export interface SynthResult {
+  readonly stacks: string[];
+}
+
+/** Synthesizes the stacks of validated environments into `outdir`. */
+export function synthesize(environments: LoadedEnvironment[], outdir: string): SynthResult {
+  // stackTraces off: construct metadata would otherwise carry absolute source paths.
+  const app = new App({ outdir, stackTraces: false });
+  const stacks = environments.flatMap(({ env }) => addEnvironment(app, env).map((s) => s.node.id));
+  app.synth();
+  return { stacks };
+}
+
+if (require.main === module) {
+  const fromEnv = process.env.FACTORY_CONFIG?.split(":").filter(Boolean);
+  const files = fromEnv && fromEnv.length > 0 ? fromEnv : defaultEnvironmentFiles();
+  synthesize(loadEnvironments(files), process.env.CDKTF_OUTDIR ?? "cdktf.out");
+}

@@ -1,0 +1,75 @@
+// What every stack of an environment shares: its state backend and the OpenStack
+// provider of the factory tenant. Credentials never appear here: the provider reads
+// clouds.yaml (`cloud`), or OS_* variables, at deploy time.
+import { Construct } from "constructs";
+import { HttpBackend, LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { OpenstackProvider } from "../.gen/providers/openstack/provider";
+import type { AddressPlan } from "../config/address-plan";
+import type { Environment } from "../config/schema";
+
+export interface EnvironmentStackProps {
+  readonly env: Environment;
+  readonly plan: AddressPlan;
+}
+
+export abstract class EnvironmentStack extends TerraformStack {
+  readonly env: Environment;
+  readonly plan: AddressPlan;
+  /** The factory tenant's provider (the default, unaliased one). */
+  readonly provider: OpenstackProvider;
+
+  protected constructor(scope: Construct, stackName: string, props: EnvironmentStackProps) {
+    super(scope, stackName);
+    this.env = props.env;
+    this.plan = props.plan;
+    configureBackend(this, stackName, props.env.backend);
+    this.provider = new OpenstackProvider(this, "openstack", { cloud: props.env.cloud, region: props.env.region });
+  }
+}
+
+/**
+ * Sets the stack's state backend. The local backend's path is relative, so synth output
+ * is machine-independent: Terraform runs in `<out>/stacks/<stack>/`, three levels below
+ * the directory holding `<out>`, and every stack is at the same depth, so the same
+ * relative path also works in cross-stack `terraform_remote_state` lookups.
+ */
+function configureBackend(stack: TerraformStack, stackName: string, backend: Environment["backend"]): void {
+  switch (backend.type) {
+    case "local":
+      new LocalBackend(stack, { path: joinRelative("../../..", backend.dir, `terraform.${stackName}.tfstate`) });
+      return;
+    case "s3":
+      new S3Backend(stack, {
+        bucket: backend.bucket,
+        key: `${backend.keyPrefix}/${stackName}.tfstate`,
+        region: backend.region,
+        endpoints: backend.endpoint ? { s3: backend.endpoint } : undefined,
+        usePathStyle: backend.usePathStyle,
+        // S3-compatible stores (Swift, Ceph RGW) have no AWS account or region APIs.
+        skipCredentialsValidation: backend.endpoint ? true : undefined,
+        skipRegionValidation: backend.endpoint ? true : undefined,
+        skipRequestingAccountId: backend.endpoint ? true : undefined,
+        skipMetadataApiCheck: backend.endpoint ? true : undefined,
+        skipS3Checksum: backend.endpoint ? true : undefined,
+      });
+      return;
+    case "http": {
+      const address = `${backend.address.replace(/\/+$/, "")}/${stackName}`;
+      new HttpBackend(stack, {
+        address,
+        lockAddress: address,
+        unlockAddress: address,
+        lockMethod: backend.lockMethod,
+        unlockMethod: backend.unlockMethod,
+      });
+      return;
+    }
+  }
+}
+
+function joinRelative(...parts: string[]): string {
+  return parts
+    .flatMap((p) => p.split("/"))
+    .filter((p) => p !== "" && p !== ".")
+    .join("/");
+}

@@ -1,0 +1,139 @@
+// Bad environment files fail with exit 1, one line per problem naming the file and the
+// dotted path, and nothing is written.
+import { existsSync, readdirSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { readFileSync as read } from "node:fs";
+import { exampleData, EXAMPLE, REPO, runFactory, tempDir, writeEnvironment } from "./helpers";
+
+interface BadCase {
+  name: string;
+  change?: (d: any) => void;
+  raw?: string;
+  where: string;
+  message: RegExp;
+}
+
+function fixtureKey(name: string): string {
+  return readFileSync(path.join(REPO, "test", "fixtures", name), "utf8").trim();
+}
+
+const PRIVATE_KEY_LINE = "-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAA";
+
+const cases: BadCase[] = [
+  { name: "unknown top-level key", change: (d) => (d.nmae = "x"), where: "nmae", message: /unknown key/ },
+  { name: "unknown nested key", change: (d) => (d.servers.jenkins.flavour = "m1.large"), where: "servers.jenkins.flavour", message: /unknown key/ },
+  { name: "name not matching the pattern", change: (d) => (d.name = "Example_1"), where: "name", message: /\[a-z\]\[a-z0-9-\]\*/ },
+  { name: "malformed admin CIDR", change: (d) => (d.admin.cidrs = ["203.0.113.0/24", "203.0.113.300/24"]), where: "admin.cidrs.1", message: /not an IPv4 or IPv6 address/ },
+  { name: "CIDR with host bits", change: (d) => (d.network.cidr = "10.20.0.5/24"), where: "network.cidr", message: /host bits set; did you mean 10\.20\.0\.0\/24/ },
+  { name: "IPv6 private subnet", change: (d) => (d.network.cidr = "fd00::/64"), where: "network.cidr", message: /IPv4 CIDR/ },
+  { name: "garbage SSH key", change: (d) => (d.admin.sshPublicKeys = ["ssh-ed25519 not-base64!"]), where: "admin.sshPublicKeys.0", message: /not base64/ },
+  { name: "private key instead of public", change: (d) => (d.admin.sshPublicKeys.push(PRIVATE_KEY_LINE)), where: "admin.sshPublicKeys.1", message: /private key/ },
+  { name: "weak DSA key type", change: (d) => (d.admin.sshPublicKeys = ["ssh-dss AAAAB3NzaC1kc3MAAACBAP== x@y"]), where: "admin.sshPublicKeys.0", message: /unsupported key type "ssh-dss"/ },
+  { name: "RSA key below 3072 bits", change: (d) => (d.admin.sshPublicKeys = [fixtureKey("rsa-2048.pub")]), where: "admin.sshPublicKeys.0", message: /2048 bits; at least 3072/ },
+  { name: "key type and key data disagree", change: (d) => (d.admin.sshPublicKeys = [fixtureKey("ecdsa-256.pub").replace(/^\S+/, "ssh-ed25519")]), where: "admin.sshPublicKeys.0", message: /key data says "ecdsa-sha2-nistp256"/ },
+  { name: "zero jump hosts", change: (d) => (d.servers.jump.count = 0), where: "servers.jump.count", message: /at least 1/ },
+  { name: "fractional instance count", change: (d) => (d.buildHosts.maxInstances = 2.5), where: "buildHosts.maxInstances", message: /whole number/ },
+  { name: "string where a number belongs", change: (d) => (d.buildHosts.ttlHours = "24h"), where: "buildHosts.ttlHours", message: /expected number/ },
+  { name: "duplicate template names", change: (d) => (d.buildHosts.templates[1].name = "kiwi"), where: "buildHosts.templates.1.name", message: /duplicate template name "kiwi"/ },
+  { name: "unknown tooling", change: (d) => (d.buildHosts.templates[0].tooling = "packer"), where: "buildHosts.templates.0.tooling", message: /kiwi.*dib/ },
+  { name: "missing required key", change: (d) => delete d.servers.nfs.dataVolumeGb, where: "servers.nfs.dataVolumeGb", message: /required/ },
+  { name: "unknown egress mode", change: (d) => (d.network.egress = "nat"), where: "network.egress", message: /router.*jump/ },
+  { name: "unknown backend type", change: (d) => (d.backend = { type: "consul" }), where: "backend.type", message: /local.*s3.*http/ },
+  { name: "own region in uploadRegions", change: (d) => d.uploadRegions.push("RegionOne"), where: "uploadRegions.1", message: /factory's own region/ },
+  { name: "jobs repo URL with a password", change: (d) => (d.jenkins.jobsRepo.url = "https://bot:s3cret@git.example.com/f.git"), where: "jenkins.jobsRepo.url", message: /must not contain a password/ },
+  { name: "YAML syntax error", raw: "name: example\nnetwork:\n  cidr: [10.20.0.0/24\n", where: "line 4, column 1", message: /YAML syntax error/ },
+  { name: "not a mapping", raw: "- just\n- a list\n", where: "(root)", message: /expected a mapping/ },
+];
+
+describe.each(cases)("$name", ({ change, raw, where, message }) => {
+  let file: string;
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir("bad-config-");
+    let content: unknown = raw;
+    if (!raw) {
+      const data = exampleData();
+      change!(data);
+      content = data;
+    }
+    file = writeEnvironment(content, "env.yaml", dir);
+  });
+
+  test("validate exits 1 with `<file>: <path>: <message>`", () => {
+    const r = runFactory(["validate", "--config", file]);
+    expect(r.status).toBe(1);
+    const lines = r.stderr.trim().split("\n");
+    const line = lines.find((l) => l.startsWith(`${file}: ${where}: `));
+    expect(line).toBeDefined();
+    expect(line).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  test("synth exits 1 and writes nothing", () => {
+    const out = path.join(dir, "out");
+    const r = runFactory(["synth", "--config", file, "--out", out]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`${file}: ${where}: `);
+    expect(existsSync(out)).toBe(false);
+    expect(readdirSync(dir).sort()).toEqual(["env.yaml"]);
+  });
+});
+
+test("every problem of a file is reported, one per line", () => {
+  const data = exampleData();
+  data.name = "BAD";
+  data.servers.jump.count = -1;
+  delete data.region;
+  const file = writeEnvironment(data);
+  const r = runFactory(["validate", "--config", file]);
+  expect(r.status).toBe(1);
+  expect(r.stderr.trim().split("\n").map((l) => l.split(": ")[1]).sort()).toEqual(["name", "region", "servers.jump.count"]);
+});
+
+test("a failed synth leaves an existing output directory untouched", () => {
+  const dir = tempDir();
+  const out = path.join(dir, "cdktf.out");
+  mkdirSync(out);
+  writeFileSync(path.join(out, "marker"), "previous");
+  const data = exampleData();
+  data.network.egress = "nat";
+  const r = runFactory(["synth", "--config", writeEnvironment(data, "env.yaml", dir), "--out", out]);
+  expect(r.status).toBe(1);
+  expect(readFileSync(path.join(out, "marker"), "utf8")).toBe("previous");
+  expect(readdirSync(dir).sort()).toEqual(["cdktf.out", "env.yaml"]);
+});
+
+test("a missing file is named", () => {
+  const r = runFactory(["validate", "--config", "environments/nope.yaml"]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toBe("environments/nope.yaml: (file): no such file\n");
+});
+
+test("two environments with the same name are refused", () => {
+  const dir = tempDir();
+  const a = writeEnvironment(read(EXAMPLE, "utf8"), "a.yaml", dir);
+  const b = writeEnvironment(read(EXAMPLE, "utf8"), "b.yaml", dir);
+  const r = runFactory(["validate", "--config", a, "--config", b]);
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain(`${b}: name: "example" is also the name of ${a}`);
+});
+
+describe("usage errors exit 2", () => {
+  test.each([[["frobnicate"]], [["synth", "--bogus"]], [["validate", "extra"]], [[]]])("%j", (args) => {
+    const r = runFactory(args);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain("usage:");
+  });
+});
+
+test("accepted: IPv6 admin CIDRs, RSA-4096 and ECDSA keys, an S3 backend", () => {
+  const data = exampleData();
+  data.admin.cidrs.push("2001:db8:1::/48");
+  data.admin.sshPublicKeys.push(fixtureKey("rsa-4096.pub"), fixtureKey("ecdsa-256.pub"));
+  data.backend = { type: "s3", bucket: "tfstate", region: "RegionOne", endpoint: "https://s3.example.com" };
+  const file = writeEnvironment(data);
+  const r = runFactory(["validate", "--config", file]);
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  expect(r.stdout).toBe(`${file}: ok (example)\n`);
+});

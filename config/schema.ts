@@ -142,6 +142,8 @@ export const EnvironmentSchema = z
         domain: hostname,
         /** CIDR of the web tenant's own network. */
         cidr: cidr([4]).default("10.30.0.0/24"),
+        /** Public keys allowed to publish (rsync over SSH, restricted to the image tree): Jenkins' publish key. */
+        publishKeys: z.array(sshPublicKey).default([]),
       })
       .optional(),
     jenkins: z.strictObject({

@@ -76,6 +76,34 @@ const buildHostTemplate = z.strictObject({
   scratchVolumeGb: z.number().int("scratchVolumeGb must be a whole number").min(0).default(0),
 });
 
+const imageEntry = z.strictObject({
+  /** Glance name stem: published as <name>_latest, <name>_prev, <name>_YYYYMMDD. */
+  name: z
+    .string()
+    .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "image name must start with a letter and contain only letters, digits, _ . -")
+    .max(64)
+    .refine((n) => !/_(latest|prev|\d{8})$/.test(n), "image name must not end in _latest, _prev or a date: those suffixes are added on publish"),
+  /** Path of the image description in the jobs repository (a KIWI description or a DIB element set). */
+  definition: text("definition").refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the jobs repository"),
+  tooling: Tooling,
+  /** Build-host template the image is built on. */
+  template: nameOf("template", 32),
+  minDiskGb: z.number().int().min(1).default(4),
+  minRamMb: z.number().int().min(1).optional(),
+  visibility: z.enum(["private", "shared", "public"]).default("private"),
+  os: z.strictObject({
+    distro: text("os.distro"),
+    version: z.union([z.string(), z.number()]).transform(String),
+    architecture: z.enum(["x86_64", "aarch64"]).default("x86_64"),
+  }),
+  /** Regions the image is published in besides the factory's; default: uploadRegions. */
+  regions: uniqueStrings("region").optional(),
+  /** The image runs qemu-guest-agent (sets hw_qemu_guest_agent and os_require_quiesce). */
+  guestAgent: z.boolean().default(false),
+  diskBus: z.enum(["virtio", "scsi", "ide"]).default("virtio"),
+  vifModel: z.enum(["virtio", "e1000"]).default("virtio"),
+});
+
 const backend = z.discriminatedUnion(
   "type",
   [
@@ -162,6 +190,10 @@ export const EnvironmentSchema = z
       }),
     }),
     uploadRegions: uniqueStrings("region").default([]),
+    /** The image catalogue: one image-build job per entry. */
+    images: z.array(imageEntry).default([]),
+    /** Dated (hidden) images older than this are deleted, unless a server still uses them. */
+    imageRetentionMonths: z.number().int().min(1).default(24),
     backend: backend.default({ type: "local", dir: "." }),
     /** Wait for cloud-init on every server during deploy (null_resource over SSH). */
     readinessCheck: z.boolean().default(true),
@@ -174,6 +206,21 @@ export const EnvironmentSchema = z
         message: `"${env.region}" is the factory's own region; list only the other regions`,
       });
     }
+    const templates = new Map(env.buildHosts.templates.map((t) => [t.name, t]));
+    env.images.forEach((image, i) => {
+      const template = templates.get(image.template);
+      if (!template) {
+        ctx.addIssue({ code: "custom", path: ["images", i, "template"], message: `no build-host template named "${image.template}" (have: ${[...templates.keys()].join(", ") || "none"})` });
+      } else if (template.tooling !== image.tooling) {
+        ctx.addIssue({ code: "custom", path: ["images", i, "tooling"], message: `template "${template.name}" has tooling ${template.tooling}, not ${image.tooling}` });
+      }
+      if (env.images.findIndex((o) => o.name === image.name) !== i) {
+        ctx.addIssue({ code: "custom", path: ["images", i, "name"], message: `duplicate image name "${image.name}"` });
+      }
+      image.regions?.forEach((r, j) => {
+        if (r === env.region) ctx.addIssue({ code: "custom", path: ["images", i, "regions", j], message: `"${r}" is the factory's own region; list only the other regions` });
+      });
+    });
     if (env.web && env.web.cidr === env.network.cidr && !env.web.cloud) {
       ctx.addIssue({ code: "custom", path: ["web", "cidr"], message: "must differ from network.cidr in the same tenant" });
     }
@@ -181,3 +228,4 @@ export const EnvironmentSchema = z
 
 export type Environment = z.output<typeof EnvironmentSchema>;
 export type BuildHostTemplate = Environment["buildHosts"]["templates"][number];
+export type ImageEntry = Environment["images"][number];

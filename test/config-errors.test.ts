@@ -41,6 +41,9 @@ const cases: BadCase[] = [
   { name: "unknown backend type", change: (d) => (d.backend = { type: "consul" }), where: "backend.type", message: /local.*s3.*http/ },
   { name: "own region in uploadRegions", change: (d) => d.uploadRegions.push("RegionOne"), where: "uploadRegions.1", message: /factory's own region/ },
   { name: "jobs repo URL with a password", change: (d) => (d.jenkins.jobsRepo.url = "https://bot:s3cret@git.example.com/f.git"), where: "jenkins.jobsRepo.url", message: /must not contain a password/ },
+  { name: "image on a missing template", change: (d) => (d.images[1].template = "packer"), where: "images.1.template", message: /no build-host template named "packer"/ },
+  { name: "image tooling differs from its template", change: (d) => (d.images[0].tooling = "dib"), where: "images.0.tooling", message: /template "kiwi" has tooling kiwi, not dib/ },
+  { name: "image name with a publish suffix", change: (d) => (d.images[0].name = "Standard_Debian_12_latest"), where: "images.0.name", message: /_latest, _prev or a date/ },
   { name: "YAML syntax error", raw: "name: example\nnetwork:\n  cidr: [10.20.0.0/24\n", where: "line 4, column 1", message: /YAML syntax error/ },
   { name: "not a mapping", raw: "- just\n- a list\n", where: "(root)", message: /expected a mapping/ },
 ];

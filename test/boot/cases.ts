@@ -1,0 +1,134 @@
+// What the boot test boots: each role's real user-data, rendered from a real environment
+// file, plus deliberately broken user-data that must make its role fail.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
+import { addressPlan, type AddressPlan } from "../../config/address-plan";
+import { parseEnvironment } from "../../config/load";
+import type { Environment } from "../../config/schema";
+import { renderUserData, type UserDataRequest } from "../../userdata";
+
+const REPO = path.join(__dirname, "..", "..", "..");
+
+/** A blank disk stands in for the NFS data volume; the renderer gets this id. */
+export const DATA_VOLUME_ID = "b0075e57-da7a-4a11-9e5e-000000000006";
+const VIRTIO_SERIAL_LENGTH = 20;
+
+export interface BootCase {
+  readonly name: string;
+  readonly role: "jump" | "nfs" | "web";
+  readonly userData: string;
+  readonly address: string;
+  /** The default gateway Neutron's DHCP would hand out (the VIP with `egress: jump`). */
+  readonly gateway: string;
+  /** Serial of the blank data disk attached to the VM, if any. */
+  readonly dataDiskSerial?: string;
+  readonly checkEnv: Record<string, string>;
+  /**
+   * Empty: every check must pass. Otherwise the case is broken on purpose and passes when
+   * the guest reports each of these checks as failed (the right reason), whatever else.
+   */
+  readonly mustFail: readonly string[];
+}
+
+interface Loaded {
+  readonly env: Environment;
+  readonly plan: AddressPlan;
+  readonly file: string;
+}
+
+function load(file: string): Loaded {
+  const env = parseEnvironment(file, readFileSync(path.join(REPO, file), "utf8")).env;
+  return { env, plan: addressPlan(env), file };
+}
+
+function render({ env, plan }: Loaded, request: UserDataRequest): string {
+  return renderUserData({ env, plan }, request);
+}
+
+const DATA_MOUNT = "/srv/factory";
+const EXPORTS = ["/srv/factory/images", "/srv/factory/builds"];
+const CLOUD_INIT_TIMEOUT = "900";
+
+function withPrefix(plan: AddressPlan, address: string): string {
+  return `${address}/${plan.cidr.prefix}`;
+}
+
+function jumpCase(name: string, loaded: Loaded): BootCase {
+  const { env, plan } = loaded;
+  return {
+    name,
+    role: "jump",
+    userData: render(loaded, { role: "jump", index: 0 }),
+    address: withPrefix(plan, plan.jump[0]),
+    gateway: plan.gateway,
+    checkEnv: {
+      CASE: name, ROLE: "jump", CLOUD_INIT_TIMEOUT, EGRESS: env.network.egress, PRIVATE_CIDR: plan.cidr.text,
+      ...(plan.egressVip ? { EGRESS_VIP: plan.egressVip } : {}),
+    },
+    mustFail: [],
+  };
+}
+
+function nfsCase(name: string, loaded: Loaded, userData = render(loaded, { role: "nfs", dataVolumeId: DATA_VOLUME_ID }), mustFail: string[] = []): BootCase {
+  const { plan } = loaded;
+  const serial = DATA_VOLUME_ID.slice(0, VIRTIO_SERIAL_LENGTH);
+  return {
+    name,
+    role: "nfs",
+    userData,
+    address: withPrefix(plan, plan.nfs),
+    gateway: plan.gateway,
+    dataDiskSerial: serial,
+    checkEnv: {
+      CASE: name, ROLE: "nfs", CLOUD_INIT_TIMEOUT, PRIVATE_CIDR: plan.cidr.text,
+      DATA_MOUNT, DATA_DEVICE: `/dev/disk/by-id/virtio-${serial}`, EXPORTS: EXPORTS.join(" "),
+    },
+    mustFail,
+  };
+}
+
+function webCase(name: string, loaded: Loaded): BootCase {
+  const { plan } = loaded;
+  return {
+    name,
+    role: "web",
+    userData: render(loaded, { role: "web", index: 0 }),
+    // The web role does not depend on its address; any one on a subnet will do.
+    address: withPrefix(plan, plan.dynamicPool.start),
+    gateway: plan.gateway,
+    checkEnv: { CASE: name, ROLE: "web", CLOUD_INIT_TIMEOUT, WEB_ROOT: "/srv/www/images" },
+    mustFail: [],
+  };
+}
+
+/** The NFS user-data with every fs_setup entry pointed at a disk that does not exist. */
+export function withMissingFsDevice(userData: string): string {
+  const config = parse(userData);
+  const fsSetup: Array<Record<string, unknown>> | undefined = config?.fs_setup;
+  if (!Array.isArray(fsSetup) || fsSetup.length === 0) throw new Error("nfs user-data has no fs_setup to break");
+  config.fs_setup = fsSetup.map((fs) => ({ ...fs, device: "/dev/disk/by-id/virtio-no-such-disk" }));
+  return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
+}
+
+export function bootCases(): BootCase[] {
+  const example = load("environments/example.yaml");
+  const maximal = load("test/fixtures/maximal.yaml"); // network.egress: jump
+  const nfs = nfsCase("nfs", example);
+  return [
+    jumpCase("jump", example),
+    jumpCase("jump-egress", maximal),
+    nfs,
+    webCase("web", example),
+    nfsCase("nfs-broken-fs-setup", example, withMissingFsDevice(nfs.userData), [`data disk mounted at ${DATA_MOUNT}`]),
+  ];
+}
+
+/** Every package the cases' user-data asks cloud-init to install. */
+export function requestedPackages(cases: readonly BootCase[]): string[] {
+  const names = new Set<string>();
+  for (const c of cases) {
+    for (const p of parse(c.userData)?.packages ?? []) names.add(Array.isArray(p) ? String(p[0]) : String(p));
+  }
+  return [...names].sort();
+}

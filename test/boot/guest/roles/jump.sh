@@ -1,0 +1,30 @@
+# Jump host checks (sourced by check.sh): hardened sshd, nothing but sshd on the network,
+# and with `egress: jump` the subnet's SNAT gateway.
+# shellcheck shell=bash
+# shellcheck disable=SC2154 # report, expect, eventually and the case.env variables come from check.sh
+sshd_says() { sshd -T 2>&1 | grep -qx "$1" && echo "sshd -T: $1"; }
+expect "sshd: permitrootlogin no" sshd_says "permitrootlogin no"
+expect "sshd: passwordauthentication no" sshd_says "passwordauthentication no"
+
+# Every TCP/UDP socket on a non-loopback address must belong to sshd.
+only_sshd_listens() {
+  local netid addr process others=() seen=0
+  while read -r netid _ _ _ addr _ process; do
+    case "$addr" in 127.* | \[::1\]:* | \[::ffff:127.*) continue ;; esac
+    seen=$((seen + 1))
+    if [[ "$process" != *'"sshd"'* ]]; then others+=("$netid $addr $process"); fi
+  done < <(ss -tulnpH)
+  if [ "${#others[@]}" -gt 0 ]; then printf 'not sshd: %s\n' "${others[@]}"; return 1; fi
+  if [ "$seen" -eq 0 ]; then echo "sshd is not listening at all"; return 1; fi
+  echo "$seen non-loopback listener(s), all sshd"
+}
+expect "only sshd listens on the network" only_sshd_listens
+
+if [ "${EGRESS:?}" = jump ]; then
+  forwarding() { local v; v=$(sysctl -n net.ipv4.ip_forward) && echo "net.ipv4.ip_forward = $v" && [ "$v" = 1 ]; }
+  expect "egress: IPv4 forwarding on" forwarding
+  masquerades() { nft list ruleset | grep -E "ip saddr ${PRIVATE_CIDR//./\\.} .*masquerade"; }
+  expect "egress: nft masquerades $PRIVATE_CIDR" masquerades
+  holds_vip() { ip -o -4 addr show | grep -F " ${EGRESS_VIP:?}/"; }
+  expect "egress: keepalived holds the VIP $EGRESS_VIP" eventually 60 holds_vip
+fi

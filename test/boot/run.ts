@@ -1,0 +1,146 @@
+// `npm run test:boot`: boots the jump, NFS and web user-data in a local VM and checks the
+// result (see README, "Boot test"). Long (minutes per role), so not part of `npm test`.
+//
+//   node dist/test/boot/run.js [--only CASE,...] [--cache-dir DIR] [--keep-logs DIR]
+import { spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { type BootCase, bootCases, requestedPackages } from "./cases";
+import { killAll, tail } from "./proc";
+import { bootInQemu } from "./qemu";
+import { buildMachine, configuredMirror } from "./rootfs";
+import { writeSeedIso } from "./seed";
+import { judge, readGuestReport } from "./verdict";
+
+const TOOLS = ["debootstrap", "systemd-nspawn", "dpkg-scanpackages", "mkfs.ext4", "genisoimage", "qemu-img", "qemu-system-x86_64"];
+const CASE_TIMEOUT_SECONDS = 1200;
+
+interface CaseResult {
+  readonly name: string;
+  readonly passed: boolean;
+  readonly reason: string;
+  readonly seconds: number;
+}
+
+function say(line: string): void {
+  process.stdout.write(`${line}\n`);
+}
+
+function minutes(seconds: number): string {
+  const s = Math.round(seconds);
+  return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, "0")}s`;
+}
+
+/** Unmounts anything left mounted below dir (deepest first), then removes it. */
+function removeWorkDir(dir: string): void {
+  if (!existsSync(dir)) return;
+  const mounts = readFileSync("/proc/self/mounts", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[1]?.replace(/\\040/g, " "))
+    .filter((m): m is string => !!m && m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) spawnSync("umount", ["-l", m]);
+  const left = readFileSync("/proc/self/mounts", "utf8").includes(` ${dir}/`);
+  if (left) {
+    process.stderr.write(`boot test: something is still mounted under ${dir}; left in place\n`);
+    return;
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function checkPrerequisites(): string | undefined {
+  if (process.getuid?.() !== 0) return "must run as root (debootstrap, systemd-nspawn)";
+  const missing = TOOLS.filter((t) => spawnSync("sh", ["-c", `command -v ${t}`], { stdio: "ignore" }).status !== 0);
+  if (missing.length > 0) return `missing tools: ${missing.join(", ")} (apt packages: debootstrap systemd-container dpkg-dev genisoimage qemu-utils qemu-system-x86)`;
+  return undefined;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { only: { type: "string" }, "cache-dir": { type: "string" }, "keep-logs": { type: "string" } },
+  });
+  const problem = checkPrerequisites();
+  if (problem) {
+    process.stderr.write(`boot test: ${problem}\n`);
+    return 2;
+  }
+  const started = Date.now();
+  let cases: BootCase[] = bootCases();
+  if (values.only) {
+    const wanted = values.only.split(",");
+    const unknown = wanted.filter((w) => !cases.some((c) => c.name === w));
+    if (unknown.length > 0) {
+      process.stderr.write(`boot test: unknown case(s) ${unknown.join(", ")}; cases: ${cases.map((c) => c.name).join(", ")}\n`);
+      return 2;
+    }
+    cases = cases.filter((c) => wanted.includes(c.name));
+  }
+
+  const workDir = mkdtempSync(path.join(tmpdir(), "factory-boot-"));
+  const cleanUp = () => {
+    killAll();
+    removeWorkDir(workDir);
+  };
+  process.on("exit", cleanUp);
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    process.on(signal, () => {
+      process.stderr.write(`boot test: ${signal}, cleaning up\n`);
+      cleanUp();
+      process.exit(1);
+    });
+  }
+
+  // Built from every case, so a package a role adds later is offline at boot too.
+  const packages = requestedPackages(bootCases());
+  say(`boot test: ${cases.length} case(s): ${cases.map((c) => c.name).join(", ")}; user-data packages: ${packages.join(" ") || "(none)"}`);
+  const machineStarted = Date.now();
+  const machine = await buildMachine({
+    offlinePackages: packages,
+    workDir,
+    cacheDir: values["cache-dir"] ? path.resolve(values["cache-dir"]) : undefined,
+    mirror: configuredMirror(),
+    log: (line) => say(`boot test: ${line}`),
+  });
+  const machineSeconds = (Date.now() - machineStarted) / 1000;
+  say(`boot test: machine ready in ${minutes(machineSeconds)}`);
+
+  const results: CaseResult[] = [];
+  for (const [i, c] of cases.entries()) {
+    const dir = path.join(workDir, "cases", c.name);
+    mkdirSync(dir, { recursive: true });
+    const mac = `52:54:00:fa:c7:${(i + 1).toString(16).padStart(2, "0")}`;
+    say(`boot test: ${c.name}: booting (${c.role}${c.mustFail.length ? ", broken on purpose" : ""})`);
+    const seedIso = await writeSeedIso({ caseName: c.name, userData: c.userData, mac, address: c.address, gateway: c.gateway, checkEnv: c.checkEnv }, dir);
+    const outcome = await bootInQemu(c, machine, { dir, seedIso, mac, timeoutSeconds: CASE_TIMEOUT_SECONDS });
+    const report = readGuestReport(c.name, outcome.console);
+    const verdict = judge(report, c.mustFail);
+    const reason = outcome.timedOut && !report.complete ? `timed out after ${CASE_TIMEOUT_SECONDS} s; ${verdict.reason}` : verdict.reason;
+    results.push({ name: c.name, passed: verdict.passed, reason, seconds: outcome.seconds });
+    for (const check of report.checks) say(`  ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
+    if (!verdict.passed) {
+      for (const d of report.diagnostics) say(`  | ${d}`);
+      if (!report.complete) say(tail(outcome.console, 60).replace(/^/gm, "  console| "));
+    }
+    say(`boot test: ${verdict.passed ? "PASS" : "FAIL"} ${c.name} (${minutes(outcome.seconds)}): ${reason}`);
+    if (values["keep-logs"]) {
+      mkdirSync(values["keep-logs"], { recursive: true });
+      copyFileSync(path.join(dir, "console.log"), path.join(values["keep-logs"], `${c.name}.console.log`));
+    }
+  }
+
+  const passed = results.filter((r) => r.passed).length;
+  const failed = results.length - passed;
+  say(`boot test: timings: machine ${minutes(machineSeconds)}, ${results.map((r) => `${r.name} ${minutes(r.seconds)}`).join(", ")}, total ${minutes((Date.now() - started) / 1000)}`);
+  say(`boot test: ${passed} passed, ${failed} failed`);
+  return failed === 0 && results.length > 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    process.stderr.write(`boot test: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,6 +1,6 @@
 // Boots one case in qemu (TCG: /dev/kvm does not work here) and returns what its serial
-// console said. The NIC sits alone on a qemu hub, so the guest's network configuration is
-// real but no frame ever leaves the VM.
+// console said. The NIC's backend is qemu's user network with restrict=on: the guest's
+// network configuration is real, but no packet ever leaves qemu.
 import * as path from "node:path";
 import type { BootCase } from "./cases";
 import type { Machine } from "./rootfs";
@@ -40,7 +40,7 @@ export async function bootInQemu(
     "-append", "root=/dev/vda rw console=ttyS0 panic=-1 loglevel=4",
     ...drives,
     // PCI slot 3 gives the NIC the name it has on OpenStack (ens3).
-    "-netdev", "hubport,id=n0,hubid=0", "-device", `virtio-net-pci,netdev=n0,mac=${options.mac},addr=0x3,romfile=`,
+    "-netdev", "user,id=n0,restrict=on", "-device", `virtio-net-pci,netdev=n0,mac=${options.mac},addr=0x3,romfile=`,
   ];
   let kill: () => void = () => {};
   let grace: NodeJS.Timeout | undefined;

@@ -142,6 +142,10 @@ async function build(offline: readonly string[], out: string, { workDir, mirror,
       "update-locale LANG=en_US.UTF-8",
       "systemctl mask systemd-networkd-wait-online.service",
       "systemctl enable systemd-networkd.service factory-boot-check.service",
+      // apt knows the offline repository only: a mirror entry would make it try the
+      // network first for every package (and the guest has none).
+      ": > /etc/apt/sources.list",
+      "rm -rf /var/lib/apt/lists/*",
       "apt-get update -qq",
       ": > /etc/machine-id",
     ].join(" && "),

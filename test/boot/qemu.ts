@@ -18,7 +18,7 @@ const POWEROFF_GRACE_SECONDS = 90;
 export async function bootInQemu(
   bootCase: BootCase,
   machine: Machine,
-  options: { readonly dir: string; readonly seedIso: string; readonly mac: string; readonly timeoutSeconds: number },
+  options: { readonly dir: string; readonly seedIso: string; readonly mac: string; readonly timeoutSeconds: number; readonly cpus: number },
 ): Promise<BootOutcome> {
   const { dir } = options;
   const overlay = path.join(dir, "root.qcow2");
@@ -34,7 +34,7 @@ export async function bootInQemu(
     drives.push("-drive", `file=${data},if=none,id=data,format=qcow2`, "-device", `virtio-blk-pci,drive=data,serial=${bootCase.dataDiskSerial},addr=0x5`);
   }
   const args = [
-    "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", "2", "-m", "2048",
+    "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", String(options.cpus), "-m", "2048",
     "-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
     "-kernel", machine.kernel, "-initrd", machine.initrd,
     "-append", "root=/dev/vda rw console=ttyS0 panic=-1 loglevel=4",

@@ -1,16 +1,16 @@
 // `npm run test:boot`: boots the jump, NFS and web user-data in a local VM and checks the
 // result (see README, "Boot test"). Long (minutes per role), so not part of `npm test`.
 //
-//   node dist/test/boot/run.js [--only CASE,...] [--cache-dir DIR] [--keep-logs DIR]
+//   node dist/test/boot/run.js [--only CASE,...] [--parallel N] [--cache-dir DIR] [--keep-logs DIR]
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { type BootCase, bootCases, requestedPackages } from "./cases";
 import { killAll, tail } from "./proc";
 import { bootInQemu } from "./qemu";
-import { buildMachine, configuredMirror } from "./rootfs";
+import { buildMachine, configuredMirror, type Machine } from "./rootfs";
 import { writeSeedIso } from "./seed";
 import { judge, readGuestReport } from "./verdict";
 
@@ -57,9 +57,34 @@ function checkPrerequisites(): string | undefined {
   return undefined;
 }
 
+/** Boots one case and prints its checks and verdict in one block. */
+async function bootCase(c: BootCase, i: number, o: { workDir: string; machine: Machine; cpus: number; keepLogs?: string }): Promise<CaseResult> {
+  const dir = path.join(o.workDir, "cases", c.name);
+  mkdirSync(dir, { recursive: true });
+  const mac = `52:54:00:fa:c7:${(i + 1).toString(16).padStart(2, "0")}`;
+  say(`boot test: ${c.name}: booting (${c.role}${c.mustFail.length ? ", broken on purpose" : ""})`);
+  const seedIso = await writeSeedIso({ caseName: c.name, userData: c.userData, mac, address: c.address, gateway: c.gateway, checkEnv: c.checkEnv }, dir);
+  const outcome = await bootInQemu(c, o.machine, { dir, seedIso, mac, timeoutSeconds: CASE_TIMEOUT_SECONDS, cpus: o.cpus });
+  const report = readGuestReport(c.name, outcome.console);
+  const verdict = judge(report, c.mustFail);
+  const reason = outcome.timedOut && !report.complete ? `timed out after ${CASE_TIMEOUT_SECONDS} s; ${verdict.reason}` : verdict.reason;
+  const lines = report.checks.map((check) => `  ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
+  if (!verdict.passed) {
+    lines.push(...report.diagnostics.map((d) => `  | ${d}`));
+    if (!report.complete) lines.push(tail(outcome.console, 60).replace(/^/gm, "  console| "));
+  }
+  lines.push(`boot test: ${verdict.passed ? "PASS" : "FAIL"} ${c.name} (${minutes(outcome.seconds)}): ${reason}`);
+  say(lines.join("\n"));
+  if (o.keepLogs) {
+    mkdirSync(o.keepLogs, { recursive: true });
+    copyFileSync(path.join(dir, "console.log"), path.join(o.keepLogs, `${c.name}.console.log`));
+  }
+  return { name: c.name, passed: verdict.passed, reason, seconds: outcome.seconds };
+}
+
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { only: { type: "string" }, "cache-dir": { type: "string" }, "keep-logs": { type: "string" } },
+    options: { only: { type: "string" }, "cache-dir": { type: "string" }, "keep-logs": { type: "string" }, parallel: { type: "string" } },
   });
   const problem = checkPrerequisites();
   if (problem) {
@@ -106,29 +131,26 @@ async function main(): Promise<number> {
   const machineSeconds = (Date.now() - machineStarted) / 1000;
   say(`boot test: machine ready in ${minutes(machineSeconds)}`);
 
-  const results: CaseResult[] = [];
-  for (const [i, c] of cases.entries()) {
-    const dir = path.join(workDir, "cases", c.name);
-    mkdirSync(dir, { recursive: true });
-    const mac = `52:54:00:fa:c7:${(i + 1).toString(16).padStart(2, "0")}`;
-    say(`boot test: ${c.name}: booting (${c.role}${c.mustFail.length ? ", broken on purpose" : ""})`);
-    const seedIso = await writeSeedIso({ caseName: c.name, userData: c.userData, mac, address: c.address, gateway: c.gateway, checkEnv: c.checkEnv }, dir);
-    const outcome = await bootInQemu(c, machine, { dir, seedIso, mac, timeoutSeconds: CASE_TIMEOUT_SECONDS });
-    const report = readGuestReport(c.name, outcome.console);
-    const verdict = judge(report, c.mustFail);
-    const reason = outcome.timedOut && !report.complete ? `timed out after ${CASE_TIMEOUT_SECONDS} s; ${verdict.reason}` : verdict.reason;
-    results.push({ name: c.name, passed: verdict.passed, reason, seconds: outcome.seconds });
-    for (const check of report.checks) say(`  ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
-    if (!verdict.passed) {
-      for (const d of report.diagnostics) say(`  | ${d}`);
-      if (!report.complete) say(tail(outcome.console, 60).replace(/^/gm, "  console| "));
-    }
-    say(`boot test: ${verdict.passed ? "PASS" : "FAIL"} ${c.name} (${minutes(outcome.seconds)}): ${reason}`);
-    if (values["keep-logs"]) {
-      mkdirSync(values["keep-logs"], { recursive: true });
-      copyFileSync(path.join(dir, "console.log"), path.join(values["keep-logs"], `${c.name}.console.log`));
-    }
+  // TCG is CPU-bound and a first boot mostly runs one thing at a time (dpkg, cloud-init):
+  // one single-CPU VM per core gets through the cases faster than one VM with every core.
+  const requested = values.parallel === undefined ? availableParallelism() : Number(values.parallel);
+  if (!Number.isInteger(requested) || requested < 1) {
+    process.stderr.write(`boot test: --parallel must be a whole number of VMs, got ${values.parallel}\n`);
+    return 2;
   }
+  const parallel = Math.min(requested, cases.length);
+  const cpus = Math.max(1, Math.floor(availableParallelism() / parallel));
+  say(`boot test: ${parallel} VM(s) at a time, ${cpus} CPU(s) each`);
+  const results: CaseResult[] = [];
+  const queue = [...cases.entries()];
+  const lane = async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      const [i, c] = next;
+      results.push(await bootCase(c, i, { workDir, machine, cpus, keepLogs: values["keep-logs"] }));
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, lane));
+  results.sort((a, b) => cases.findIndex((c) => c.name === a.name) - cases.findIndex((c) => c.name === b.name));
 
   const passed = results.filter((r) => r.passed).length;
   const failed = results.length - passed;

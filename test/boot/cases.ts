@@ -34,12 +34,11 @@ export interface BootCase {
 interface Loaded {
   readonly env: Environment;
   readonly plan: AddressPlan;
-  readonly file: string;
 }
 
 function load(file: string): Loaded {
   const env = parseEnvironment(file, readFileSync(path.join(REPO, file), "utf8")).env;
-  return { env, plan: addressPlan(env), file };
+  return { env, plan: addressPlan(env) };
 }
 
 function render({ env, plan }: Loaded, request: UserDataRequest): string {

@@ -154,7 +154,7 @@ async function build(offline: readonly string[], out: string, { workDir, mirror,
 
   const boot = path.join(rootfs, "boot");
   const kernel = readdirSync(boot).find((f) => /^vmlinuz-/.test(f));
-  const initrd = readdirSync(boot).find((f) => /^initrd\.img-[^.]*-amd64$/.test(f) || /^initrd\.img-\S+-amd64$/.test(f));
+  const initrd = readdirSync(boot).find((f) => /^initrd\.img-\S+-amd64$/.test(f));
   if (!kernel || !initrd) throw new Error(`no kernel/initrd in ${boot}: ${readdirSync(boot).join(" ")}`);
   copyFileSync(path.join(boot, kernel), path.join(out, "vmlinuz"));
   copyFileSync(path.join(boot, initrd), path.join(out, "initrd.img"));

@@ -2,6 +2,7 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../config/load";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors";
+import { renderCommand } from "./render";
 import { synthCommand } from "./synth";
 import { validateCommand } from "./validate";
 
@@ -15,6 +16,7 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   synth: synthCommand,
   validate: validateCommand,
+  render: renderCommand,
 };
 
 export function usage(): string {

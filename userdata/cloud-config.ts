@@ -101,7 +101,20 @@ export function renderCloudConfig(config: CloudConfig): string {
   return CLOUD_CONFIG_HEADER + body;
 }
 
+// The order cloud-init acts in (users and disks, then packages, files, commands): the
+// rendered text reads top to bottom like the first boot.
+const KEY_ORDER: readonly (keyof CloudConfig)[] = [
+  "hostname", "fqdn", "users", "disable_root", "ssh_pwauth", "ssh_genkeytypes", "bootcmd", "disk_setup", "fs_setup",
+  "mounts", "mount_default_fields", "apt", "ntp", "package_update", "package_upgrade", "packages", "write_files", "runcmd",
+  "final_message",
+];
+
 // Empty lists add noise to a PR diff and mean nothing to cloud-init.
 function dropEmpty(config: CloudConfig): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(config).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+  const entries = Object.entries(config).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0));
+  const rank = (k: string) => {
+    const i = KEY_ORDER.indexOf(k as keyof CloudConfig);
+    return i < 0 ? KEY_ORDER.length : i;
+  };
+  return Object.fromEntries(entries.sort(([a], [b]) => rank(a) - rank(b)));
 }

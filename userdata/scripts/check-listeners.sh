@@ -12,6 +12,13 @@ for unit in rpcbind.socket rpcbind.service avahi-daemon.socket avahi-daemon.serv
   fi
 done
 
+# systemd-resolved answers LLMNR and mDNS on every interface by default (port 5355, 5353)
+if systemctl is-active --quiet systemd-resolved.service; then
+  install -d -m 0755 /etc/systemd/resolved.conf.d
+  printf '[Resolve]\nLLMNR=no\nMulticastDNS=no\n' >/etc/systemd/resolved.conf.d/60-factory-no-llmnr.conf
+  systemctl restart systemd-resolved.service
+fi
+
 allowed=" udp:68 udp:546 $* "
 unexpected=()
 # `ss -H -l -n -t -u`: Netid State Recv-Q Send-Q Local:Port Peer:Port

@@ -321,6 +321,30 @@ describe("helpers", () => {
     expect(findSecrets(`ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG4xjQEq0zJelATPXduky admin@example\npassword_file=/root/jenkins-admin-password`)).toEqual([]);
   });
 
+  test("trusted-apt-repo.sh trusts only the pinned primary key and writes a deb822 source", () => {
+    const script = scriptFiles().find((f) => f.endsWith("trusted-apt-repo.sh"))!;
+    const keys = "file:///usr/share/keyrings/debian-archive-keyring.gpg";
+    const run = (pin: string) => {
+      const aptDir = tempDir("factory-apt-");
+      const r = spawnSync("bash", [script, "debian", "https://deb.example.org/debian", "@codename@", "main", keys, pin], { encoding: "utf8", env: { ...process.env, APT_DIR: aptDir } });
+      return { ...r, aptDir };
+    };
+    const ok = run("73A4 F27B 8DD4 7936");
+    expect(ok.stderr).toBe("");
+    expect(ok.status).toBe(0);
+    const sources = readFileSync(path.join(ok.aptDir, "sources.list.d", "debian.sources"), "utf8");
+    expect(sources).toMatch(/^Types: deb\nURIs: https:\/\/deb\.example\.org\/debian\nSuites: [a-z]+\nComponents: main\nSigned-By: .*\/keyrings\/debian\.gpg\n$/);
+    const listed = spawnSync("gpg", ["--batch", "--with-colons", "--show-keys", path.join(ok.aptDir, "keyrings", "debian.gpg")], { encoding: "utf8", env: { ...process.env, GNUPGHOME: tempDir("factory-gnupg-") } });
+    expect(listed.stdout.split("\n").filter((l) => l.startsWith("pub:"))).toHaveLength(1);
+    expect(listed.stdout).toContain("1F89983E0081FDE018F3CC9673A4F27B8DD47936");
+    // a subkey's id or an unknown key is not the pinned primary key
+    for (const pin of ["0E98404D386FA1D9", "798AEC654E5C15428C8E42EEAA16FCBCA621E701"]) {
+      const bad = run(pin);
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toMatch(/refusing to trust it/);
+    }
+  });
+
   test("check-listeners.sh fails on any unexpected listener off loopback", () => {
     const bin = tempDir("factory-fake-bin-");
     const fake = (name: string, body: string) => {

@@ -11,8 +11,9 @@ if [ "$#" -ne 6 ]; then
 fi
 name=$1 uri=$2 suite=$3 components=$4 key_url=$5
 pin=$(tr -d '[:space:]' <<<"$6" | tr '[:lower:]' '[:upper:]')
-keyring=/etc/apt/keyrings/$name.gpg
-sources=/etc/apt/sources.list.d/$name.sources
+apt_dir=${APT_DIR:-/etc/apt} # another root only for tests
+keyring=$apt_dir/keyrings/$name.gpg
+sources=$apt_dir/sources.list.d/$name.sources
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -22,9 +23,9 @@ install -d -m 0700 "$GNUPGHOME"
 curl -fsSL --retry 5 --retry-connrefused -o "$work/key" "$key_url"
 gpg --batch --quiet --import "$work/key"
 
-# primary key fingerprints only (an "fpr" record right after a "pub" record)
+# primary key fingerprints only (the first "fpr" record after a "pub", before any "sub")
 mapfile -t matches < <(gpg --batch --with-colons --list-keys |
-  awk -F: '$1 == "pub" { primary = 1; next } $1 == "fpr" && primary { print $10 } { primary = 0 }' |
+  awk -F: '$1 == "pub" { primary = 1 } $1 == "sub" { primary = 0 } $1 == "fpr" && primary { print $10; primary = 0 }' |
   grep -E "${pin}\$" || true)
 if [ "${#matches[@]}" -ne 1 ]; then
   echo "trusted-apt-repo: $key_url holds no key matching $pin; refusing to trust it" >&2
@@ -32,7 +33,7 @@ if [ "${#matches[@]}" -ne 1 ]; then
   exit 1
 fi
 
-install -d -m 0755 /etc/apt/keyrings
+install -d -m 0755 "$apt_dir/keyrings" "$apt_dir/sources.list.d"
 gpg --batch --export "${matches[0]}" >"$work/keyring.gpg"
 install -m 0644 "$work/keyring.gpg" "$keyring"
 

@@ -4,7 +4,7 @@
 import { addressPlan } from "../config/address-plan";
 import { loadEnvironments } from "../config/load";
 import type { Environment } from "../config/schema";
-import { renderUserData, ROLES, type Role, type UserDataRequest } from "../userdata";
+import { renderUserDataText, ROLES, type Role, type UserDataRequest } from "../userdata";
 import { configFiles } from "./config-files";
 import { CliError, EXIT_OK, UsageError } from "./errors";
 import type { Command } from "./factory";
@@ -33,7 +33,7 @@ export const renderCommand: Command = {
     }
     const { env, file } = loaded[0];
     const request = requestFor(role as Role, env, file, values);
-    process.stdout.write(renderUserData({ env, plan: addressPlan(env) }, request));
+    process.stdout.write(renderUserDataText({ env, plan: addressPlan(env) }, request));
     return EXIT_OK;
   },
 };

@@ -101,6 +101,20 @@ export function renderCloudConfig(config: CloudConfig): string {
   return CLOUD_CONFIG_HEADER + body;
 }
 
+/**
+ * The rendered text as a Terraform string: Terraform reads `${` and `%{` as template
+ * syntax, so literal ones (shell's `${var}`) are doubled; cdktf tokens (`${TfToken[...]}`)
+ * stay as they are, for Terraform to fill in.
+ */
+export function escapeForTerraform(text: string): string {
+  return text.replace(/\$\{(?!TfToken\[)/g, () => "$${").replace(/%\{/g, () => "%%{");
+}
+
+/** What Terraform makes of an escaped literal string (the inverse of escapeForTerraform). */
+export function unescapeTerraform(text: string): string {
+  return text.replace(/\$\$\{/g, () => "${").replace(/%%\{/g, () => "%{");
+}
+
 // The order cloud-init acts in (users and disks, then packages, files, commands): the
 // rendered text reads top to bottom like the first boot.
 const KEY_ORDER: readonly (keyof CloudConfig)[] = [

@@ -4,7 +4,7 @@
 import { baseConfig, finish } from "./base";
 import { familyOf } from "./build-host";
 import { addBuildHost } from "./build-host";
-import { type CloudConfig, renderCloudConfig } from "./cloud-config";
+import { type CloudConfig, escapeForTerraform, renderCloudConfig } from "./cloud-config";
 import type { UserDataContext, UserDataRequest } from "./context";
 import { addJenkins } from "./jenkins";
 import { addJump } from "./jump";
@@ -38,7 +38,15 @@ export function userDataConfig(ctx: UserDataContext, request: UserDataRequest): 
   return finish(config);
 }
 
-/** The rendered `#cloud-config` text of a role. */
-export function renderUserData(ctx: UserDataContext, request: UserDataRequest): string {
+/** The `#cloud-config` text of a role, as the server will read it (for people and checks). */
+export function renderUserDataText(ctx: UserDataContext, request: UserDataRequest): string {
   return renderCloudConfig(userDataConfig(ctx, request));
+}
+
+/**
+ * The user_data of a role's server, escaped for Terraform: once Terraform has filled in
+ * its tokens, the server gets exactly renderUserDataText().
+ */
+export function renderUserData(ctx: UserDataContext, request: UserDataRequest): string {
+  return escapeForTerraform(renderUserDataText(ctx, request));
 }

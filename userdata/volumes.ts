@@ -1,17 +1,18 @@
 // Attached Cinder volumes: found by their stable virtio serial, formatted once, mounted.
+import { Fn, Token } from "cdktf";
 import type { CloudConfig, Command, FsSetup, MountEntry } from "./cloud-config";
 
 /** virtio-blk carries at most 20 bytes of the volume id as the disk serial. */
 export const VIRTIO_SERIAL_LENGTH = 20;
 
-const TOKEN = /\$\{/;
-
-/** The serial of a volume: the given one, else the first 20 characters of a literal id. */
+/**
+ * The serial of a volume: the given one, else the first 20 characters of its id — cut
+ * here for a literal id, by Terraform (`substr(id, 0, 20)`) for a token.
+ */
 export function diskSerial(volumeId: string, serial: string | undefined, what: string): string {
   if (serial !== undefined) return serial;
-  if (TOKEN.test(volumeId)) {
-    throw new Error(`${what}: the volume id is a Terraform token; pass its first ${VIRTIO_SERIAL_LENGTH} characters as the disk serial (e.g. substr(id, 0, ${VIRTIO_SERIAL_LENGTH}))`);
-  }
+  if (Token.isUnresolved(volumeId)) return Fn.substr(volumeId, 0, VIRTIO_SERIAL_LENGTH);
+  if (volumeId.trim() === "") throw new Error(`${what}: empty volume id`);
   return volumeId.slice(0, VIRTIO_SERIAL_LENGTH);
 }
 

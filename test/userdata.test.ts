@@ -169,6 +169,15 @@ describe("every role's user-data", () => {
     expect(r.status).toBe(0);
   });
 
+  test("asks sshd only for algorithms the OpenSSH of Debian 12 knows", () => {
+    const sshd = fileIn(docOf("example-jump-0"), "/etc/ssh/sshd_config.d/10-factory-hardening.conf");
+    for (const [keyword, kind] of [["KexAlgorithms", "kex"], ["Ciphers", "cipher"], ["MACs", "mac"]]) {
+      const wanted = sshd.match(new RegExp(`^${keyword} (.+)$`, "m"))![1].split(",");
+      const known = spawnSync("ssh", ["-Q", kind], { encoding: "utf8" }).stdout.split("\n");
+      expect({ keyword, unknown: wanted.filter((w) => !known.includes(w)) }).toEqual({ keyword, unknown: [] });
+    }
+  });
+
   test("uses mirrors and time servers when configured, the distribution's otherwise", () => {
     const example = docOf("example-jump-0");
     expect(example.apt).toBeUndefined();

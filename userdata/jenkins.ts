@@ -62,7 +62,14 @@ function jenkinsDropIn(env: Environment, nfs: string): string {
     ["FACTORY_JOBS_REPO_URL", env.jenkins.jobsRepo.url],
     ["FACTORY_JOBS_REPO_BRANCH", env.jenkins.jobsRepo.branch],
   ];
-  return ["# Image factory: no setup wizard, JCasC from the jobs repository, the factory's facts.", "[Service]", ...vars.map(([k, v]) => systemdEnvironment(k, v)), ""].join("\n");
+  return [
+    "# Image factory: no setup wizard, JCasC from the jobs repository, the factory's facts.",
+    "[Service]",
+    ...vars.map(([k, v]) => systemdEnvironment(k, v)),
+    "# the first start loads every plugin and applies JCasC: allow more than the default",
+    "TimeoutStartSec=900",
+    "",
+  ].join("\n");
 }
 
 /** One `Environment=` line, quoted and escaped for systemd (% is a specifier there). */

@@ -26,7 +26,8 @@ password_file=/root/jenkins-admin-password
 cli_jar=/usr/local/lib/factory/jenkins-plugin-manager.jar
 
 export DEBIAN_FRONTEND=noninteractive
-as_jenkins() { runuser -u jenkins -- "$@"; }
+# HOME too: git and jenkins-plugin-cli keep their config and caches there
+as_jenkins() { runuser -u jenkins -- env HOME="$home" "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 installed() { [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = "install ok installed" ]; }
@@ -77,9 +78,9 @@ chmod 0600 "$password_file" 2>/dev/null || true
 git_ssh="ssh -i $deploy_key -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new"
 if [ -d "$repo/.git" ]; then
   as_jenkins git -C "$repo" remote set-url origin "$repo_url"
-  as_jenkins env GIT_SSH_COMMAND="$git_ssh" git -C "$repo" fetch --prune origin "$branch"
+  as_jenkins GIT_SSH_COMMAND="$git_ssh" git -C "$repo" fetch --prune origin "$branch"
   as_jenkins git -C "$repo" checkout --force -B "$branch" FETCH_HEAD
-elif ! as_jenkins env GIT_SSH_COMMAND="$git_ssh" git clone --branch "$branch" --single-branch "$repo_url" "$repo"; then
+elif ! as_jenkins GIT_SSH_COMMAND="$git_ssh" git clone --branch "$branch" --single-branch "$repo_url" "$repo"; then
   echo "jenkins-bootstrap: cannot clone $repo_url ($branch)." >&2
   echo "If it is private, add this deploy key (read-only) and run $0 again:" >&2
   cat "$deploy_key.pub" >&2

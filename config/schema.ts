@@ -171,7 +171,12 @@ export const EnvironmentSchema = z
         count: z.number().int().min(0, "count must be 0 or more"),
         domain: hostname,
         /** CIDR of the web tenant's own network. */
-        cidr: cidr([4]).default("10.30.0.0/24"),
+        cidr: cidr([4])
+          .refine((c) => {
+            const p = parseCidr(c);
+            return typeof p === "string" || p.prefix <= 26;
+          }, "the web subnet must be /26 or larger")
+          .default("10.30.0.0/24"),
         /** Public keys allowed to publish (rsync over SSH, restricted to the image tree): Jenkins' publish key. */
         publishKeys: z.array(sshPublicKey).default([]),
       })

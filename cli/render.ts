@@ -15,8 +15,6 @@ export const VOLUME_ID_PLACEHOLDER = "00000000-0000-4000-8000-000000000000";
 export const AGENT_KEY_PLACEHOLDER = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAgentKeyIsPassedByThePipelineAtSpawnTime0 jenkins-build-host";
 
 export const renderCommand: Command = {
-  summary: "print a role's cloud-init user-data (jump, nfs, jenkins, web, build-host)",
-  usage: "render <role> [--config F] [--index N] [--template T]",
   options: {
     config: { type: "string", multiple: true, short: "c" },
     index: { type: "string", short: "i" },

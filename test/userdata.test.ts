@@ -274,6 +274,17 @@ describe("roles", () => {
     expect(() => renderUserData(ctxOf(env), { role: "jump", index: 3 })).toThrow(/index 3/);
   });
 
+  test("with egress: jump, servers behind the jump hosts wait for the egress VIP before installing packages, once", () => {
+    for (const name of ["maximal-nfs", "maximal-jenkins", "maximal-build-host-dib"]) {
+      const wait = docOf(name).bootcmd.find((c: string[]) => c.includes("wait-for-egress"));
+      expect(wait.slice(0, 3)).toEqual(["cloud-init-per", "instance", "wait-for-egress"]);
+      expect(wait.at(-1)).toBe("10.40.0.4");
+    }
+    for (const name of ["example-nfs", "maximal-jump-0", "maximal-web-0"]) {
+      expect((docOf(name).bootcmd ?? []).some((c: string[]) => c.includes("wait-for-egress"))).toBe(false);
+    }
+  });
+
   test("the NFS server formats only a blank data volume, found by its virtio serial, and exports to the subnet only", () => {
     const doc = docOf("maximal-nfs");
     const device = `/dev/disk/by-id/virtio-${VOLUME_ID.slice(0, 20)}`;

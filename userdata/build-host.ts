@@ -5,6 +5,7 @@ import type { BuildHostTemplate } from "../config/schema";
 import { type PackageFamily, SHARED_DATA_UID } from "./base";
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
+import { addEgressWait } from "./egress";
 import { addNfsClient } from "./nfs-shares";
 import { addVolume, diskSerial } from "./volumes";
 
@@ -49,6 +50,7 @@ export function addBuildHost(config: CloudConfig, { plan }: UserDataContext, req
     lock_passwd: true,
     ssh_authorized_keys: [request.agentPublicKey],
   });
+  addEgressWait(config, plan);
   config.packages.push(...tooling.packages, request.template.javaPackage ?? tooling.java);
   addNfsClient(config, plan, family);
   if (request.scratchVolumeId !== undefined || request.scratchDiskSerial !== undefined) {

@@ -6,6 +6,7 @@ import { SHARED_DATA_UID } from "./base";
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
 import { addNfsClient } from "./nfs-shares";
+import { addEgressWait } from "./egress";
 import { scriptFile, scriptPath } from "./scripts";
 import { addVolume, diskSerial } from "./volumes";
 
@@ -27,6 +28,7 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
     const serial = diskSerial(homeVolumeId ?? "", homeDiskSerial, "jenkins home volume");
     addVolume(config, { serial, label: HOME_LABEL, mountPoint: JENKINS_HOME });
   }
+  addEgressWait(config, plan);
   // Created before the package so the uid matches the build hosts' agent on the NFS shares.
   config.users.push({ name: "jenkins", gecos: "Jenkins", uid: SHARED_DATA_UID, homedir: JENKINS_HOME, shell: "/bin/bash", lock_passwd: true });
   config.packages.push(env.jenkins.javaPackage, "fontconfig", "git", "curl", "gnupg", "ca-certificates", "python3-openstackclient", "python3-bcrypt", "iperf3");

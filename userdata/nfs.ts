@@ -4,6 +4,7 @@ import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
 import { SHARED_DATA_UID } from "./base";
 import { BUILDS_DIR, DATA_ROOT, EXPORTED_DIRS, GIT_DIR, IMAGES_DIR } from "./nfs-shares";
+import { addEgressWait } from "./egress";
 import { scriptFile, scriptPath } from "./scripts";
 import { addVolume, diskSerial } from "./volumes";
 
@@ -32,6 +33,7 @@ export function addNfs(config: CloudConfig, { plan }: UserDataContext, dataVolum
     ...EXPORTED_DIRS.map((dir) => `${dir} ${subnet}(rw,sync,root_squash,no_subtree_check,sec=sys)`),
     "",
   ].join("\n");
+  addEgressWait(config, plan);
   config.packages.push("nfs-kernel-server");
   config.write_files.push(
     { path: "/etc/nfs.conf.d/factory.conf", content: NFS_CONF, owner: "root:root", permissions: "0644" },

@@ -405,6 +405,39 @@ describe("helpers", () => {
     }
   });
 
+  test("harden-sshd.sh includes the drop-in, drops algorithms the local OpenSSH lacks, and checks the result", () => {
+    const bin = tempDir("factory-fake-ssh-");
+    const fake = (name: string, body: string) => {
+      writeFileSync(path.join(bin, name), `#!/bin/sh\n${body}\n`);
+      chmodSync(path.join(bin, name), 0o755);
+    };
+    // an OpenSSH without sntrup761 and umac
+    fake("ssh", 'case "$2" in kex) printf "curve25519-sha256\\ncurve25519-sha256@libssh.org\\ndiffie-hellman-group16-sha512\\n";; cipher) printf "aes256-gcm@openssh.com\\naes256-ctr\\nchacha20-poly1305@openssh.com\\n";; mac) printf "hmac-sha2-512-etm@openssh.com\\nhmac-sha2-256-etm@openssh.com\\n";; esac');
+    fake("systemctl", "exit 0");
+    const run = (effective: string) => {
+      fake("sshd", `if [ "$1" = "-T" ]; then printf '${effective}'; fi`);
+      const dir = tempDir("factory-ssh-");
+      mkdirSync(path.join(dir, "sshd_config.d"));
+      writeFileSync(path.join(dir, "sshd_config"), "Port 22\nPasswordAuthentication yes\n");
+      writeFileSync(path.join(dir, "sshd_config.d", "10-factory-hardening.conf"), fileIn(docOf("example-jump-0"), "/etc/ssh/sshd_config.d/10-factory-hardening.conf"));
+      const script = scriptFiles().find((f) => f.endsWith("harden-sshd.sh"))!;
+      const r = spawnSync("bash", [script], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SSH_DIR: dir } });
+      return { ...r, dir };
+    };
+    const ok = run("permitrootlogin no\\npasswordauthentication no\\nkbdinteractiveauthentication no\\n");
+    expect(ok.stderr).toBe("");
+    expect(ok.status).toBe(0);
+    expect(readFileSync(path.join(ok.dir, "sshd_config"), "utf8").split("\n")[0]).toBe("Include /etc/ssh/sshd_config.d/*.conf");
+    const dropIn = readFileSync(path.join(ok.dir, "sshd_config.d", "10-factory-hardening.conf"), "utf8");
+    expect(dropIn).toMatch(/^KexAlgorithms curve25519-sha256,curve25519-sha256@libssh\.org,diffie-hellman-group16-sha512$/m);
+    expect(dropIn).toMatch(/^Ciphers chacha20-poly1305@openssh\.com,aes256-gcm@openssh\.com,aes256-ctr$/m);
+    expect(dropIn).toMatch(/^MACs hmac-sha2-512-etm@openssh\.com,hmac-sha2-256-etm@openssh\.com$/m);
+    // sshd must really apply the settings, or the boot fails
+    const bad = run("permitrootlogin no\\npasswordauthentication yes\\nkbdinteractiveauthentication no\\n");
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/sshd does not apply "passwordauthentication no"/);
+  });
+
   test("check-listeners.sh fails on any unexpected listener off loopback", () => {
     const bin = tempDir("factory-fake-bin-");
     const fake = (name: string, body: string) => {

@@ -7,8 +7,9 @@
 #  - checks the effective configuration, then reloads sshd.
 set -euo pipefail
 
-dropin=/etc/ssh/sshd_config.d/10-factory-hardening.conf
-main=/etc/ssh/sshd_config
+ssh_dir=${SSH_DIR:-/etc/ssh} # another root only for tests
+dropin=$ssh_dir/sshd_config.d/10-factory-hardening.conf
+main=$ssh_dir/sshd_config
 
 [ -f "$dropin" ] || { echo "harden-sshd: $dropin is missing" >&2; exit 1; }
 
@@ -42,7 +43,7 @@ filter_algorithms Ciphers cipher
 filter_algorithms MACs mac
 
 # privilege-separation directory; absent until sshd ran once on some distributions
-install -d -m 0755 /run/sshd
+mkdir -p /run/sshd 2>/dev/null || true
 sshd -t
 
 effective=$(sshd -T -C user=factory,host=localhost,addr=127.0.0.1)

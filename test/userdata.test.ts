@@ -2,7 +2,7 @@
 // cloud-init's own schema, shellcheck, Nova's size limit, no secrets, and what each role
 // must do on first boot.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { addressPlan } from "../config/address-plan";
@@ -157,6 +157,10 @@ describe("every role's user-data", () => {
         expect(file.content).toBe(scriptText(path.basename(cmd[0], ".sh")));
       }
     }
+    // scripts called by scripts are installed next to them
+    const jenkins = docOf("maximal-jenkins").write_files.map((w: any) => w.path);
+    expect(jenkins).toContain("/usr/local/lib/factory/jenkins-admin-password.sh");
+    expect(scriptText("jenkins-bootstrap")).toContain('"$(dirname "$0")/jenkins-admin-password.sh"');
     const scripts = scriptFiles();
     expect(scripts.length).toBeGreaterThanOrEqual(8);
     for (const s of scripts) {
@@ -326,10 +330,11 @@ describe("roles", () => {
     // the home volume of the maximal environment holds JENKINS_HOME
     expect(doc.mounts).toContainEqual([expect.stringMatching(/^\/dev\/disk\/by-id\/virtio-/), "/var/lib/jenkins", "ext4", expect.any(String), "0", "2"]);
     expect(doc.users.find((u: any) => u.name === "jenkins").uid).toBe(SHARED_DATA_UID);
-    // secrets are made on the server: the script, not the user-data, holds the paths
+    // secrets are made on the server, at the paths JCasC reads
     const bootstrap = scriptText("jenkins-bootstrap");
-    expect(bootstrap).toContain("/root/jenkins-admin-password");
+    expect(bootstrap).toContain("password_file=/root/jenkins-admin-password");
     expect(bootstrap).toContain("hash_file=$home/secrets/factory-admin.bcrypt");
+    expect(bootstrap).toContain("build_host_key=$ssh_dir/build-host");
     expect(bootstrap).toContain("home=/var/lib/jenkins");
     expect(bootstrap).toContain("$home/.ssh");
     expect(docOf("example-jenkins").mounts.some((m: string[]) => m[1] === "/var/lib/jenkins")).toBe(false);
@@ -436,6 +441,34 @@ describe("helpers", () => {
     const bad = run("permitrootlogin no\\npasswordauthentication yes\\nkbdinteractiveauthentication no\\n");
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/sshd does not apply "passwordauthentication no"/);
+  });
+
+  test("jenkins-admin-password.sh leaves the password to root and a bcrypt hash Jenkins accepts, once", () => {
+    const bin = tempDir("factory-python-");
+    symlinkSync(PYTHON, path.join(bin, "python3")); // the server's python3, with python3-bcrypt
+    const dir = tempDir("factory-jenkins-secrets-");
+    const passwordFile = path.join(dir, "jenkins-admin-password");
+    const hashFile = path.join(dir, "factory-admin.bcrypt");
+    const owner = `${process.getuid!()}:${process.getgid!()}`;
+    const script = scriptFiles().find((f) => f.endsWith("jenkins-admin-password.sh"))!;
+    const run = () => spawnSync("bash", [script, passwordFile, hashFile, owner], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const first = run();
+    expect(first.stderr).toBe("");
+    expect(first.status).toBe(0);
+    const password = readFileSync(passwordFile, "utf8");
+    expect(password).toMatch(/^[A-Za-z0-9]{32}\n$/);
+    expect(first.stdout).not.toContain(password.trim());
+    expect(statSync(passwordFile).mode & 0o777).toBe(0o600);
+    const hash = readFileSync(hashFile, "utf8");
+    expect(hash).toMatch(/^#jbcrypt:\$2a\$12\$[./A-Za-z0-9]{53}$/);
+    expect(statSync(hashFile).mode & 0o777).toBe(0o400);
+    const verify = spawnSync(PYTHON, ["-c", "import sys, bcrypt; sys.exit(0 if bcrypt.checkpw(sys.argv[1].encode(), sys.argv[2].encode()) else 1)", password.trim(), hash.slice("#jbcrypt:".length)]);
+    expect(verify.status).toBe(0);
+    // a second run keeps what exists
+    const second = run();
+    expect(second.status).toBe(0);
+    expect(readFileSync(hashFile, "utf8")).toBe(hash);
+    expect(readFileSync(passwordFile, "utf8")).toBe(password);
   });
 
   test("check-listeners.sh fails on any unexpected listener off loopback", () => {

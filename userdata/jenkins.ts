@@ -40,6 +40,7 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
     { path: "/etc/systemd/system/jenkins.service.d/factory.conf", content: jenkinsDropIn(env, plan.nfs), owner: "root:root", permissions: "0644" },
     { path: "/etc/systemd/system/factory-iperf3.service", content: IPERF_UNIT, owner: "root:root", permissions: "0644" },
     scriptFile("trusted-apt-repo"),
+    scriptFile("jenkins-admin-password"),
     scriptFile("jenkins-bootstrap"),
   );
   const pluginCli = env.jenkins.pluginCli;

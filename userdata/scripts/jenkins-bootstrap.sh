@@ -58,21 +58,7 @@ for key in "$build_host_key" "$deploy_key"; do
   fi
 done
 
-if [ ! -s "$hash_file" ]; then
-  (
-    umask 077
-    password=$(head -c 32 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)
-    printf '%s\n' "$password" >"$password_file"
-    # Jenkins' jBCrypt reads $2a$ hashes; no trailing newline (JCasC reads the file as is)
-    hash=$(printf '%s' "$password" | python3 -c 'import sys, bcrypt; print(bcrypt.hashpw(sys.stdin.buffer.read(), bcrypt.gensalt(rounds=12, prefix=b"2a")).decode())')
-    printf '#jbcrypt:%s' "$hash" >"$hash_file.tmp"
-  )
-  chown jenkins:jenkins "$hash_file.tmp"
-  chmod 0400 "$hash_file.tmp"
-  mv "$hash_file.tmp" "$hash_file"
-  echo "jenkins-bootstrap: initial admin password generated: $password_file (root only)"
-fi
-chmod 0600 "$password_file" 2>/dev/null || true
+"$(dirname "$0")/jenkins-admin-password.sh" "$password_file" "$hash_file" jenkins:jenkins
 
 # 3. the jobs repository and its plugins
 git_ssh="ssh -i $deploy_key -o IdentitiesOnly=yes -o StrictHostKeyChecking=accept-new"

@@ -11,8 +11,6 @@ export interface CloudConfigUser {
   readonly gecos?: string;
   readonly uid?: number;
   readonly homedir?: string;
-  readonly primary_group?: string;
-  readonly groups?: readonly string[];
   readonly shell?: string;
   readonly sudo?: string | false;
   readonly lock_passwd: true; // no password logins anywhere
@@ -24,8 +22,6 @@ export interface WriteFile {
   readonly content: string;
   readonly owner?: string;
   readonly permissions?: string;
-  /** Written in the final stage, after users and packages exist. */
-  readonly defer?: boolean;
 }
 
 export interface AptSource {
@@ -43,13 +39,6 @@ export interface AptConfig {
 export interface NtpConfig {
   readonly enabled: boolean;
   readonly servers?: readonly string[];
-  readonly pools?: readonly string[];
-}
-
-export interface DiskSetup {
-  readonly table_type?: "mbr" | "gpt";
-  readonly layout: boolean;
-  readonly overwrite: boolean;
 }
 
 export interface FsSetup {
@@ -68,8 +57,6 @@ export type MountEntry = readonly [string, string, string, string, string, strin
 export type Command = readonly string[];
 
 export interface CloudConfig {
-  hostname?: string;
-  fqdn?: string;
   users: CloudConfigUser[];
   disable_root: true;
   ssh_pwauth: false;
@@ -80,14 +67,11 @@ export interface CloudConfig {
   package_upgrade?: boolean;
   packages: string[];
   bootcmd: Command[];
-  disk_setup?: Record<string, DiskSetup>;
   fs_setup?: FsSetup[];
   mounts: MountEntry[];
-  mount_default_fields?: readonly (string | null)[];
   write_files: WriteFile[];
   /** argv lists, plus plain lines written into cloud-init's runcmd shell script as they are. */
   runcmd: (Command | string)[];
-  final_message?: string;
 }
 
 export const CLOUD_CONFIG_HEADER = "#cloud-config\n";
@@ -118,9 +102,8 @@ export function unescapeTerraform(text: string): string {
 // The order cloud-init acts in (users and disks, then packages, files, commands): the
 // rendered text reads top to bottom like the first boot.
 const KEY_ORDER: readonly (keyof CloudConfig)[] = [
-  "hostname", "fqdn", "users", "disable_root", "ssh_pwauth", "ssh_genkeytypes", "bootcmd", "disk_setup", "fs_setup",
-  "mounts", "mount_default_fields", "apt", "ntp", "package_update", "package_upgrade", "packages", "write_files", "runcmd",
-  "final_message",
+  "users", "disable_root", "ssh_pwauth", "ssh_genkeytypes", "bootcmd", "fs_setup", "mounts",
+  "apt", "ntp", "package_update", "package_upgrade", "packages", "write_files", "runcmd",
 ];
 
 // Empty lists add noise to a PR diff and mean nothing to cloud-init.

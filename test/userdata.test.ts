@@ -289,6 +289,25 @@ describe("roles", () => {
     }
   });
 
+  test("the jump hosts' nftables ruleset and keepalived configuration pass their own checkers", () => {
+    const doc = docOf("maximal-jump-1");
+    const dir = tempDir("factory-egress-");
+    const nftFile = path.join(dir, "nftables.conf");
+    writeFileSync(nftFile, fileIn(doc, "/etc/nftables.conf"));
+    const nft = spawnSync("nft", ["--check", "--file", nftFile], { encoding: "utf8" });
+    expect(nft.stderr).toBe("");
+    expect(nft.status).toBe(0);
+    // keepalived wants a real, non-loopback interface where egress-gateway.sh puts the jump host's
+    const links = spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).stdout;
+    const iface = links.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).find((n) => n && n !== "lo");
+    expect(iface).toBeDefined();
+    const kaFile = path.join(dir, "keepalived.conf");
+    writeFileSync(kaFile, fileIn(doc, "/etc/keepalived/keepalived.conf.in").replace(/@INTERFACE@/g, iface!));
+    const ka = spawnSync("keepalived", ["--config-test", "--use-file", kaFile], { encoding: "utf8" });
+    expect(ka.stderr).toBe("");
+    expect(ka.status).toBe(0);
+  });
+
   test("the NFS server formats only a blank data volume, found by its virtio serial, and exports to the subnet only", () => {
     const doc = docOf("maximal-nfs");
     const device = `/dev/disk/by-id/virtio-${VOLUME_ID.slice(0, 20)}`;

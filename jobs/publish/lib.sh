@@ -96,8 +96,12 @@ run_actions() {
     case "${fields[0]}" in
       note) say "$region: ${fields[1]}" ;;
       action)
-        say "$region: ${fields[1]}"
-        if [[ "${DRY_RUN:-}" != yes ]]; then osc "$region" image "${fields[@]:2}"; fi
+        if [[ "${DRY_RUN:-}" == yes ]]; then
+          say "$region: (dry run, not done) ${fields[1]}"
+        else
+          say "$region: ${fields[1]}"
+          osc "$region" image "${fields[@]:2}"
+        fi
         ;;
     esac
   done <<<"$2"

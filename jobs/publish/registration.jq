@@ -29,7 +29,7 @@ if type != "object" then problem("(root)"; "expected a JSON object") + "\n" | ha
     (if ($m.guestAgent | type) != "boolean" then problem("guestAgent"; "must be true or false") else empty end),
     (if ["virtio", "scsi", "ide"] | index($m.diskBus) | not then problem("diskBus"; "must be virtio, scsi or ide") else empty end),
     (if ["virtio", "e1000"] | index($m.vifModel) | not then problem("vifModel"; "must be virtio or e1000") else empty end),
-    (["signatureUrl", "hashListUrl"][] as $k | if $m[$k] != null and (($m[$k] | text) | not) then problem($k; "must be a URL on one line") else empty end)
+    (["signatureUrl", "hashListUrl"][] as $k | if ($m[$k] // "") != "" and (($m[$k] | text) | not) then problem($k; "must be a URL on one line") else empty end)
   ] as $problems
 | if ($problems | length) > 0 then ($problems | join("\n") + "\n" | halt_error(1)) else . end
 | [
@@ -54,8 +54,9 @@ if type != "object" then problem("(root)"; "expected a JSON object") + "\n" | ha
       "factory_definition=\($m.definition)",
       "factory_tooling=\($m.tooling)",
       "factory_visibility=\($m.visibility)",
-      (if $m.signatureUrl != null then "factory_signature_url=\($m.signatureUrl)" else empty end),
-      (if $m.hashListUrl != null then "factory_hashlist_url=\($m.hashListUrl)" else empty end)
+      # Absent or "" when the factory has no web server to publish them on.
+      (if ($m.signatureUrl // "") != "" then "factory_signature_url=\($m.signatureUrl)" else empty end),
+      (if ($m.hashListUrl // "") != "" then "factory_hashlist_url=\($m.hashListUrl)" else empty end)
       | "--property", .
     ),
     "-f", "value", "-c", "id",

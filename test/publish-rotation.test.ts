@@ -38,6 +38,9 @@ const first = new FakeCloud(cloudWith({ [R1]: [factoryImage({ catalogue: N, buil
 const normal = new FakeCloud(rotation());
 const normalIds: Record<string, Record<string, string>> = { [R1]: ids(normal, R1), [R2]: ids(normal, R2) };
 const interrupted = new FakeCloud(rotation());
+const dryRun = new FakeCloud(rotation());
+const failedReadStart = rotation();
+const failedRead = new FakeCloud(failedReadStart);
 const missing = new FakeCloud(cloudWith({ [R1]: rotationRegion(), [R2]: rotationRegion().filter((i) => i.properties.factory_build_id !== "43") }));
 
 const retentionRegion = [
@@ -72,14 +75,16 @@ beforeAll(async () => {
     normalEnd = { [R1]: normal.summary(R1), [R2]: normal.summary(R2) };
     runs.rollback = await normal.run("rollback.sh", ["--name", N, "--regions", BOTH]);
   };
-  const [a, b, c] = await Promise.all([
+  const [a, b, c, d, e] = await Promise.all([
+    failedRead.run("publish.sh", publish43, 4),
     first.run("publish.sh", ["--name", N, "--build-id", "7", "--regions", R1, ...TODAY]),
     missing.run("publish.sh", publish43),
     retention.run("publish.sh", ["--name", N, "--build-id", "36", "--regions", R1, ...TODAY]),
+    dryRun.run("publish.sh", [...publish43, "--dry-run"]),
     chain(),
     others(),
   ]);
-  Object.assign(runs, { first: a, missing: b, retention: c });
+  Object.assign(runs, { failedRead: a, first: b, missing: c, retention: d, dryRun: e });
 });
 let midRotation: Record<string, string> = {};
 let normalEnd: Record<string, Record<string, string>> = {};
@@ -165,6 +170,20 @@ test("rollback refuses to guess while a region is mid-rotation, and changes noth
   expect(runs.refusedRollback.status).toBe(1);
   expect(runs.refusedRollback.stderr).toContain(`${R1}: ${N} is in the middle of a rotation`);
   expect(runs.refusedRollback.calls.filter((c) => !/ image (list|show) |token issue/.test(c))).toEqual([]);
+});
+
+test("--dry-run prints the steps and takes none", () => {
+  expect(runs.dryRun.status).toBe(0);
+  expect(runs.dryRun.calls.filter((c) => !/ image (list|show) |token issue/.test(c))).toEqual([]);
+  expect(runs.dryRun.stderr.match(/\(dry run, not done\)/g)).toHaveLength(8);
+  expect(runs.dryRun.stderr).toContain(`${R2}: (dry run, not done) ${N}_latest -> ${N}_prev`);
+});
+
+test("a failing read stops the run before anything changes", () => {
+  expect(runs.failedRead.status).toBe(1);
+  expect(runs.failedRead.calls).toHaveLength(4);
+  expect(runs.failedRead.calls[3]).toMatch(/ image show /);
+  expect(failedRead.state()).toEqual(failedReadStart);
 });
 
 test("nothing is renamed anywhere when the build is missing in one region", () => {
@@ -261,6 +280,7 @@ test("rollback: stopped after any step, the next plan is exactly the remaining s
 
 test("the publish scripts pass shellcheck", () => {
   const scripts = ["lib.sh", "register.sh", "upload-regions.sh", "publish.sh", "rollback.sh"].map((s) => path.join(SCRIPTS, s));
+  scripts.push(path.join(REPO, "test", "publish-openstack-shim.sh"));
   expect(() => execFileSync("shellcheck", ["-x", ...scripts], { cwd: REPO, encoding: "utf8" })).not.toThrow();
 });
 

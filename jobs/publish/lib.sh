@@ -8,6 +8,8 @@ PROG="$(basename "$0")"
 die() { printf '%s: %s\n' "$PROG" "$*" >&2; exit 1; }
 usage_error() { printf '%s: %s\n%s\n' "$PROG" "$1" "$USAGE" >&2; exit 2; }
 say() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+# In an option loop: `--opt) takes_value "$@"; var="$2"; shift 2 ;;`
+takes_value() { [[ $# -ge 2 ]] || usage_error "$1 needs a value"; }
 
 # Catalogue names follow config/schema.ts; build ids become part of Glance names,
 # so they are restricted to characters that need no quoting anywhere.

@@ -18,11 +18,11 @@ USAGE="usage: $PROG --name NAME --build-id ID --regions \"R1 R2\" [--retention-m
 name="" build="" regions="" retention_months=24 today="" DRY_RUN=no
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --name) name="${2:-}"; shift 2 ;;
-    --build-id) build="${2:-}"; shift 2 ;;
-    --regions) regions="${2:-}"; shift 2 ;;
-    --retention-months) retention_months="${2:-}"; shift 2 ;;
-    --today) today="${2:-}"; shift 2 ;;
+    --name) takes_value "$@"; name="$2"; shift 2 ;;
+    --build-id) takes_value "$@"; build="$2"; shift 2 ;;
+    --regions) takes_value "$@"; regions="$2"; shift 2 ;;
+    --retention-months) takes_value "$@"; retention_months="$2"; shift 2 ;;
+    --today) takes_value "$@"; today="$2"; shift 2 ;;
     --dry-run) DRY_RUN=yes; shift ;;
     *) usage_error "unknown argument \"$1\"" ;;
   esac

@@ -17,9 +17,9 @@ USAGE="usage: $PROG --name NAME --regions \"R1 R2\" [--build-id ID] [--dry-run]"
 name="" regions="" build="" DRY_RUN=no
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --name) name="${2:-}"; shift 2 ;;
-    --regions) regions="${2:-}"; shift 2 ;;
-    --build-id) build="${2:-}"; shift 2 ;;
+    --name) takes_value "$@"; name="$2"; shift 2 ;;
+    --regions) takes_value "$@"; regions="$2"; shift 2 ;;
+    --build-id) takes_value "$@"; build="$2"; shift 2 ;;
     --dry-run) DRY_RUN=yes; shift ;;
     *) usage_error "unknown argument \"$1\"" ;;
   esac

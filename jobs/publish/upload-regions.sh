@@ -12,12 +12,12 @@ USAGE="usage: $PROG --image FILE --name NAME --build-id ID --regions \"R2 R3\" -
 image="" name="" build="" meta="" wait_seconds=3600
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --image) image="${2:-}"; shift 2 ;;
-    --name) name="${2:-}"; shift 2 ;;
-    --build-id) build="${2:-}"; shift 2 ;;
-    --regions) regions="${2:-}"; shift 2 ;;
-    --meta) meta="${2:-}"; shift 2 ;;
-    --wait-seconds) wait_seconds="${2:-}"; shift 2 ;;
+    --image) takes_value "$@"; image="$2"; shift 2 ;;
+    --name) takes_value "$@"; name="$2"; shift 2 ;;
+    --build-id) takes_value "$@"; build="$2"; shift 2 ;;
+    --regions) takes_value "$@"; regions="$2"; shift 2 ;;
+    --meta) takes_value "$@"; meta="$2"; shift 2 ;;
+    --wait-seconds) takes_value "$@"; wait_seconds="$2"; shift 2 ;;
     *) usage_error "unknown argument \"$1\"" ;;
   esac
 done

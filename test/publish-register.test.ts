@@ -146,7 +146,7 @@ test("the example environment's images are registered with the properties their 
   expect(runs.debian.stdout).toBe(`${debianId}\n`);
   const create = runs.debian.calls[1];
   expect(create).toContain(`--min-disk 4 --property architecture=x86_64 --property os_distro=debian --property os_version=12 --property hw_disk_bus=virtio --property hw_vif_model=virtio --property factory_image_name=${debian.name} `);
-  expect(create).not.toMatch(/guest_agent|quiesce|min-ram/);
+  expect(create).not.toMatch(/guest_agent|quiesce|min-ram|scsi/);
   expect(create).toMatch(/factory_tooling=dib --property factory_visibility=private .* -f value -c id Standard_Debian_12_candidate_/);
   const image = clouds.example.state().regions.RegionOne.images[1];
   expect({ name: image.name, visibility: image.visibility, min_disk: image.min_disk, min_ram: image.min_ram }).toEqual({
@@ -167,6 +167,7 @@ test("an entry with guest agent, minimum RAM and public visibility: registered p
         "os_distro=sles",
         "os_version=15.6",
         "hw_disk_bus=scsi",
+        "hw_scsi_model=virtio-scsi",
         "hw_vif_model=virtio",
         "hw_qemu_guest_agent=yes",
         "os_require_quiesce=yes",

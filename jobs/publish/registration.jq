@@ -44,6 +44,8 @@ if type != "object" then problem("(root)"; "expected a JSON object") + "\n" | ha
       "os_distro=\($m.os.distro)",
       "os_version=\($m.os.version)",
       "hw_disk_bus=\($m.diskBus)",
+      # Without it, libvirt emulates an LSI controller for the SCSI bus.
+      (if $m.diskBus == "scsi" then "hw_scsi_model=virtio-scsi" else empty end),
       "hw_vif_model=\($m.vifModel)",
       (if $m.guestAgent then "hw_qemu_guest_agent=yes", "os_require_quiesce=yes" else empty end),
       # Provenance, and what the rotation finds the image by.

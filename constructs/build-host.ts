@@ -22,7 +22,8 @@ export interface BuildHostProps {
   readonly networkId: string;
   readonly subnetId: string;
   readonly securityGroupId: string;
-  readonly userData: string;
+  /** Rendered user-data, given the scratch volume's id when there is one (it mounts it). */
+  readonly userData: (scratchVolumeId?: string) => string;
 }
 
 export class BuildHost extends Construct {
@@ -39,12 +40,22 @@ export class BuildHost extends Construct {
       subnetId: props.subnetId,
       securityGroupIds: [props.securityGroupId],
     });
+    // The scratch volume comes first, so its id can go into the user-data (the disk is
+    // found by its serial); the server then follows the zone Cinder picked for it.
+    if (props.template.scratchVolumeGb > 0) {
+      this.scratchVolume = new BlockstorageVolumeV3(this, "scratch", {
+        name: `${name}-scratch`,
+        description: "Build host scratch space; deleted with the build host",
+        size: props.template.scratchVolumeGb,
+      });
+    }
     this.instance = new ComputeInstanceV2(this, "instance", {
       name,
       imageName: props.template.image,
       flavorName: props.template.flavor,
+      availabilityZone: this.scratchVolume?.availabilityZone,
       configDrive: true,
-      userData: props.userData,
+      userData: props.userData(this.scratchVolume?.id),
       network: [{ port: this.port.id }],
       metadata: {
         factory: props.envName,
@@ -56,14 +67,7 @@ export class BuildHost extends Construct {
         keep: props.keep,
       },
     });
-    if (props.template.scratchVolumeGb > 0) {
-      this.scratchVolume = new BlockstorageVolumeV3(this, "scratch", {
-        name: `${name}-scratch`,
-        description: "Build host scratch space; deleted with the build host",
-        size: props.template.scratchVolumeGb,
-        // Follow the zone the scheduler picked for the server.
-        availabilityZone: this.instance.availabilityZone,
-      });
+    if (this.scratchVolume) {
       new ComputeVolumeAttachV2(this, "scratch-attachment", {
         instanceId: this.instance.id,
         volumeId: this.scratchVolume.id,

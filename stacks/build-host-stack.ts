@@ -63,7 +63,8 @@ export class BuildHostStack extends EnvironmentStack {
       networkId: network.id,
       subnetId: subnet.id,
       securityGroupId: group.id,
-      userData: renderUserData({ env, plan }, { role: "build-host", template, agentPublicKey: agentPublicKey.stringValue }),
+      userData: (scratchVolumeId) =>
+        renderUserData({ env, plan }, { role: "build-host", template, agentPublicKey: agentPublicKey.stringValue, scratchVolumeId }),
     });
 
     new TerraformOutput(this, "address", { description: "Private IPv4 address of the build host", value: this.buildHost.port.address });

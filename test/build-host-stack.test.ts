@@ -56,17 +56,21 @@ describe.each(TEMPLATES)("template %s", (name) => {
     });
   });
 
-  test("has a scratch volume only when the template asks for one, in the server's zone", () => {
+  test("has a scratch volume only when the template asks for one; the server follows its zone and mounts it", () => {
     const volumes = Object.values<any>(stack.resource.openstack_blockstorage_volume_v3 ?? {});
     if (template.scratchVolumeGb === 0) {
       expect(volumes).toEqual([]);
       expect(stack.resource).not.toHaveProperty("openstack_compute_volume_attach_v2");
+      expect(instance).not.toHaveProperty("availability_zone");
+      expect(instance.user_data).not.toContain("/srv/scratch");
     } else {
-      expect(volumes).toEqual([
-        expect.objectContaining({ name: "maximal-build-${var.build_id}-scratch", size: template.scratchVolumeGb, availability_zone: expect.stringMatching(/\.availability_zone\}$/) }),
-      ]);
-      expect(Object.values<any>(stack.resource.openstack_compute_volume_attach_v2)).toHaveLength(1);
+      expect(volumes).toEqual([expect.objectContaining({ name: "maximal-build-${var.build_id}-scratch", size: template.scratchVolumeGb })]);
       expect(volumes[0]).not.toHaveProperty("lifecycle");
+      expect(Object.values<any>(stack.resource.openstack_compute_volume_attach_v2)).toHaveLength(1);
+      expect(instance.availability_zone).toMatch(/^\$\{openstack_blockstorage_volume_v3\.[^.]+\.availability_zone\}$/);
+      // The disk is found by the volume's serial: the first 20 characters of its id.
+      expect(instance.user_data).toMatch(/\$\{substr\(openstack_blockstorage_volume_v3\.[^.]+\.id, 0, 20\)\}/);
+      expect(instance.user_data).toContain("/srv/scratch");
     }
   });
 

@@ -2,6 +2,7 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../config/load";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors";
+import { diffCommand } from "./diff";
 import { synthCommand } from "./synth";
 import { validateCommand } from "./validate";
 
@@ -9,17 +10,21 @@ export interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig["options"]>;
+  /** Exit code of a usage error, when 2 means something else for this command (diff). */
+  readonly usageExitCode?: number;
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
 const COMMANDS: Record<string, Command> = {
+  diff: diffCommand,
   synth: synthCommand,
   validate: validateCommand,
 };
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  factory ${c.usage.padEnd(44)} ${c.summary}`);
-  return ["usage:", ...lines, "", "exit codes: 0 ok, 1 invalid input or failure, 2 usage error"].join("\n");
+  return ["usage:", ...lines, "", "exit codes: 0 ok, 1 invalid input or failure, 2 usage error",
+    "factory diff: 0 no changes, 2 changes, 1 anything else (usage errors too)"].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -45,7 +50,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`factory: ${err.message}\n${usage()}\n`);
-      return EXIT_USAGE;
+      return command?.usageExitCode ?? EXIT_USAGE;
     }
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

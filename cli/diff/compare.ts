@@ -119,7 +119,6 @@ function notesOf(
   const notes: string[] = [];
   if (action === "replace") notes.push(`replaces ${name} (${because("replace")} changed)`);
   if (action === "rebuild") notes.push(`rebuilds ${name} in place from the new image: its disk is wiped (${because("rebuild")} changed)`);
-  for (const c of changes.filter((c) => c.effect === "resize")) notes.push(`${c.path}: ${c.note}`);
   const deferred = because("deferred");
   if (deferred) {
     notes.push(

@@ -45,7 +45,9 @@ export function security(ctx: FlagContext): Flag[] {
     { kind: "security", stack: ctx.stack, address: r.address, displayName: r.displayName, message },
   ];
   const ingress = after.get("direction") === "ingress";
-  const rule = `${ports(after)} from ${source(after, ctx.nameOf)} into ${ctx.nameOf(after.get("security_group_id"))}`;
+  const group = ctx.nameOf(after.get("security_group_id"));
+  const remote = source(after, ctx.nameOf);
+  const rule = ingress ? `${ports(after)} from ${remote} into ${group}` : `${ports(after)} to ${remote} from ${group}`;
   const inWeb = ctx.stack === `${ctx.env}-web`;
   const isNew = !before || (ingress && before.get("direction") !== "ingress");
   if (isNew) {

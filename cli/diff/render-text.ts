@@ -36,7 +36,7 @@ function resourceLines(r: ResourceDiff): string[] {
 function changeLines(c: AttributeChange, indent: string, created = false): string[] {
   const note = c.note && !created ? `  (${c.note})` : "";
   if (c.textDiff !== undefined) {
-    return [`${indent}${c.path}:${note}`, ...c.textDiff.split("\n").map((l) => `${indent}  ${l}`)];
+    return [`${indent}${c.path}:${note.trimEnd().replace(/^ +/, " ")}`, ...c.textDiff.split("\n").map((l) => `${indent}  ${l}`)];
   }
   if (created && isMultiline(c.after)) {
     return [`${indent}${c.path}:`, ...c.after.split("\n").map((l) => `${indent}  ${l}`)];

@@ -4,6 +4,7 @@ import { ConfigError } from "../config/load";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors";
 import { diffCommand } from "./diff";
 import { synthCommand } from "./synth";
+import { templatesCommand } from "./templates";
 import { validateCommand } from "./validate";
 
 export interface Command {
@@ -19,6 +20,7 @@ const COMMANDS: Record<string, Command> = {
   diff: diffCommand,
   synth: synthCommand,
   validate: validateCommand,
+  templates: templatesCommand,
 };
 
 export function usage(): string {

@@ -3,25 +3,9 @@
 import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { main } from "../cli/factory";
 import { synthesize } from "../main";
 import { loadEnvironments } from "../config/load";
-import { EXAMPLE, exampleData, REPO, runFactory, tempDir, writeEnvironment } from "./helpers";
-
-/** Runs the CLI in-process (no node start-up per case); returns exit code and output. */
-async function factory(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const stdout = jest.spyOn(process.stdout, "write").mockImplementation((chunk) => (out.push(String(chunk)), true));
-  const stderr = jest.spyOn(process.stderr, "write").mockImplementation((chunk) => (err.push(String(chunk)), true));
-  try {
-    const status = await main(args);
-    return { status, stdout: out.join(""), stderr: err.join("") };
-  } finally {
-    stdout.mockRestore();
-    stderr.mockRestore();
-  }
-}
+import { EXAMPLE, exampleData, REPO, runFactory, runFactoryInProcess, tempDir, writeEnvironment } from "./helpers";
 
 function synthDir(file: string): string {
   const out = path.join(tempDir("diff-cli-"), "out");
@@ -32,11 +16,11 @@ function synthDir(file: string): string {
 const example = synthDir(EXAMPLE);
 
 test("the example against itself: no changes, exit 0, in every format", async () => {
-  const markdown = await factory(["diff", "--base-dir", example, "--head-dir", example]);
+  const markdown = await runFactoryInProcess(["diff", "--base-dir", example, "--head-dir", example]);
   expect(markdown).toEqual({ status: 0, stdout: "### factory diff\n\nNo changes: the synthesized stacks are equivalent.\n", stderr: "" });
-  const text = await factory(["diff", "--base-dir", example, "--head-dir", example, "--format", "text"]);
+  const text = await runFactoryInProcess(["diff", "--base-dir", example, "--head-dir", example, "--format", "text"]);
   expect(text).toEqual({ status: 0, stdout: "No changes: the synthesized stacks are equivalent.\n", stderr: "" });
-  const json = await factory(["diff", "--base-dir", example, "--head-dir", example, "--format", "json"]);
+  const json = await runFactoryInProcess(["diff", "--base-dir", example, "--head-dir", example, "--format", "json"]);
   expect(json.status).toBe(0);
   expect(JSON.parse(json.stdout)).toMatchObject({ changed: false, flags: [] });
 });
@@ -45,7 +29,7 @@ test("--base-dir alone compares with the working tree's synthesis: exit 2 when i
   const data = exampleData();
   data.admin.cidrs = ["0.0.0.0/0"];
   const widened = writeEnvironment(data, "example.yaml");
-  const r = await factory(["diff", "--base-dir", example, "--config", widened, "--format", "text"]);
+  const r = await runFactoryInProcess(["diff", "--base-dir", example, "--config", widened, "--format", "text"]);
   expect(r.status).toBe(2);
   expect(r.stdout).toContain("SECURITY:\n  ! example-network: widened ingress rule tcp port 22 from 0.0.0.0/0 into security group example-jump");
 });
@@ -59,23 +43,23 @@ test("usage errors of diff exit 1 (2 means 'changed'), other commands keep 2", a
     ["diff", "--no-such-option"],
   ];
   for (const args of cases) {
-    const r = await factory(args);
+    const r = await runFactoryInProcess(args);
     expect({ args, status: r.status, stdout: r.stdout }).toEqual({ args, status: 1, stdout: "" });
     expect(r.stderr).toMatch(/^factory: .+\nusage:/);
   }
-  expect((await factory(["synth", "--no-such-option"])).status).toBe(2);
+  expect((await runFactoryInProcess(["synth", "--no-such-option"])).status).toBe(2);
 });
 
 test("a missing or broken synth output is an error naming the file, exit 1", async () => {
   const missing = path.join(tempDir(), "nothing");
-  expect(await factory(["diff", "--base-dir", missing, "--head-dir", example])).toEqual({
+  expect(await runFactoryInProcess(["diff", "--base-dir", missing, "--head-dir", example])).toEqual({
     status: 1,
     stdout: "",
     stderr: `factory: ${path.join(missing, "manifest.json")}: no such file\n`,
   });
   const broken = tempDir();
   writeFileSync(path.join(broken, "manifest.json"), "{ not json");
-  const r = await factory(["diff", "--base-dir", example, "--head-dir", broken]);
+  const r = await runFactoryInProcess(["diff", "--base-dir", example, "--head-dir", broken]);
   expect(r.status).toBe(1);
   expect(r.stderr).toMatch(new RegExp(`^factory: ${path.join(broken, "manifest.json")}: invalid JSON`));
 });

@@ -26,8 +26,10 @@ type Side = Map<string, Map<string, Entry>>; // stack → address → entry
 const KNOWN_AFTER_APPLY = "(known after apply)";
 
 export function compareSynthOutputs(base: SynthOutput, head: SynthOutput): DiffReport {
-  const before = entries(base.stacks);
-  const after = entries(head.stacks);
+  const baseRefs = new ReferenceNormalizer(base.stacks);
+  const headRefs = new ReferenceNormalizer(head.stacks);
+  const before = entries(base.stacks, baseRefs);
+  const after = entries(head.stacks, headRefs);
   const stackNames = [...new Set([...head.stacks.keys(), ...base.stacks.keys()])];
 
   // First pass: the direct differences of every resource present on both sides.
@@ -53,7 +55,8 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput): DiffR
   const environments = new Map<string, StackDiff[]>();
   for (const stack of stackNames) {
     const env = environmentOf(stack);
-    const diff = stackDiff(stack, env, before.get(stack), after.get(stack), changes, base.stacks.get(stack), head.stacks.get(stack), nameOf, flags, after);
+    const settings = settingsChanges(stack, base.stacks.get(stack), head.stacks.get(stack), baseRefs, headRefs);
+    const diff = stackDiff(stack, env, before.get(stack), after.get(stack), changes, settings, nameOf, flags, after);
     environments.set(env, [...(environments.get(env) ?? []), diff]);
   }
   const envDiffs: EnvironmentDiff[] = [...environments].map(([name, stacks]) => ({ name, stacks }));
@@ -68,8 +71,7 @@ function stackDiff(
   before: Map<string, Entry> | undefined,
   after: Map<string, Entry> | undefined,
   changes: Map<string, AttributeChange[]>,
-  baseJson: StackJson | undefined,
-  headJson: StackJson | undefined,
+  settings: AttributeChange[] | undefined,
   nameOf: (reference: unknown) => string,
   flags: Flag[],
   everything: Side,
@@ -99,9 +101,8 @@ function stackDiff(
     flags.push(...dataAtRisk(ctx), ...security(ctx));
   }
   resources.sort((x, y) => byPath(x.path, y.path) || x.address.localeCompare(y.address));
-  const settings = settingsChanges(baseJson, headJson);
-  const status = !baseJson ? "added" : !headJson ? "removed" : resources.length + settings.length > 0 ? "changed" : "unchanged";
-  return { name: stack, status, resources, outputs: settings };
+  const status = !before ? "added" : !after ? "removed" : resources.length + (settings?.length ?? 0) > 0 ? "changed" : "unchanged";
+  return { name: stack, status, resources, outputs: settings ?? [] };
 }
 
 function notesOf(
@@ -182,18 +183,24 @@ function isComputed(entry: Entry | undefined, attribute: string): boolean {
 }
 
 /** Stack-wide settings that are not resources: providers, backend, user-facing outputs. */
-function settingsChanges(base: StackJson | undefined, head: StackJson | undefined): AttributeChange[] {
-  if (!base || !head) return [];
-  const view = (json: StackJson) => {
+function settingsChanges(
+  stack: string,
+  base: StackJson | undefined,
+  head: StackJson | undefined,
+  baseRefs: ReferenceNormalizer,
+  headRefs: ReferenceNormalizer,
+): AttributeChange[] | undefined {
+  if (!base || !head) return undefined;
+  const view = (json: StackJson, refs: ReferenceNormalizer) => {
     // cdktf's cross-stack outputs are plumbing: their effect shows where they are used.
     const outputs = Object.fromEntries(Object.entries(json.output ?? {}).filter(([id]) => !id.startsWith("cross-stack-output-")));
-    return flatten({ provider: (json as { provider?: unknown }).provider, backend: json.terraform?.backend, output: outputs });
+    const settings = { provider: (json as { provider?: unknown }).provider, backend: json.terraform?.backend, output: outputs };
+    return flatten(refs.value(settings, stack));
   };
-  return compareLeaves(view(base), view(head)).map((c) => ({ ...c, effect: "update" as const }));
+  return compareLeaves(view(base, baseRefs), view(head, headRefs)).map((c) => ({ ...c, effect: "update" as const }));
 }
 
-function entries(stacks: Map<string, StackJson>): Side {
-  const normalizer = new ReferenceNormalizer(stacks);
+function entries(stacks: Map<string, StackJson>, normalizer: ReferenceNormalizer): Side {
   const side: Side = new Map();
   for (const [stack, json] of stacks) {
     const byAddress = new Map<string, Entry>();

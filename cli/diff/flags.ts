@@ -1,5 +1,7 @@
 // The findings a reviewer must see first: data that could be lost, and ingress that
 // opens up. Each looks at one resource's fate and its arguments before and after.
+import { BlockList } from "node:net";
+import { parseCidr } from "../../config/cidr";
 import { describe, SECGROUP_RULE, VOLUME } from "./classify";
 import type { Flag, ResourceDiff } from "./report";
 
@@ -15,6 +17,10 @@ export interface FlagContext {
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
 
+/**
+ * Kept data: everything in `<env>-data`, and any volume protected by prevent_destroy.
+ * Volumes of ephemeral build hosts are not: they die with every build anyway.
+ */
 export function dataAtRisk(ctx: FlagContext): Flag[] {
   const { resource: r, before, after } = ctx;
   const flag = (message: string): Flag => ({
@@ -25,14 +31,15 @@ export function dataAtRisk(ctx: FlagContext): Flag[] {
     message,
   });
   const flags: Flag[] = [];
-  const destroyed = r.action === "remove" || r.action === "replace";
-  if (destroyed && (ctx.stack === `${ctx.env}-data` || r.type === VOLUME)) {
+  const protectedBefore = before?.get("lifecycle.prevent_destroy") === true;
+  const kept = ctx.stack === `${ctx.env}-data` || (r.type === VOLUME && protectedBefore);
+  if (kept && (r.action === "remove" || r.action === "replace")) {
     const verb = r.action === "remove" ? "removes" : "replaces";
     const size = r.changes.find((c) => c.path === "size" && c.effect === "replace");
     const why = size ? `: size ${describe(size.before)} → ${describe(size.after)} GB, Cinder cannot shrink a volume` : "";
     flags.push(flag(`${verb} ${r.displayName}${why}`));
   }
-  if (r.type === VOLUME && before && after && before.get("lifecycle.prevent_destroy") === true && after.get("lifecycle.prevent_destroy") !== true) {
+  if (r.type === VOLUME && protectedBefore && after && after.get("lifecycle.prevent_destroy") !== true) {
     flags.push(flag(`${r.displayName} loses lifecycle.prevent_destroy`));
   }
   return flags;
@@ -58,7 +65,9 @@ export function security(ctx: FlagContext): Flag[] {
   const widened: string[] = [];
   if (isWorld(after) && !isWorld(before)) widened.push("now open to the world");
   const [cidrBefore, cidrAfter] = [before.get("remote_ip_prefix"), after.get("remote_ip_prefix")];
-  if (cidrAfter !== undefined && cidrAfter !== cidrBefore) widened.push(`new CIDR ${describe(cidrAfter)} (was ${describe(cidrBefore)})`);
+  if (cidrAfter !== undefined && cidrAfter !== cidrBefore && !cidrWithin(cidrAfter, cidrBefore)) {
+    widened.push(`new CIDR ${describe(cidrAfter)} (was ${describe(cidrBefore)})`);
+  }
   if (before.get("remote_group_id") !== undefined && after.get("remote_group_id") === undefined) {
     widened.push(`remote group restriction removed (was ${ctx.nameOf(before.get("remote_group_id"))})`);
   }
@@ -70,6 +79,17 @@ export function security(ctx: FlagContext): Flag[] {
     widened.push(`now applies to ${ctx.nameOf(after.get("security_group_id"))}`);
   }
   return widened.length > 0 ? flag(`widened ingress rule ${rule}: ${widened.join("; ")}`) : [];
+}
+
+/** A narrower source (203.0.113.0/25 inside 203.0.113.0/24) opens nothing new. */
+function cidrWithin(inner: unknown, outer: unknown): boolean {
+  if (typeof inner !== "string" || typeof outer !== "string") return false;
+  const [a, b] = [parseCidr(inner), parseCidr(outer)];
+  if (typeof a === "string" || typeof b === "string" || a.version !== b.version || a.prefix < b.prefix) return false;
+  const network = new BlockList();
+  const family = b.version === 4 ? "ipv4" : "ipv6";
+  network.addSubnet(b.address, b.prefix, family);
+  return network.check(a.address, family);
 }
 
 /** No remote restriction at all is as open as 0.0.0.0/0. */

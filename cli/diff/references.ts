@@ -71,7 +71,7 @@ export class ReferenceNormalizer {
         const args = json.data?.[type]?.[id];
         if (!args) return whole;
         const { depends_on: _d, provider: _p, ...lookup } = args;
-        return `data.${type}${stableJson(this.value(lookup, stack, refs, depth + 1))}${suffix}`;
+        return `data.${type}(${describeArguments(this.value(lookup, stack, refs, depth + 1))})${suffix}`;
       }
       const address = `${type}.${id}`;
       const path = this.paths.get(stack)?.get(address);
@@ -100,6 +100,18 @@ export class ReferenceNormalizer {
     const named = /^cross-stack-reference-input-(.+)$/.exec(stateId)?.[1];
     return named !== undefined && this.stacks.has(named) ? named : undefined;
   }
+}
+
+/** `name=example-subnet, network_id=data.x(...).id`: a data source by what it looks up. */
+function describeArguments(args: unknown): string {
+  return Object.entries(args as Record<string, unknown>)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => {
+      if (typeof v !== "string") return `${k}=${stableJson(v)}`;
+      const single = v.startsWith("${") && v.endsWith("}") && !v.includes("${", 2);
+      return `${k}=${single ? v.slice(2, -1) : v}`;
+    })
+    .join(", ");
 }
 
 /** `//.metadata.path` of a resource, which cdktf derives from the construct tree. */

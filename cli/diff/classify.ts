@@ -13,7 +13,7 @@ export const KEYPAIR = "openstack_compute_keypair_v2";
 export const SECGROUP_RULE = "openstack_networking_secgroup_rule_v2";
 
 /** Meta-arguments change Terraform's handling, not the resource itself. */
-const META_ARGUMENTS = new Set(["lifecycle", "depends_on", "provider", "count", "for_each", "connection", "provisioner"]);
+export const META_ARGUMENTS = new Set(["lifecycle", "depends_on", "provider", "count", "for_each", "connection", "provisioner"]);
 
 /** The arguments a resource ignores after creation: `lifecycle.ignore_changes`. */
 export function ignoredArguments(body: ReadonlyMap<string, unknown>): { all: boolean; names: Set<string> } {
@@ -57,7 +57,11 @@ export function classifyChange(type: string, change: LeafChange, ignored: { all:
       ? is("replace", "Cinder cannot shrink a volume: it is replaced")
       : is("update", "extended in place");
   }
-  if (rules.forceNew.has(schema) || (isWholeBlock(change) && prefixes(schema).some((p) => rules.forceNew.has(p)))) {
+  if (
+    rules.forceNew.has(schema) ||
+    (isMapEntry(change.path) && rules.forceNew.has(top)) ||
+    (isWholeBlock(change) && prefixes(schema).some((p) => rules.forceNew.has(p)))
+  ) {
     return is("replace", "forces replacement");
   }
   return is("update");
@@ -98,6 +102,12 @@ export function displayName(type: string, body: ReadonlyMap<string, unknown>, pa
 export function describe(value: unknown): string {
   if (value === undefined) return "(not set)";
   return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/** `value_specs.foo`: a key of a map argument (blocks have an index: `network.0.uuid`). */
+function isMapEntry(path: string): boolean {
+  const parts = path.split(".");
+  return parts.length > 1 && !/^\d+$/.test(parts[1]);
 }
 
 /** A block element (or the block) added or removed rather than one of its arguments changed. */

@@ -3,7 +3,7 @@
 // into a report: per environment and stack, what is added, removed, replaced, rebuilt,
 // changed, and the flags a reviewer must see first.
 import { byPath, compareLeaves, flatten } from "./attributes";
-import { actionOf, classifyChange, displayName, ignoredArguments, KEYPAIR, INSTANCE } from "./classify";
+import { actionOf, classifyChange, displayName, ignoredArguments, INSTANCE, KEYPAIR, META_ARGUMENTS } from "./classify";
 import { dataAtRisk, security } from "./flags";
 import { constructPath, ReferenceNormalizer, ResourceRef } from "./references";
 import type { AttributeChange, DiffCounts, DiffReport, EnvironmentDiff, Flag, ResourceDiff, StackDiff } from "./report";
@@ -161,7 +161,8 @@ function propagateReplacements(before: Side, after: Side, changes: Map<string, A
         const changedPaths = new Set(found.map((c) => c.path));
         const ignored = ignoredArguments(h.leaves);
         for (const [path, refs] of h.refs) {
-          if (changedPaths.has(path)) continue;
+          // Meta-arguments name resources; they do not take a value from them.
+          if (changedPaths.has(path) || META_ARGUMENTS.has(path.split(".")[0])) continue;
           const renewed = refs.find((r) => isRenewed(r.stack, r.address) && isComputed(after.get(r.stack)?.get(r.address), r.attribute));
           if (!renewed) continue;
           const target = after.get(renewed.stack)!.get(renewed.address)!;

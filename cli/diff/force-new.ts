@@ -13,6 +13,8 @@ export interface ForceNewRules {
 export const FORCE_NEW_FILE = path.resolve(__dirname, "..", "..", "..", "providers", "openstack", "force-new-v3.4.0.json");
 
 const NONE: ForceNewRules = { forceNew: new Set(), conditional: new Set() };
+/** Resources of other providers the stacks use (hashicorp/null: `triggers` is ForceNew). */
+const OTHER_PROVIDERS: [string, ForceNewRules][] = [["null_resource", { forceNew: new Set(["triggers"]), conditional: new Set() }]];
 let table: Map<string, ForceNewRules> | undefined;
 
 /** The rules of a resource type; unknown types (other providers) have none. */
@@ -25,10 +27,11 @@ function load(file: string): Map<string, ForceNewRules> {
   const json = JSON.parse(readFileSync(file, "utf8")) as {
     resources: Record<string, { force_new: string[]; force_new_conditional: string[] }>;
   };
-  return new Map(
-    Object.entries(json.resources).map(([type, r]) => [
+  return new Map([
+    ...OTHER_PROVIDERS,
+    ...Object.entries(json.resources).map(([type, r]): [string, ForceNewRules] => [
       type,
       { forceNew: new Set(r.force_new), conditional: new Set(r.force_new_conditional) },
     ]),
-  );
+  ]);
 }

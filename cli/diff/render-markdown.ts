@@ -43,7 +43,7 @@ function section(out: string[], title: string, flags: Flag[]): void {
 }
 
 function resourceLines(r: ResourceDiff): string[] {
-  const where = r.displayName.endsWith(r.path) ? "" : ` \`${r.path}\``;
+  const where = r.displayName.endsWith(` ${r.path}`) ? "" : ` \`${r.path}\``;
   const lines = [`- \`${ACTION_SYMBOLS[r.action]}\` **${escapeMarkdown(r.displayName)}**${where} — ${ACTION_WORDS[r.action]}`];
   for (const note of r.notes) lines.push(`  - _${escapeMarkdown(note)}_`);
   if (r.action === "remove") return lines;
@@ -52,7 +52,7 @@ function resourceLines(r: ResourceDiff): string[] {
 }
 
 function changeLines(c: AttributeChange, indent: string, created = false): string[] {
-  const note = c.note && !created ? ` — ${c.note}` : "";
+  const note = c.note && !created ? ` — ${escapeMarkdown(c.note)}` : "";
   if (c.textDiff !== undefined) return [`${indent}- \`${c.path}\`${note}:`, ...fence("diff", c.textDiff, `${indent}  `)];
   if (created && isMultiline(c.after)) return [`${indent}- \`${c.path}\`:`, ...fence("yaml", c.after, `${indent}  `)];
   const value = created ? inline(describe(c.after)) : beforeAfterInline(c);

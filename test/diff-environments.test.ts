@@ -133,7 +133,7 @@ test("a removed web server (web.count 3 → 2): its server, port, floating IP an
     "example-web remove server example-web-2",
   ]);
   const web = report.environments[0].stacks.find((s) => s.name === "example-web")!;
-  expect(web.outputs.map((o) => o.path)).toEqual(["output.web_addresses.value", "output.web_urls.value"]);
+  expect(web.settings.map((o) => o.path)).toEqual(["output.web_addresses.value", "output.web_urls.value"]);
   expect(report.flags).toEqual([]);
   expect(report.counts).toEqual({ ...NONE, removed: 5 });
 });

@@ -5,7 +5,7 @@
 // files (and docs), its code is the current code: its environment files are then
 // synthesized in-process, with no worktree, install or build (seconds, not a minute).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { loadEnvironments } from "../../config/load";
@@ -25,7 +25,8 @@ export interface BaseRevisionRequest {
 }
 
 export function synthesizeRevision(request: BaseRevisionRequest): void {
-  const { ref, cwd, log } = request;
+  const { ref, log } = request;
+  const cwd = realpathSync(request.cwd); // git prints real paths; keep relative paths comparable
   const root = git(["rev-parse", "--show-toplevel"], cwd, "--base needs a git repository").trim();
   const commit = git(["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], root, `--base ${ref}: not a commit in ${root}`).trim();
   const scratch = mkdtempSync(path.join(tmpdir(), "factory-diff-base-"));
@@ -72,13 +73,17 @@ function revisionPath(file: string, root: string, worktree: string): string {
 
 /** The environment files in question, relative to the repository (those inside it). */
 interface EnvironmentFiles {
+  /** The default directory (environments/ of the working directory), repository-relative. */
+  readonly defaultDir: string;
   /** undefined: the default, every environments/*.yaml of each side. */
   readonly given?: readonly { absolute: string; relative?: string }[];
 }
 
 function environmentFiles(configs: readonly string[] | undefined, cwd: string, root: string): EnvironmentFiles {
-  if (configs === undefined) return {};
+  const defaultDir = path.relative(root, path.join(cwd, DEFAULT_ENVIRONMENTS_DIR)).split(path.sep).join("/");
+  if (configs === undefined) return { defaultDir };
   return {
+    defaultDir,
     given: configs.map((f) => {
       const absolute = path.resolve(cwd, f);
       const relative = path.relative(root, absolute);
@@ -90,7 +95,7 @@ function environmentFiles(configs: readonly string[] | undefined, cwd: string, r
 /** Everything but the environment files and docs is the same in `commit` and the working tree. */
 function sameCode(root: string, commit: string, files: EnvironmentFiles): boolean {
   const excluded = [
-    `:(exclude)${DEFAULT_ENVIRONMENTS_DIR}`,
+    `:(exclude,literal)${files.defaultDir}`,
     ":(exclude,glob)**/*.md",
     ...(files.given ?? []).flatMap((f) => (f.relative ? [`:(exclude,literal)${f.relative}`] : [])),
   ];
@@ -104,11 +109,11 @@ function sameCode(root: string, commit: string, files: EnvironmentFiles): boolea
 function synthesizeEnvironmentsOf(commit: string, files: EnvironmentFiles, root: string, scratch: string, outDir: string): void {
   const relatives =
     files.given === undefined
-      ? spawnSync("git", ["ls-tree", "--name-only", `${commit}:${DEFAULT_ENVIRONMENTS_DIR}`], { cwd: root, encoding: "utf8" })
+      ? spawnSync("git", ["ls-tree", "--name-only", `${commit}:${files.defaultDir}`], { cwd: root, encoding: "utf8" })
           .stdout.split("\n")
           .filter((n) => /\.ya?ml$/.test(n))
           .sort()
-          .map((n) => path.join(DEFAULT_ENVIRONMENTS_DIR, n))
+          .map((n) => path.join(files.defaultDir, n))
       : files.given.map((f) => f.relative ?? f.absolute);
   const paths: string[] = [];
   for (const file of relatives) {

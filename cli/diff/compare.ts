@@ -102,7 +102,7 @@ function stackDiff(
   }
   resources.sort((x, y) => byPath(x.path, y.path) || x.address.localeCompare(y.address));
   const status = !before ? "added" : !after ? "removed" : resources.length + (settings?.length ?? 0) > 0 ? "changed" : "unchanged";
-  return { name: stack, status, resources, outputs: settings ?? [] };
+  return { name: stack, status, resources, settings: settings ?? [] };
 }
 
 function notesOf(

@@ -26,9 +26,9 @@ export function renderMarkdown(report: DiffReport): string {
     for (const stack of changed) {
       out.push(`#### \`${stack.name}\` (${stack.status})`, "");
       for (const r of stack.resources) out.push(...resourceLines(r));
-      if (stack.outputs.length > 0) {
+      if (stack.settings.length > 0) {
         out.push("- stack settings:");
-        for (const c of stack.outputs) out.push(...changeLines(c, "  "));
+        for (const c of stack.settings) out.push(...changeLines(c, "  "));
       }
       out.push("");
     }

@@ -16,9 +16,9 @@ export function renderText(report: DiffReport): string {
     for (const stack of env.stacks.filter((s) => s.status !== "unchanged")) {
       out.push("", `== ${stack.name} (${stack.status})`);
       for (const r of stack.resources) out.push(...resourceLines(r));
-      if (stack.outputs.length > 0) {
+      if (stack.settings.length > 0) {
         out.push("  stack settings:");
-        for (const c of stack.outputs) out.push(...changeLines(c, "    "));
+        for (const c of stack.settings) out.push(...changeLines(c, "    "));
       }
     }
   }

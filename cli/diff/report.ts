@@ -50,8 +50,8 @@ export interface StackDiff {
   readonly name: string;
   readonly status: StackStatus;
   readonly resources: ResourceDiff[];
-  /** Changed outputs other than cdktf's cross-stack plumbing. */
-  readonly outputs: AttributeChange[];
+  /** Stack settings: provider and backend configuration, outputs (not cdktf's cross-stack plumbing). */
+  readonly settings: AttributeChange[];
 }
 
 export interface EnvironmentDiff {

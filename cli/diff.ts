@@ -16,7 +16,7 @@ import { renderMarkdown } from "./diff/render-markdown";
 import { renderText } from "./diff/render-text";
 import type { DiffReport } from "./diff/report";
 import { readSynthOutput, SynthOutput } from "./diff/synth-output";
-import { EXIT_FAILURE, EXIT_OK, UsageError } from "./errors";
+import { EXIT_OK, UsageError } from "./errors";
 import type { Command } from "./factory";
 
 export const EXIT_CHANGES = 2;
@@ -27,10 +27,8 @@ const RENDERERS: Record<string, (report: DiffReport) => string> = {
   json: renderJson,
 };
 
+// Summary, usage and its usage-error exit code (1) are in the COMMANDS table of factory.ts.
 export const diffCommand: Command = {
-  summary: "what a change does to each environment (exit 0 none, 2 changes, 1 error)",
-  usage: "diff (--base REF [--config FILE]... | --base-dir DIR [--head-dir DIR]) [--format markdown|text|json]",
-  usageExitCode: EXIT_FAILURE,
   options: {
     base: { type: "string" },
     "base-dir": { type: "string" },

@@ -74,7 +74,7 @@ test("a new admin key replaces the key pair; servers ignore their new user-data 
     "server example-jenkins, server example-nfs keep the old key until rolled (a key pair is injected only at first boot)",
   ]);
   const jenkins = resource(report, "server example-jenkins");
-  expect(jenkins.notes).toEqual(["not applied until the server is rolled: user_data"]);
+  expect(jenkins.notes).toEqual(["not applied until the server is rolled: user_data (roll it: terraform apply -replace='openstack_compute_instance_v2.jenkins_8')"]);
   expect(jenkins.changes.map((c) => [c.path, c.effect, c.note])).toEqual([
     ["user_data", "deferred", "not applied until the server is rolled"],
   ]);

@@ -103,7 +103,9 @@ test("a user-data change (a second admin key): not applied until the servers are
     "example-web deferred server example-web-2",
   ]);
   const jenkins = resource(report, "example-factory", "server example-jenkins");
-  expect(jenkins.notes).toEqual(["not applied until the server is rolled: user_data"]);
+  expect(jenkins.notes).toEqual([
+    "not applied until the server is rolled: user_data (roll it: terraform apply -replace='openstack_compute_instance_v2.jenkins_server_instance_BB16EF0F')",
+  ]);
   expect(jenkins.changes).toHaveLength(1);
   expect(jenkins.changes[0]).toMatchObject({ path: "user_data", effect: "deferred", note: "not applied until the server is rolled" });
   const diffLines = jenkins.changes[0].textDiff!.split("\n");

@@ -124,7 +124,7 @@ function notesOf(
   if (deferred) {
     notes.push(
       entry.type === INSTANCE
-        ? `not applied until the server is rolled: ${deferred}`
+        ? `not applied until the server is rolled: ${deferred} (roll it: terraform apply -replace='${entry.address}')`
         : `not applied (lifecycle.ignore_changes): ${deferred}`,
     );
   }

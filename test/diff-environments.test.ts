@@ -1,7 +1,8 @@
 // `factory diff` on the real stacks: pairs of environments that differ in one known way,
 // and exactly what the review diff says about each (actions, flags, counts, exit code).
 import * as path from "node:path";
-import { compareSynthOutputs } from "../cli/diff/compare";
+import { compareSynthOutputs, TEMPLATE_NOTE } from "../cli/diff/compare";
+import { renderMarkdown } from "../cli/diff/render-markdown";
 import type { DiffReport } from "../cli/diff/report";
 import { readSynthOutput, SynthOutput } from "../cli/diff/synth-output";
 import { synthesize } from "../main";
@@ -88,6 +89,11 @@ test("a key pair change: the key pair is replaced, the servers keep the old key 
   ]);
   expect(report.flags).toEqual([]); // scratch volumes of build hosts are not kept data
   expect(report.counts).toEqual({ ...NONE, replaced: 7, deferred: 7 });
+  // Template stacks replace nothing that runs: only the key pair is listed up front.
+  const upFront = renderMarkdown(report).split("#### Replaced or rebuilt\n\n")[1].split("\n\n")[0];
+  expect(upFront).toBe("- `example-factory`: replaces key pair example-admin (public\\_key changed)");
+  const template = report.environments[0].stacks.find((s) => s.name === "example-build-host-dib")!;
+  expect(template.note).toBe(TEMPLATE_NOTE);
 });
 
 test("a user-data change (a second admin key): not applied until the servers are rolled, shown as a text diff", () => {

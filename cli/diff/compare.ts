@@ -102,7 +102,8 @@ function stackDiff(
   }
   resources.sort((x, y) => byPath(x.path, y.path) || x.address.localeCompare(y.address));
   const status = !before ? "added" : !after ? "removed" : resources.length + (settings?.length ?? 0) > 0 ? "changed" : "unchanged";
-  return { name: stack, status, resources, settings: settings ?? [] };
+  const note = isTemplateStack(stack) ? TEMPLATE_NOTE : undefined;
+  return { name: stack, status, resources, settings: settings ?? [], ...(note && status !== "unchanged" ? { note } : {}) };
 }
 
 function notesOf(
@@ -236,6 +237,14 @@ function displayNames(sides: Side[]): Map<string, string> {
 }
 
 const STACK_KINDS = /^(.+?)-(network|data|factory|web|build-host-.+)$/;
+
+export const TEMPLATE_NOTE =
+  "build-host template: the pipeline applies it once per build, so this changes the next builds' hosts; nothing running is replaced";
+
+/** `<env>-build-host-<template>`: applied per build by the pipeline, not deployed once. */
+export function isTemplateStack(stack: string): boolean {
+  return STACK_KINDS.exec(stack)?.[2]?.startsWith("build-host-") ?? false;
+}
 
 /** The environment a stack belongs to: its name without the stack kind (`example-web` → `example`). */
 export function environmentOf(stack: string): string {

@@ -12,8 +12,11 @@ export function renderMarkdown(report: DiffReport): string {
   if (!report.changed) return `${out.join("\n")}\n`;
   section(out, "⚠️ Data at risk", report.flags.filter((f) => f.kind === "data-at-risk"));
   section(out, "🔓 Security", report.flags.filter((f) => f.kind === "security"));
+  // Template stacks replace nothing that runs (see their note in the details).
   const heavy = report.environments.flatMap((e) =>
-    e.stacks.flatMap((s) => s.resources.filter((r) => r.action === "replace" || r.action === "rebuild").map((r) => ({ s, r }))),
+    e.stacks
+      .filter((s) => s.note === undefined)
+      .flatMap((s) => s.resources.filter((r) => r.action === "replace" || r.action === "rebuild").map((r) => ({ s, r }))),
   );
   if (heavy.length > 0) {
     out.push("", "#### Replaced or rebuilt", "");
@@ -25,6 +28,7 @@ export function renderMarkdown(report: DiffReport): string {
     out.push("", `<details><summary>Environment <b>${escapeHtml(env.name)}</b>: ${changed.length} ${plural(changed.length, "stack")} changed</summary>`, "");
     for (const stack of changed) {
       out.push(`#### \`${stack.name}\` (${stack.status})`, "");
+      if (stack.note) out.push(`_${escapeMarkdown(stack.note)}_`, "");
       for (const r of stack.resources) out.push(...resourceLines(r));
       if (stack.settings.length > 0) {
         out.push("- stack settings:");

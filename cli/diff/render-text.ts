@@ -15,6 +15,7 @@ export function renderText(report: DiffReport): string {
   for (const env of report.environments) {
     for (const stack of env.stacks.filter((s) => s.status !== "unchanged")) {
       out.push("", `== ${stack.name} (${stack.status})`);
+      if (stack.note) out.push(`   (${stack.note})`);
       for (const r of stack.resources) out.push(...resourceLines(r));
       if (stack.settings.length > 0) {
         out.push("  stack settings:");

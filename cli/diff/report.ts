@@ -52,6 +52,8 @@ export interface StackDiff {
   readonly resources: ResourceDiff[];
   /** Stack settings: provider and backend configuration, outputs (not cdktf's cross-stack plumbing). */
   readonly settings: AttributeChange[];
+  /** What the stack's changes mean beyond its resources (build-host templates). */
+  readonly note?: string;
 }
 
 export interface EnvironmentDiff {

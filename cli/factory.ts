@@ -11,12 +11,20 @@ export interface Command {
 interface CommandEntry {
   readonly summary: string;
   readonly usage: string;
+  /** Exit code of a usage error, when 2 means something else for this command (diff). */
+  readonly usageExitCode?: number;
   /** Loaded only when run, so a command never pays for the others' modules. */
   readonly load: () => Command;
 }
 
 /* eslint-disable @typescript-eslint/no-require-imports */
 const COMMANDS: Record<string, CommandEntry> = {
+  diff: {
+    summary: "what a change does to each environment (exit 0 none, 2 changes, 1 error)",
+    usage: "diff (--base REF | --base-dir DIR [--head-dir DIR]) [--config FILE]... [--format markdown|text|json]",
+    usageExitCode: EXIT_FAILURE,
+    load: () => (require("./diff") as typeof import("./diff")).diffCommand,
+  },
   synth: {
     summary: "synthesize the stacks (default: environments/*.yaml into ./cdktf.out)",
     usage: "synth [--config FILE]... [--out DIR]",
@@ -42,7 +50,13 @@ const COMMANDS: Record<string, CommandEntry> = {
 
 export function usage(): string {
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  factory ${c.usage.padEnd(52)} ${c.summary}`);
-  return ["usage:", ...lines, "", "exit codes: 0 ok, 1 invalid input or failure, 2 usage error"].join("\n");
+  return [
+    "usage:",
+    ...lines,
+    "",
+    "exit codes: 0 ok, 1 invalid input or failure, 2 usage error",
+    "factory diff: 0 no changes, 2 changes, 1 anything else (usage errors too)",
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -69,7 +83,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`factory: ${err.message}\n${usage()}\n`);
-      return EXIT_USAGE;
+      return entry?.usageExitCode ?? EXIT_USAGE;
     }
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

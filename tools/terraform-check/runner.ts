@@ -1,0 +1,156 @@
+// Runs Terraform itself on Terraform JSON configurations, offline: each configuration
+// gets a scratch copy (no lock file, no .terraform), `terraform init -backend=false`
+// from the schema-served mirror, and `terraform validate -json`.
+import { spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import * as path from "node:path";
+import { buildMirror } from "./mirror";
+
+export interface CheckTarget {
+  /** Stack name, used in messages and as the scratch directory's name. */
+  readonly name: string;
+  /** Directory holding the configuration (cdk.tf.json or any *.tf.json). */
+  readonly dir: string;
+}
+
+export interface TerraformDiagnostic {
+  readonly severity: "error" | "warning";
+  readonly summary: string;
+  readonly detail: string;
+  /** Where: a resource address (resource.TYPE.NAME) or file and line. */
+  readonly address?: string;
+}
+
+export interface StackResult {
+  readonly stack: string;
+  readonly valid: boolean;
+  readonly diagnostics: TerraformDiagnostic[];
+  /** Wall time of this stack's init and validate. */
+  readonly seconds: number;
+}
+
+export interface CheckOptions {
+  /** Stacks checked at once; Terraform and the plugin each use about one core. */
+  readonly concurrency?: number;
+  readonly terraform?: string;
+}
+
+/** Every stack of a `factory synth` / `cdktf synth` output directory. */
+export function synthesizedStacks(synthDir: string): CheckTarget[] {
+  const stacksDir = path.join(synthDir, "stacks");
+  if (!existsSync(stacksDir)) throw new Error(`${synthDir}: no stacks/ directory; is this a synth output directory?`);
+  return readdirSync(stacksDir)
+    .filter((name) => existsSync(path.join(stacksDir, name, "cdk.tf.json")))
+    .sort()
+    .map((name) => ({ name, dir: path.join(stacksDir, name) }));
+}
+
+/** One line per diagnostic: `<stack>: <severity>: <summary>: <detail> (<address>)`. */
+export function formatDiagnostic(stack: string, d: TerraformDiagnostic): string {
+  const detail = d.detail.replace(/\s+/g, " ").trim();
+  return `${stack}: ${d.severity}: ${d.summary}${detail ? `: ${detail}` : ""}${d.address ? ` (${d.address})` : ""}`;
+}
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("error", (err: NodeJS.ErrnoException) =>
+      reject(err.code === "ENOENT" ? new Error(`${command} not found on PATH; the check needs the Terraform CLI (>= 1.5)`) : err),
+    );
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+function diagnosticFrom(raw: any): TerraformDiagnostic {
+  const where = raw.address ?? raw.snippet?.context ?? (raw.range ? `${raw.range.filename}:${raw.range.start?.line}` : undefined);
+  return {
+    severity: raw.severity === "warning" ? "warning" : "error",
+    summary: String(raw.summary ?? ""),
+    detail: String(raw.detail ?? ""),
+    ...(where ? { address: String(where) } : {}),
+  };
+}
+
+/** `terraform init -json` prints one JSON message a line; the diagnostics are among them. */
+function initDiagnostics(r: Run): TerraformDiagnostic[] {
+  const found = r.stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line))
+    .filter((m) => m.type === "diagnostic" && m.diagnostic)
+    .map((m) => diagnosticFrom(m.diagnostic));
+  return found.some((d) => d.severity === "error") ? found : [...found, failure("terraform init failed", r)];
+}
+
+function failure(summary: string, r: Run): TerraformDiagnostic {
+  return { severity: "error", summary, detail: `exit code ${r.code}: ${(r.stderr || r.stdout).trim()}` };
+}
+
+async function checkOne(target: CheckTarget, scratchRoot: string, terraform: string, env: NodeJS.ProcessEnv): Promise<StackResult> {
+  const started = process.hrtime.bigint();
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  const scratch = path.join(scratchRoot, target.name);
+  // Only the configuration: whatever init or an earlier run left beside it stays out.
+  cpSync(target.dir, scratch, { recursive: true, filter: (src) => !/^\.terraform|\.tfstate/.test(path.basename(src)) });
+
+  const init = await run(terraform, ["init", "-backend=false", "-input=false", "-json"], scratch, env);
+  if (init.code !== 0) return { stack: target.name, valid: false, diagnostics: initDiagnostics(init), seconds: seconds() };
+
+  const validate = await run(terraform, ["validate", "-json", "-no-color"], scratch, env);
+  let report: any;
+  try {
+    report = JSON.parse(validate.stdout);
+  } catch {
+    return { stack: target.name, valid: false, diagnostics: [failure("terraform validate failed", validate)], seconds: seconds() };
+  }
+  const diagnostics: TerraformDiagnostic[] = (report.diagnostics ?? []).map(diagnosticFrom);
+  return { stack: target.name, valid: report.valid === true && validate.code === 0, diagnostics, seconds: seconds() };
+}
+
+/** Checks every target; results in the targets' order. */
+export async function checkConfigurations(targets: readonly CheckTarget[], options: CheckOptions = {}): Promise<StackResult[]> {
+  const names = new Set<string>();
+  for (const t of targets) {
+    if (names.has(t.name)) throw new Error(`two configurations are named "${t.name}"`);
+    names.add(t.name);
+  }
+  const workDir = mkdtempSync(path.join(tmpdir(), "terraform-check-"));
+  try {
+    const mirror = buildMirror(workDir);
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      TF_CLI_CONFIG_FILE: mirror.cliConfigFile,
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+      CHECKPOINT_DISABLE: "1",
+    };
+    // These would point every stack at the same data directory or at other plugins.
+    for (const v of ["TF_DATA_DIR", "TF_REATTACH_PROVIDERS", "TF_PLUGIN_CACHE_DIR", "TF_WORKSPACE"]) delete env[v];
+
+    const terraform = options.terraform ?? "terraform";
+    const results: StackResult[] = new Array(targets.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < targets.length) {
+        const i = next++;
+        results[i] = await checkOne(targets[i], path.join(workDir, "stacks"), terraform, env);
+      }
+    };
+    const concurrency = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), targets.length));
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    return results;
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}

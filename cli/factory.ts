@@ -1,6 +1,7 @@
 // The `factory` command line. Every problem is one line on stderr, never a stack trace.
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../config/load";
+import { checkCommand } from "./check";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors";
 import { synthCommand } from "./synth";
 import { validateCommand } from "./validate";
@@ -15,6 +16,7 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   synth: synthCommand,
   validate: validateCommand,
+  check: checkCommand,
 };
 
 export function usage(): string {

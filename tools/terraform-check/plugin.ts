@@ -1,17 +1,17 @@
 // A Terraform provider plugin served from a schema file:
-//   node plugin.js <schema.json>
+//   node plugin.js <schema.json> [--cache-dir DIR]   (DIR: see plugin-cache.ts)
 // Terraform starts it through the launcher the runner puts in a filesystem mirror. It
 // speaks go-plugin's handshake and Terraform's plugin protocol 6 over gRPC on a unix
 // socket, with automatic mTLS.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { parseArgs } from "node:util";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
-import { PROTO_DIR } from "./paths";
+import { handshakeField, PluginCache, readPluginCache, ServerCertificate } from "./plugin-cache";
+import { serviceDefinition } from "./protocol";
 import { loadProviderSchema } from "./provider-schema";
 import { providerService } from "./provider-service";
-import { createServerCertificate } from "./tls-certificate";
 
 // Terraform's handshake constants: the cookie tells a plugin it was started by
 // Terraform; "1" is go-plugin's core protocol version, 6 the plugin protocol we speak.
@@ -26,18 +26,13 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-function loadServices(): any {
-  const definition = protoLoader.loadSync(["tfplugin6.proto", "go-plugin.proto", "health.proto"], {
-    includeDirs: [PROTO_DIR],
-    keepCase: true,
-    longs: Number,
-    defaults: false,
-    oneofs: true,
-  });
-  return grpc.loadPackageDefinition(definition);
+async function freshCertificate(): Promise<ServerCertificate> {
+  // Loaded only here: the certificate library is the slowest part of a plugin's start.
+  const { createServerCertificate } = await import("./tls-certificate");
+  return createServerCertificate();
 }
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   if (process.env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
     fail("this is a Terraform provider plugin; Terraform starts it, it is not run by hand");
   }
@@ -45,11 +40,17 @@ function main(argv: string[]): void {
   if (offered && !offered.split(",").includes(String(PLUGIN_PROTOCOL_VERSION))) {
     fail(`Terraform offers plugin protocol versions ${offered}; this plugin speaks only ${PLUGIN_PROTOCOL_VERSION}`);
   }
-  const [schemaFile] = argv;
-  if (!schemaFile) fail("usage: plugin.js <provider schema JSON>");
+  let schemaFile: string | undefined;
+  let cache: PluginCache | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options: { "cache-dir": { type: "string" } }, allowPositionals: true });
+    schemaFile = positionals[0];
+    if (values["cache-dir"]) cache = readPluginCache(values["cache-dir"]);
+  } catch (err) {
+    fail((err as Error).message);
+  }
+  if (!schemaFile) fail("usage: plugin.js <provider schema JSON> [--cache-dir DIR]");
   const schema = loadProviderSchema(schemaFile);
-
-  const services = loadServices();
   const server = new grpc.Server();
   const streams = new Set<grpc.ServerWritableStream<any, any> | grpc.ServerDuplexStream<any, any>>();
   const socketDir = mkdtempSync(path.join(process.env.PLUGIN_UNIX_SOCKET_DIR || tmpdir(), "tf-check-plugin-"));
@@ -68,8 +69,8 @@ function main(argv: string[]): void {
     setTimeout(exit, 50).unref();
   };
 
-  server.addService(services.tfplugin6.Provider.service, providerService(schema));
-  server.addService(services.plugin.GRPCController.service, {
+  server.addService(serviceDefinition("tfplugin6.Provider"), providerService(schema, cache?.schemaResponse));
+  server.addService(serviceDefinition("plugin.GRPCController"), {
     Shutdown: (_call: unknown, callback: grpc.sendUnaryData<object>) => {
       callback(null, {});
       shutdown();
@@ -77,23 +78,23 @@ function main(argv: string[]): void {
   });
   // The client opens these two streams on connect; this plugin has nothing to send on
   // them (it writes no stdio and brokers no extra connections), so they stay open.
-  server.addService(services.plugin.GRPCStdio.service, {
+  server.addService(serviceDefinition("plugin.GRPCStdio"), {
     StreamStdio: (call: grpc.ServerWritableStream<any, any>) => streams.add(call),
   });
-  server.addService(services.plugin.GRPCBroker.service, {
+  server.addService(serviceDefinition("plugin.GRPCBroker"), {
     StartStream: (call: grpc.ServerDuplexStream<any, any>) => {
       streams.add(call);
       call.on("data", () => {});
       call.on("end", () => call.end());
     },
   });
-  server.addService(services.grpc.health.v1.Health.service, {
+  server.addService(serviceDefinition("grpc.health.v1.Health"), {
     Check: (_call: unknown, callback: grpc.sendUnaryData<object>) => callback(null, { status: HEALTH_SERVING }),
   });
 
   // Automatic mTLS: trust exactly the client certificate Terraform made for this run.
   const clientCert = process.env.PLUGIN_CLIENT_CERT;
-  const certificate = clientCert ? createServerCertificate() : undefined;
+  const certificate = clientCert ? (cache?.certificate ?? (await freshCertificate())) : undefined;
   const credentials = certificate
     ? grpc.ServerCredentials.createSsl(
         Buffer.from(clientCert!),
@@ -105,7 +106,7 @@ function main(argv: string[]): void {
   server.bindAsync(`unix:${socket}`, credentials, (err) => {
     if (err) fail(`cannot listen on ${socket}: ${err.message}`);
     const fields = [CORE_PROTOCOL_VERSION, PLUGIN_PROTOCOL_VERSION, "unix", socket, "grpc"];
-    if (certificate) fields.push(certificate.handshakeField);
+    if (certificate) fields.push(handshakeField(certificate.certPem));
     process.stdout.write(`${fields.join("|")}\n`);
   });
 
@@ -118,4 +119,4 @@ function main(argv: string[]): void {
   setInterval(() => process.ppid !== parent && shutdown(), 1000).unref();
 }
 
-main(process.argv.slice(2));
+main(process.argv.slice(2)).catch((err) => fail(String(err?.stack ?? err)));

@@ -40,11 +40,22 @@ function unary(handler: Handler) {
   };
 }
 
-export function providerService(schema: ProviderSchema): UntypedServiceImplementation {
-  const capabilities = { get_provider_schema_optional: true };
+// The schema never changes between instances, so Terraform may cache it.
+const CAPABILITIES = { get_provider_schema_optional: true };
+
+export function getProviderSchemaResponse(schema: ProviderSchema): object {
   const messages = (schemas: Record<string, VersionedSchema>) =>
     Object.fromEntries(Object.entries(schemas).map(([name, s]) => [name, schemaMessage(s)]));
-  let schemaResponse: object | undefined; // built on first use: validate asks for it once
+  return {
+    provider: schemaMessage(schema.provider),
+    resource_schemas: messages(schema.resources),
+    data_source_schemas: messages(schema.dataSources),
+    server_capabilities: CAPABILITIES,
+  };
+}
+
+/** `encodedSchemaResponse`: the GetProviderSchema answer, already encoded (plugin-cache.ts). */
+export function providerService(schema: ProviderSchema, encodedSchemaResponse?: Buffer): UntypedServiceImplementation {
 
   function typeSchema(kind: "resource" | "data source", typeName: string): VersionedSchema {
     const found = (kind === "resource" ? schema.resources : schema.dataSources)[typeName];
@@ -55,19 +66,11 @@ export function providerService(schema: ProviderSchema): UntypedServiceImplement
 
   return {
     GetMetadata: unary(() => ({
-      server_capabilities: capabilities,
+      server_capabilities: CAPABILITIES,
       resources: Object.keys(schema.resources).map((type_name) => ({ type_name })),
       data_sources: Object.keys(schema.dataSources).map((type_name) => ({ type_name })),
     })),
-    GetProviderSchema: unary(() => {
-      schemaResponse ??= {
-        provider: schemaMessage(schema.provider),
-        resource_schemas: messages(schema.resources),
-        data_source_schemas: messages(schema.dataSources),
-        server_capabilities: capabilities,
-      };
-      return schemaResponse;
-    }),
+    GetProviderSchema: unary(() => encodedSchemaResponse ?? getProviderSchemaResponse(schema)),
     // Terraform core has checked names, types and required arguments before these
     // calls; the real provider's own checks (value ranges, conflicts) are not known here.
     ValidateProviderConfig: unary(accept),

@@ -52,7 +52,7 @@ export function formatDiagnostic(stack: string, d: TerraformDiagnostic): string 
   return `${stack}: ${d.severity}: ${d.summary}${detail ? `: ${detail}` : ""}${d.address ? ` (${d.address})` : ""}`;
 }
 
-interface Run {
+export interface Run {
   code: number;
   stdout: string;
   stderr: string;
@@ -97,60 +97,92 @@ function failure(summary: string, r: Run): TerraformDiagnostic {
   return { severity: "error", summary, detail: `exit code ${r.code}: ${(r.stderr || r.stdout).trim()}` };
 }
 
-async function checkOne(target: CheckTarget, scratchRoot: string, terraform: string, env: NodeJS.ProcessEnv): Promise<StackResult> {
+/**
+ * A private Terraform setup for one run: the schema-served mirror, a CLI configuration
+ * that installs from it, and scratch directories for configurations.
+ */
+export class TerraformSandbox {
+  readonly env: NodeJS.ProcessEnv;
+  private readonly workDir: string;
+
+  constructor(readonly terraform = "terraform") {
+    this.workDir = mkdtempSync(path.join(tmpdir(), "terraform-check-"));
+    try {
+      const mirror = buildMirror(this.workDir);
+      this.env = {
+        ...process.env,
+        TF_CLI_CONFIG_FILE: mirror.cliConfigFile,
+        TF_IN_AUTOMATION: "1",
+        TF_INPUT: "0",
+        CHECKPOINT_DISABLE: "1",
+      };
+      // These would point every stack at the same data directory or at other plugins.
+      for (const v of ["TF_DATA_DIR", "TF_REATTACH_PROVIDERS", "TF_PLUGIN_CACHE_DIR", "TF_WORKSPACE"]) delete this.env[v];
+    } catch (err) {
+      this.dispose();
+      throw err;
+    }
+  }
+
+  /** A copy of the configuration only: no lock file, no .terraform, no state. */
+  scratchCopy(target: CheckTarget): string {
+    const scratch = path.join(this.workDir, "stacks", target.name);
+    cpSync(target.dir, scratch, { recursive: true, filter: (src) => !/^\.terraform|\.tfstate/.test(path.basename(src)) });
+    return scratch;
+  }
+
+  terraformRun(args: string[], cwd: string): Promise<Run> {
+    return run(this.terraform, args, cwd, this.env);
+  }
+
+  dispose(): void {
+    rmSync(this.workDir, { recursive: true, force: true });
+  }
+}
+
+async function checkOne(sandbox: TerraformSandbox, target: CheckTarget): Promise<StackResult> {
   const started = process.hrtime.bigint();
-  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
-  const scratch = path.join(scratchRoot, target.name);
-  // Only the configuration: whatever init or an earlier run left beside it stays out.
-  cpSync(target.dir, scratch, { recursive: true, filter: (src) => !/^\.terraform|\.tfstate/.test(path.basename(src)) });
+  const result = (valid: boolean, diagnostics: TerraformDiagnostic[]): StackResult => ({
+    stack: target.name,
+    valid,
+    diagnostics,
+    seconds: Number(process.hrtime.bigint() - started) / 1e9,
+  });
+  const scratch = sandbox.scratchCopy(target);
+  const init = await sandbox.terraformRun(["init", "-backend=false", "-input=false", "-json"], scratch);
+  if (init.code !== 0) return result(false, initDiagnostics(init));
 
-  const init = await run(terraform, ["init", "-backend=false", "-input=false", "-json"], scratch, env);
-  if (init.code !== 0) return { stack: target.name, valid: false, diagnostics: initDiagnostics(init), seconds: seconds() };
-
-  const validate = await run(terraform, ["validate", "-json", "-no-color"], scratch, env);
+  const validate = await sandbox.terraformRun(["validate", "-json", "-no-color"], scratch);
   let report: any;
   try {
     report = JSON.parse(validate.stdout);
   } catch {
-    return { stack: target.name, valid: false, diagnostics: [failure("terraform validate failed", validate)], seconds: seconds() };
+    return result(false, [failure("terraform validate failed", validate)]);
   }
-  const diagnostics: TerraformDiagnostic[] = (report.diagnostics ?? []).map(diagnosticFrom);
-  return { stack: target.name, valid: report.valid === true && validate.code === 0, diagnostics, seconds: seconds() };
+  return result(report.valid === true && validate.code === 0, (report.diagnostics ?? []).map(diagnosticFrom));
 }
 
-/** Checks every target; results in the targets' order. */
+/** Checks every target, `concurrency` at a time; results in the targets' order. */
 export async function checkConfigurations(targets: readonly CheckTarget[], options: CheckOptions = {}): Promise<StackResult[]> {
   const names = new Set<string>();
   for (const t of targets) {
     if (names.has(t.name)) throw new Error(`two configurations are named "${t.name}"`);
     names.add(t.name);
   }
-  const workDir = mkdtempSync(path.join(tmpdir(), "terraform-check-"));
+  const sandbox = new TerraformSandbox(options.terraform);
   try {
-    const mirror = buildMirror(workDir);
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      TF_CLI_CONFIG_FILE: mirror.cliConfigFile,
-      TF_IN_AUTOMATION: "1",
-      TF_INPUT: "0",
-      CHECKPOINT_DISABLE: "1",
-    };
-    // These would point every stack at the same data directory or at other plugins.
-    for (const v of ["TF_DATA_DIR", "TF_REATTACH_PROVIDERS", "TF_PLUGIN_CACHE_DIR", "TF_WORKSPACE"]) delete env[v];
-
-    const terraform = options.terraform ?? "terraform";
     const results: StackResult[] = new Array(targets.length);
     let next = 0;
     const worker = async () => {
       while (next < targets.length) {
         const i = next++;
-        results[i] = await checkOne(targets[i], path.join(workDir, "stacks"), terraform, env);
+        results[i] = await checkOne(sandbox, targets[i]);
       }
     };
     const concurrency = Math.max(1, Math.min(options.concurrency ?? availableParallelism(), targets.length));
     await Promise.all(Array.from({ length: concurrency }, worker));
     return results;
   } finally {
-    rmSync(workDir, { recursive: true, force: true });
+    sandbox.dispose();
   }
 }

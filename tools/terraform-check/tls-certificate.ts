@@ -30,16 +30,12 @@ import {
   Version,
 } from "@peculiar/asn1-x509";
 
+import type { ServerCertificate } from "./plugin-cache";
+
 const ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2";
 const COMMON_NAME = "2.5.4.3";
 const HOST = "localhost";
 
-export interface ServerCertificate {
-  readonly certPem: string;
-  readonly keyPem: string;
-  /** The handshake's certificate field: base64 of the DER, without padding. */
-  readonly handshakeField: string;
-}
 
 function extension(id: string, critical: boolean, value: object): Extension {
   return new Extension({ extnID: id, critical, extnValue: new OctetString(AsnConvert.serialize(value)) });
@@ -80,11 +76,7 @@ export function createServerCertificate(now = new Date()): ServerCertificate {
       }),
     ),
   );
-  return {
-    certPem: toPem("CERTIFICATE", der),
-    keyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string,
-    handshakeField: der.toString("base64").replace(/=+$/, ""),
-  };
+  return { certPem: toPem("CERTIFICATE", der), keyPem: privateKey.export({ type: "pkcs8", format: "pem" }) as string };
 }
 
 function toPem(label: string, der: Buffer): string {

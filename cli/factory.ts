@@ -4,6 +4,7 @@ import { ConfigError } from "../config/load";
 import { checkCommand } from "./check";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors";
 import { synthCommand } from "./synth";
+import { templatesCommand } from "./templates";
 import { validateCommand } from "./validate";
 
 export interface Command {
@@ -16,6 +17,7 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   synth: synthCommand,
   validate: validateCommand,
+  templates: templatesCommand,
   check: checkCommand,
 };
 

@@ -42,15 +42,15 @@ const FINE = {
   resource: { null_resource: { ready: { triggers: { network: "${data.terraform_remote_state.other.outputs.network_id}" } } } },
 };
 
-// For `terraform plan`: a data source read, computed attributes, a cross-provider reference.
+// For `terraform plan`: a data source read during plan, computed attributes.
 const PLANNED = {
-  terraform: { required_providers: { openstack: OPENSTACK, null: NULL } },
+  terraform: { required_providers: { openstack: OPENSTACK } },
   provider: { openstack: [{ cloud: "factory" }] },
   data: { openstack_networking_network_v2: { external: { name: "public", external: true } } },
   resource: {
     openstack_networking_router_v2: { router: { name: "r", external_network_id: "${data.openstack_networking_network_v2.external.id}" } },
     openstack_compute_instance_v2: { vm: { name: "vm", flavor_name: "m1.small", network: [{ name: "net" }] } },
-    null_resource: { ready: { triggers: { server: "${openstack_compute_instance_v2.vm.id}" } } },
+    openstack_blockstorage_volume_v3: { data: { name: "data", size: 10, availability_zone: "${openstack_compute_instance_v2.vm.availability_zone}" } },
   },
 };
 
@@ -142,13 +142,18 @@ test("check takes either environment files or a synth directory", async () => {
 
 test("terraform plan runs offline: computed attributes unknown, data sources read", () => {
   const changes = Object.fromEntries(plan.resource_changes.map((c: any) => [c.address, c.change]));
-  expect(Object.keys(changes).sort()).toEqual(["null_resource.ready", "openstack_compute_instance_v2.vm", "openstack_networking_router_v2.router"]);
+  expect(Object.keys(changes).sort()).toEqual([
+    "openstack_blockstorage_volume_v3.data",
+    "openstack_compute_instance_v2.vm",
+    "openstack_networking_router_v2.router",
+  ]);
   for (const change of Object.values<any>(changes)) expect(change.actions).toEqual(["create"]);
   const vm = changes["openstack_compute_instance_v2.vm"];
   expect(vm.after).toMatchObject({ name: "vm", flavor_name: "m1.small" });
   expect(vm.after_unknown).toMatchObject({ id: true, access_ip_v4: true, network: [{ uuid: true, port: true }] });
-  // Known only once the server exists, so the readiness trigger is unknown too.
-  expect(changes["null_resource.ready"].after_unknown).toEqual({ id: true, triggers: { server: true } });
+  // Known only once the server exists, so the volume's zone is unknown too.
+  expect(changes["openstack_blockstorage_volume_v3.data"].after).toMatchObject({ name: "data", size: 10 });
+  expect(changes["openstack_blockstorage_volume_v3.data"].after_unknown).toMatchObject({ id: true, availability_zone: true });
   // The data source was read during plan, so its id is a (placeholder) known value.
   expect(changes["openstack_networking_router_v2.router"].after.external_network_id).toBe("offline-placeholder");
 });

@@ -4,8 +4,6 @@
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { loadEnvironments } from "../config/load";
-import { synthesize } from "../main";
 import { checkConfigurations, formatDiagnostic, synthesizedStacks } from "../tools/terraform-check/runner";
 import { configFiles } from "./config-files";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "./errors";
@@ -27,8 +25,6 @@ async function checkDirectory(dir: string): Promise<number> {
 }
 
 export const checkCommand: Command = {
-  summary: "validate the synthesized stacks with Terraform, offline",
-  usage: "check [--config FILE]... [--dir DIR]",
   options: {
     config: { type: "string", multiple: true, short: "c" },
     dir: { type: "string", short: "d" },
@@ -42,6 +38,11 @@ export const checkCommand: Command = {
       if (!existsSync(dir)) throw new CliError(`${dir}: no such directory`);
       return checkDirectory(dir);
     }
+    // Only this path synthesizes, so only it loads cdktf and the stacks.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { loadEnvironments } = require("../config/load") as typeof import("../config/load");
+    const { synthesize } = require("../main") as typeof import("../main");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     const environments = loadEnvironments(configFiles(configs));
     const out = mkdtempSync(path.join(tmpdir(), "factory-check-"));
     try {

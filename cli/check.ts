@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { checkConfigurations, formatDiagnostic, synthesizedStacks } from "../tools/terraform-check/runner";
-import { configFiles } from "./config-files";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "./errors";
 import type { Command } from "./factory";
 
@@ -42,6 +41,7 @@ export const checkCommand: Command = {
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { loadEnvironments } = require("../config/load") as typeof import("../config/load");
     const { synthesize } = require("../main") as typeof import("../main");
+    const { configFiles } = require("./config-files") as typeof import("./config-files");
     /* eslint-enable @typescript-eslint/no-require-imports */
     const environments = loadEnvironments(configFiles(configs));
     const out = mkdtempSync(path.join(tmpdir(), "factory-check-"));

@@ -1,12 +1,13 @@
 // Terraform itself (init + validate, offline, against the pinned provider schemas)
 // accepts every stack of the example and maximal environments, and reports its own
 // errors for broken configurations. One beforeAll does all Terraform work, in parallel.
+import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadEnvironments } from "../config/load";
 import { synthesize } from "../main";
 import { TerraformSandbox } from "../tools/terraform-check/runner";
-import { CliRun, EXAMPLE, MAXIMAL, runFactoryInProcess, tempDir } from "./helpers";
+import { CliRun, EXAMPLE, MAXIMAL, REPO, runFactoryInProcess, tempDir } from "./helpers";
 
 const OPENSTACK = { source: "terraform-provider-openstack/openstack", version: "3.4.0" };
 const NULL = { source: "hashicorp/null", version: "3.2.4" };
@@ -57,11 +58,14 @@ const PLANNED = {
 let environmentsCheck: CliRun;
 let brokenCheck: CliRun;
 let plan: any;
+let launcherLint: { launchers: string[]; status: number | null; output: string };
 let stackNames: string[];
 
 async function planOffline(): Promise<any> {
   const sandbox = new TerraformSandbox();
   try {
+    const lint = spawnSync("shellcheck", sandbox.mirror.launchers, { encoding: "utf8" });
+    launcherLint = { launchers: sandbox.mirror.launchers, status: lint.status, output: lint.stdout + lint.stderr };
     const configDir = tempDir("tf-plan-");
     writeFileSync(path.join(configDir, "main.tf.json"), JSON.stringify(PLANNED));
     const dir = sandbox.scratchCopy({ name: "planned", dir: configDir });
@@ -132,6 +136,24 @@ describe("Terraform's own errors, one line each, and exit 1", () => {
       'broken: error: Reference to undeclared resource: A managed resource "openstack_networking_network_v2" "missing" has not been declared in the root module. (resource.openstack_networking_network_v2.undeclared_reference)',
     );
   });
+});
+
+test("the provider launchers in the mirror pass shellcheck", () => {
+  expect(launcherLint.launchers.map((l) => path.basename(l)).sort()).toEqual([
+    "terraform-provider-null_v3.2.4",
+    "terraform-provider-openstack_v3.4.0",
+  ]);
+  expect(launcherLint).toMatchObject({ status: 0, output: "" });
+});
+
+test("the plugin refuses to run unless Terraform starts it", () => {
+  const r = spawnSync(process.execPath, [path.join(REPO, "dist", "tools", "terraform-check", "plugin.js"), "schema.json"], {
+    encoding: "utf8",
+    env: { PATH: process.env.PATH },
+  });
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("this is a Terraform provider plugin; Terraform starts it, it is not run by hand");
+  expect(r.stdout).toBe("");
 });
 
 test("check takes either environment files or a synth directory", async () => {

@@ -14,6 +14,8 @@ import { createServerCertificate } from "./tls-certificate";
 
 export interface Mirror {
   readonly dir: string;
+  /** The executables Terraform installs as the providers. */
+  readonly launchers: string[];
   /** For TF_CLI_CONFIG_FILE. */
   readonly cliConfigFile: string;
 }
@@ -48,6 +50,7 @@ function launcher(provider: ServedProvider, cacheDir: string): string {
 
 export function buildMirror(workDir: string, providers: readonly ServedProvider[] = SERVED_PROVIDERS): Mirror {
   const dir = path.join(workDir, "mirror");
+  const launchers: string[] = [];
   for (const p of providers) {
     const type = p.address.split("/").pop()!;
     // The mirror's "unpacked" layout: HOSTNAME/NAMESPACE/TYPE/VERSION/TARGET/binary.
@@ -59,6 +62,7 @@ export function buildMirror(workDir: string, providers: readonly ServedProvider[
     writePluginCache(cacheDir, p);
     writeFileSync(binary, launcher(p, cacheDir));
     chmodSync(binary, 0o755);
+    launchers.push(binary);
   }
   const served = providers.map((p) => p.address);
   // The CLI configuration in its JSON form (HCL 1 reads JSON; blocks are arrays there).
@@ -68,5 +72,5 @@ export function buildMirror(workDir: string, providers: readonly ServedProvider[
   };
   const cliConfigFile = path.join(workDir, "terraform.tfrc.json");
   writeFileSync(cliConfigFile, `${JSON.stringify(cliConfig, null, 2)}\n`);
-  return { dir, cliConfigFile };
+  return { dir, launchers, cliConfigFile };
 }

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import * as path from "node:path";
-import { buildMirror } from "./mirror";
+import { buildMirror, Mirror } from "./mirror";
 
 export interface CheckTarget {
   /** Stack name, used in messages and as the scratch directory's name. */
@@ -103,15 +103,16 @@ function failure(summary: string, r: Run): TerraformDiagnostic {
  */
 export class TerraformSandbox {
   readonly env: NodeJS.ProcessEnv;
+  readonly mirror: Mirror;
   private readonly workDir: string;
 
   constructor(readonly terraform = "terraform") {
     this.workDir = mkdtempSync(path.join(tmpdir(), "terraform-check-"));
     try {
-      const mirror = buildMirror(this.workDir);
+      this.mirror = buildMirror(this.workDir);
       this.env = {
         ...process.env,
-        TF_CLI_CONFIG_FILE: mirror.cliConfigFile,
+        TF_CLI_CONFIG_FILE: this.mirror.cliConfigFile,
         TF_IN_AUTOMATION: "1",
         TF_INPUT: "0",
         CHECKPOINT_DISABLE: "1",

@@ -43,7 +43,8 @@ const FINE = {
   resource: { null_resource: { ready: { triggers: { network: "${data.terraform_remote_state.other.outputs.network_id}" } } } },
 };
 
-// For `terraform plan`: a data source read during plan, computed attributes.
+// For `terraform plan`: a data source read during plan, computed attributes, and a
+// resource that already exists in the state (read, upgraded and planned as unchanged).
 const PLANNED = {
   terraform: { required_providers: { openstack: OPENSTACK } },
   provider: { openstack: [{ cloud: "factory" }] },
@@ -53,6 +54,23 @@ const PLANNED = {
     openstack_compute_instance_v2: { vm: { name: "vm", flavor_name: "m1.small", network: [{ name: "net" }] } },
     openstack_blockstorage_volume_v3: { data: { name: "data", size: 10, availability_zone: "${openstack_compute_instance_v2.vm.availability_zone}" } },
   },
+};
+
+const EXISTING_STATE = {
+  version: 4,
+  terraform_version: "1.11.0",
+  serial: 1,
+  lineage: "6f1c2a0e-0000-4000-8000-000000000001",
+  outputs: {},
+  resources: [
+    {
+      mode: "managed",
+      type: "openstack_networking_router_v2",
+      name: "router",
+      provider: 'provider["registry.terraform.io/terraform-provider-openstack/openstack"]',
+      instances: [{ schema_version: 0, attributes: { id: "r-1", name: "r", external_network_id: "offline-placeholder" } }],
+    },
+  ],
 };
 
 let environmentsCheck: CliRun;
@@ -69,6 +87,7 @@ async function planOffline(): Promise<any> {
     const configDir = tempDir("tf-plan-");
     writeFileSync(path.join(configDir, "main.tf.json"), JSON.stringify(PLANNED));
     const dir = sandbox.scratchCopy({ name: "planned", dir: configDir });
+    writeFileSync(path.join(dir, "terraform.tfstate"), JSON.stringify(EXISTING_STATE));
     for (const args of [["init", "-backend=false"], ["plan", "-out=tfplan", "-no-color"]]) {
       const r = await sandbox.terraformRun(args, dir);
       if (r.code !== 0) throw new Error(`terraform ${args[0]} failed: ${r.stderr || r.stdout}`);
@@ -162,14 +181,18 @@ test("check takes either environment files or a synth directory", async () => {
   expect(r.stderr).toContain("--dir checks an existing synth output; it takes no --config");
 });
 
-test("terraform plan runs offline: computed attributes unknown, data sources read", () => {
+test("terraform plan runs offline: computed attributes unknown, data sources read, existing state kept", () => {
   const changes = Object.fromEntries(plan.resource_changes.map((c: any) => [c.address, c.change]));
   expect(Object.keys(changes).sort()).toEqual([
     "openstack_blockstorage_volume_v3.data",
     "openstack_compute_instance_v2.vm",
     "openstack_networking_router_v2.router",
   ]);
-  for (const change of Object.values<any>(changes)) expect(change.actions).toEqual(["create"]);
+  expect(changes["openstack_compute_instance_v2.vm"].actions).toEqual(["create"]);
+  expect(changes["openstack_blockstorage_volume_v3.data"].actions).toEqual(["create"]);
+  // Already in the state with the same configuration: read back, nothing to do.
+  expect(changes["openstack_networking_router_v2.router"].actions).toEqual(["no-op"]);
+  expect(changes["openstack_networking_router_v2.router"].after).toMatchObject({ id: "r-1", name: "r" });
   const vm = changes["openstack_compute_instance_v2.vm"];
   expect(vm.after).toMatchObject({ name: "vm", flavor_name: "m1.small" });
   expect(vm.after_unknown).toMatchObject({ id: true, access_ip_v4: true, network: [{ uuid: true, port: true }] });

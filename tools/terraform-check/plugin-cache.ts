@@ -1,7 +1,7 @@
-// What every launch of a provider plugin would otherwise compute again: its TLS server
-// certificate and its encoded GetProviderSchema answer. The runner prepares them once
-// per run in the mirror (Terraform starts each provider twice per stack; see
-// mirror.ts); a plugin started without a cache directory makes its own.
+// What a provider plugin needs at every start and would otherwise compute again each
+// time: its self-signed TLS server certificate and its encoded GetProviderSchema
+// answer. The runner prepares them once per run (mirror.ts); Terraform starts each
+// provider two or three times per stack.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 

@@ -1,5 +1,5 @@
 // A Terraform provider plugin served from a schema file:
-//   node plugin.js <schema.json> [--cache-dir DIR]   (DIR: see plugin-cache.ts)
+//   node plugin.js <schema.json> --cache-dir DIR   (DIR: see plugin-cache.ts)
 // Terraform starts it through the launcher the runner puts in a filesystem mirror. It
 // speaks go-plugin's handshake and Terraform's plugin protocol 6 over gRPC on a unix
 // socket, with automatic mTLS.
@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import * as grpc from "@grpc/grpc-js";
-import { handshakeField, PluginCache, readPluginCache, ServerCertificate } from "./plugin-cache";
+import { handshakeField, PluginCache, readPluginCache } from "./plugin-cache";
 import { serviceDefinition } from "./protocol";
 import { loadProviderSchema } from "./provider-schema";
 import { providerService } from "./provider-service";
@@ -26,13 +26,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-async function freshCertificate(): Promise<ServerCertificate> {
-  // Loaded only here: the certificate library is the slowest part of a plugin's start.
-  const { createServerCertificate } = await import("./tls-certificate");
-  return createServerCertificate();
-}
-
-async function main(argv: string[]): Promise<void> {
+function main(argv: string[]): void {
   if (process.env[MAGIC_COOKIE_KEY] !== MAGIC_COOKIE_VALUE) {
     fail("this is a Terraform provider plugin; Terraform starts it, it is not run by hand");
   }
@@ -49,7 +43,7 @@ async function main(argv: string[]): Promise<void> {
   } catch (err) {
     fail((err as Error).message);
   }
-  if (!schemaFile) fail("usage: plugin.js <provider schema JSON> [--cache-dir DIR]");
+  if (!schemaFile || !cache) fail("usage: plugin.js <provider schema JSON> --cache-dir DIR");
   const schema = loadProviderSchema(schemaFile);
   const server = new grpc.Server();
   const streams = new Set<grpc.ServerWritableStream<any, any> | grpc.ServerDuplexStream<any, any>>();
@@ -69,7 +63,7 @@ async function main(argv: string[]): Promise<void> {
     setTimeout(exit, 50).unref();
   };
 
-  server.addService(serviceDefinition("tfplugin6.Provider"), providerService(schema, cache?.schemaResponse));
+  server.addService(serviceDefinition("tfplugin6.Provider"), providerService(schema, cache.schemaResponse));
   server.addService(serviceDefinition("plugin.GRPCController"), {
     Shutdown: (_call: unknown, callback: grpc.sendUnaryData<object>) => {
       callback(null, {});
@@ -94,7 +88,7 @@ async function main(argv: string[]): Promise<void> {
 
   // Automatic mTLS: trust exactly the client certificate Terraform made for this run.
   const clientCert = process.env.PLUGIN_CLIENT_CERT;
-  const certificate = clientCert ? (cache?.certificate ?? (await freshCertificate())) : undefined;
+  const certificate = clientCert ? cache.certificate : undefined;
   const credentials = certificate
     ? grpc.ServerCredentials.createSsl(
         Buffer.from(clientCert!),
@@ -119,4 +113,4 @@ async function main(argv: string[]): Promise<void> {
   setInterval(() => process.ppid !== parent && shutdown(), 1000).unref();
 }
 
-main(process.argv.slice(2)).catch((err) => fail(String(err?.stack ?? err)));
+main(process.argv.slice(2));

@@ -54,9 +54,8 @@ export function getProviderSchemaResponse(schema: ProviderSchema): object {
   };
 }
 
-/** `encodedSchemaResponse`: the GetProviderSchema answer, already encoded (plugin-cache.ts). */
-export function providerService(schema: ProviderSchema, encodedSchemaResponse?: Buffer): UntypedServiceImplementation {
-
+/** `encodedSchemaResponse`: getProviderSchemaResponse(schema), encoded ahead (plugin-cache.ts). */
+export function providerService(schema: ProviderSchema, encodedSchemaResponse: Buffer): UntypedServiceImplementation {
   function typeSchema(kind: "resource" | "data source", typeName: string): VersionedSchema {
     const found = (kind === "resource" ? schema.resources : schema.dataSources)[typeName];
     if (!found) throw new Error(`${schema.address} has no ${kind} type "${typeName}"`);
@@ -70,7 +69,7 @@ export function providerService(schema: ProviderSchema, encodedSchemaResponse?: 
       resources: Object.keys(schema.resources).map((type_name) => ({ type_name })),
       data_sources: Object.keys(schema.dataSources).map((type_name) => ({ type_name })),
     })),
-    GetProviderSchema: unary(() => encodedSchemaResponse ?? getProviderSchemaResponse(schema)),
+    GetProviderSchema: unary(() => encodedSchemaResponse),
     // Terraform core has checked names, types and required arguments before these
     // calls; the real provider's own checks (value ranges, conflicts) are not known here.
     ValidateProviderConfig: unary(accept),

@@ -1,6 +1,6 @@
-// The plugin's side of go-plugin's automatic mTLS: a fresh self-signed server
-// certificate for "localhost" (what go-plugin's client dials), announced in the
-// handshake line; the client's own certificate arrives in PLUGIN_CLIENT_CERT.
+// The plugin's side of go-plugin's automatic mTLS: a self-signed server certificate for
+// "localhost" (the name go-plugin's client verifies), announced in the handshake line;
+// the client's own certificate arrives in PLUGIN_CLIENT_CERT. Made once per run.
 import { generateKeyPairSync, randomBytes, sign } from "node:crypto";
 import { AsnConvert, OctetString } from "@peculiar/asn1-schema";
 import {

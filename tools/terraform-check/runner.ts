@@ -31,7 +31,7 @@ export interface StackResult {
 }
 
 export interface CheckOptions {
-  /** Stacks checked at once; Terraform and the plugin each use about one core. */
+  /** Stacks checked at once; default: one per core. */
   readonly concurrency?: number;
   readonly terraform?: string;
 }
@@ -86,9 +86,14 @@ function diagnosticFrom(raw: any): TerraformDiagnostic {
 function initDiagnostics(r: Run): TerraformDiagnostic[] {
   const found = r.stdout
     .split("\n")
-    .filter((line) => line.startsWith("{"))
-    .map((line) => JSON.parse(line))
-    .filter((m) => m.type === "diagnostic" && m.diagnostic)
+    .flatMap((line) => {
+      try {
+        return [JSON.parse(line)];
+      } catch {
+        return []; // not one of init's JSON messages
+      }
+    })
+    .filter((m) => m?.type === "diagnostic" && m.diagnostic)
     .map((m) => diagnosticFrom(m.diagnostic));
   return found.some((d) => d.severity === "error") ? found : [...found, failure("terraform init failed", r)];
 }

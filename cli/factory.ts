@@ -45,6 +45,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     usage: "render <role> [--config F] [--index N] [--template T]",
     load: () => (require("./render") as typeof import("./render")).renderCommand,
   },
+  check: {
+    summary: "validate the synthesized stacks with Terraform, offline",
+    usage: "check [--config FILE]... [--dir DIR]",
+    load: () => (require("./check") as typeof import("./check")).checkCommand,
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

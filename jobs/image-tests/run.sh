@@ -157,7 +157,7 @@ if [ "$MODE" = host ]; then
   check "cloud-init finished without errors" "$([ "$ci_rc" = 0 ] && grep -q '^status: done' "$TMP/ci" && echo pass)" \
     "cloud-init status (exit $ci_rc): $(tr '\n' ' ' <"$TMP/ci" | cut -c1-300)"
 else
-  enabled="$(find "$ROOT/etc/systemd/system" -path '*.wants/cloud-init*.service' 2>/dev/null | head -n 1)"
+  enabled="$(find "$ROOT/etc/systemd/system" -path '*.wants/cloud-init*.service' 2>/dev/null | head -n 1 || true)"
   problem=""
   [ -x "$ROOT/usr/bin/cloud-init" ] || problem="/usr/bin/cloud-init missing"
   [ -n "$enabled" ] || problem="${problem:+$problem; }cloud-init services not enabled"
@@ -283,7 +283,7 @@ if [ "$MODE" = host ]; then
   check "time synchronisation running" "$([ "${active:-0}" -gt 0 ] && echo pass)" "none of chronyd, systemd-timesyncd, ntpd is active"
 else
   tree="$(fetch_tree /etc/chrony.conf /etc/chrony/chrony.conf '/etc/chrony.d/*.conf' '/etc/chrony/conf.d/*.conf' '/etc/chrony/sources.d/*.sources')"
-  service="$(find "$ROOT/etc/systemd/system" -path '*.wants/*' \( -name 'chronyd.service' -o -name 'chrony.service' -o -name 'systemd-timesyncd.service' -o -name 'ntpsec.service' -o -name 'ntpd.service' \) -printf '%f\n' 2>/dev/null | head -n 1)"
+  service="$(find "$ROOT/etc/systemd/system" -path '*.wants/*' \( -name 'chronyd.service' -o -name 'chrony.service' -o -name 'systemd-timesyncd.service' -o -name 'ntpsec.service' -o -name 'ntpd.service' \) -printf '%f\n' 2>/dev/null | head -n 1 || true)"
   problem=""
   [ -n "$service" ] || problem="no time synchronisation service enabled"
   if [[ "$service" == chrony* ]] && ! grep -rqE '^[[:space:]]*(server|pool)[[:space:]]' "$tree" 2>/dev/null; then

@@ -1,0 +1,107 @@
+// The image test suite (jobs/image-tests/run.sh) against root filesystem directories: a
+// hardened one passes, and each way of breaking a requirement of seeds 000/002 fails
+// with the check that names it.
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { tempDir } from "./helpers";
+import { JOBS, run } from "./jobs-support";
+
+const RUN = path.join(JOBS, "image-tests", "run.sh");
+const SYSCTL = `net.ipv4.conf.all.accept_redirects = 0
+net.ipv4.conf.default.accept_redirects = 0
+net.ipv6.conf.all.accept_redirects = 0
+net.ipv6.conf.default.accept_redirects = 0
+net.ipv4.conf.all.secure_redirects = 0
+net.ipv4.conf.default.secure_redirects = 0
+net.ipv4.conf.all.send_redirects = 0
+net.ipv4.conf.default.send_redirects = 0
+net.ipv4.conf.all.accept_source_route = 0
+net.ipv4.conf.default.accept_source_route = 0
+net.ipv4.icmp_echo_ignore_broadcasts = 1
+net.ipv4.icmp_ignore_bogus_error_responses = 1
+net.ipv4.tcp_syncookies = 1
+net.ipv4.conf.all.log_martians = 1
+`;
+
+/** A hardened Debian-like root filesystem; `files` adds, replaces (string) or removes (null) files. */
+function rootfs(files: Record<string, string | null> = {}): string {
+  const dir = tempDir("jobs-rootfs-");
+  const all: Record<string, string | null> = {
+    // Debian's layout: drop-ins included first; the first value of a setting wins.
+    "etc/ssh/sshd_config": "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\nUsePAM yes\n",
+    "etc/ssh/sshd_config.d/10-factory-hardening.conf": "PermitRootLogin no\nPasswordAuthentication no\n",
+    "usr/bin/cloud-init": "#!/bin/sh\n",
+    "etc/cloud/cloud.cfg": "cloud_init_modules:\n  - seed_random\n  - growpart\n  - resizefs\n  - ssh\ncloud_config_modules: [runcmd]\n",
+    "etc/cloud/cloud.cfg.d/90-factory.cfg": "growpart:\n  mode: auto\n  devices: ['/']\nresize_rootfs: true\n",
+    "etc/udev/rules.d/70-persistent-net.rules": "",
+    "etc/network/interfaces": "auto lo\niface lo inet loopback\nsource /etc/network/interfaces.d/*\n",
+    "etc/default/grub": 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="console=tty0 console=ttyS0,115200n8 net.ifnames=0"\n',
+    "boot/grub/grub.cfg": "menuentry 'Debian' {\n  linux /boot/vmlinuz root=UUID=1 ro console=tty0 console=ttyS0,115200n8\n}\n",
+    "usr/lib/sysctl.d/50-default.conf": "net.ipv4.conf.all.accept_source_route = 1\nnet.ipv4.tcp_syncookies = 0\n",
+    "etc/sysctl.d/90-factory-hardening.conf": SYSCTL,
+    "etc/chrony/chrony.conf": "pool 2.debian.pool.ntp.org iburst\n",
+    ...files,
+  };
+  for (const [file, content] of Object.entries(all)) {
+    if (content === null) continue;
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  chmodSync(path.join(dir, "usr/bin/cloud-init"), 0o755);
+  // Enabled services are symlinks into the (absent) vendor unit directory.
+  const links: Record<string, string> = {
+    "etc/systemd/system/cloud-init.target.wants/cloud-init.service": "/lib/systemd/system/cloud-init.service",
+    "etc/systemd/system/multi-user.target.wants/chrony.service": "/lib/systemd/system/chrony.service",
+  };
+  for (const [link, target] of Object.entries(links)) {
+    if (files[link] === null) continue;
+    mkdirSync(path.dirname(path.join(dir, link)), { recursive: true });
+    symlinkSync(target, path.join(dir, link));
+  }
+  return dir;
+}
+
+function suite(dir: string) {
+  const r = run(RUN, ["--root", dir], {});
+  rmSync(dir, { recursive: true, force: true });
+  return { ...r, failures: r.stdout.split("\n").filter((l) => l.startsWith("not ok")) };
+}
+
+test("a hardened root filesystem passes, and the checks that need a live system say so", () => {
+  const r = suite(rootfs());
+  expect(r.failures).toEqual([]);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain("ok 1 - key login (configuration only: PubkeyAuthentication yes; live login skipped)");
+  expect(r.stdout).toMatch(/^ok \d+ - only sshd listens on non-loopback addresses # SKIP needs a running system$/m);
+  expect(r.stdout).toMatch(/^1\.\.11$/m);
+  expect(r.stdout.match(/^ok /gm)).toHaveLength(11);
+});
+
+test.each<[string, Record<string, string | null>, RegExp]>([
+  ["password logins (the main file's value, without the drop-in)", { "etc/ssh/sshd_config.d/10-factory-hardening.conf": "PermitRootLogin no\n" }, /^not ok \d+ - PasswordAuthentication no\n#   PasswordAuthentication is yes$/m],
+  ["keyboard-interactive logins", { "etc/ssh/sshd_config": "Include /etc/ssh/sshd_config.d/*.conf\nUsePAM yes\n" }, /^not ok \d+ - KbdInteractiveAuthentication no\n#   KbdInteractiveAuthentication is unset \(default yes\)$/m],
+  ["root logins", { "etc/ssh/sshd_config.d/10-factory-hardening.conf": "PermitRootLogin prohibit-password\nPasswordAuthentication no\n" }, /^not ok \d+ - PermitRootLogin no\n#   PermitRootLogin is prohibit-password$/m],
+  ["a disabled cloud-init", { "etc/cloud/cloud-init.disabled": "" }, /^not ok \d+ - cloud-init installed and enabled.*\n#   \/etc\/cloud\/cloud-init.disabled exists$/m],
+  ["cloud-init not enabled", { "etc/systemd/system/cloud-init.target.wants/cloud-init.service": null }, /^not ok \d+ - cloud-init installed and enabled.*\n#   cloud-init services not enabled$/m],
+  ["growpart switched off", { "etc/cloud/cloud.cfg.d/99-off.cfg": "growpart:\n  mode: 'off'\n" }, /^not ok \d+ - root filesystem grows to the disk.*\n#   growpart mode is off$/m],
+  ["no resizefs module", { "etc/cloud/cloud.cfg": "cloud_init_modules: [growpart, ssh]\n" }, /^not ok \d+ - root filesystem grows.*\n#   module resizefs not run$/m],
+  ["MAC-bound udev rules", { "etc/udev/rules.d/70-persistent-net.rules": 'SUBSYSTEM=="net", ATTR{address}=="fa:16:3e:00:00:01", NAME="eth0"\n' }, /^not ok \d+ - no persistent MAC-bound network rules\n#   MAC addresses bound in: ?\/etc\/udev\/rules.d\/70-persistent-net.rules$/m],
+  ["a HWADDR in an ifcfg file", { "etc/sysconfig/network-scripts/ifcfg-eth0": "DEVICE=eth0\nHWADDR=fa:16:3e:00:00:01\n" }, /^not ok \d+ - no persistent MAC-bound network rules\n#   MAC addresses bound in: ?\/etc\/sysconfig\/network-scripts\/ifcfg-eth0$/m],
+  ["no serial console", { "etc/default/grub": 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n' }, /^not ok \d+ - console=ttyS0 on the kernel command line.*\n#   GRUB_CMDLINE_LINUX in \/etc\/default\/grub has no console=ttyS0$/m],
+  ["a grub.cfg that boots without the serial console", { "boot/grub/grub.cfg": "menuentry 'Debian' {\n  linux /boot/vmlinuz root=UUID=1 ro quiet\n}\n" }, /^not ok \d+ - console=ttyS0.*\n#   \/boot\/grub\/grub.cfg boots without console=ttyS0$/m],
+  ["sysctl hardening overridden by a later file", { "etc/sysctl.d/99-local.conf": "net.ipv4.conf.all.send_redirects = 1\n" }, /^not ok \d+ - network sysctl hardening.*\n#   wrong or unset: net.ipv4.conf.all.send_redirects=1$/m],
+  ["no sysctl hardening (vendor defaults win)", { "etc/sysctl.d/90-factory-hardening.conf": null }, /^#   wrong or unset:.* net.ipv4.conf.all.accept_source_route=1 .*net.ipv4.tcp_syncookies=0/m],
+  ["no time synchronisation service", { "etc/systemd/system/multi-user.target.wants/chrony.service": null }, /^not ok \d+ - time synchronisation configured\n#   no time synchronisation service enabled$/m],
+  ["chrony without sources", { "etc/chrony/chrony.conf": "driftfile /var/lib/chrony/drift\n" }, /^not ok \d+ - time synchronisation configured \(chrony.service\)\n#   chrony has no server or pool configured$/m],
+])("fails on %s", (_name, change, expected) => {
+  const r = suite(rootfs(change));
+  expect(r.stdout).toMatch(expected);
+  expect(r.failures).toHaveLength(1);
+  expect(r.status).toBe(1);
+});
+
+test("bad usage exits 2", () => {
+  expect(run(RUN, [], {}).status).toBe(2);
+  expect(run(RUN, ["--host", "10.0.0.1"], {}).status).toBe(2);
+  expect(run(RUN, ["--root", "/nonexistent-rootfs"], {}).status).toBe(2);
+});

@@ -8,6 +8,7 @@
 #   FACTORY_REPO             repository snapshot (default $FACTORY_BUILD_DIR/repo)
 #   SPAWN_WAIT_MINUTES       how long to wait for a free slot under maxInstances (default 60)
 #   SPAWN_POLL_SECONDS       between two looks (default 60)
+#   TF_PLUGIN_CACHE_DIR      optional provider cache, shared by all builds
 # The template is the synthesized jobs/build-hosts/<env>/<template>/cdk.tf.json. Its state
 # stays in $FACTORY_BUILD_DIR/terraform (NFS), where stage 15 and the reaper find it.
 # Effect: the build host exists; $FACTORY_BUILD_DIR/build-host.json holds its outputs
@@ -45,6 +46,7 @@ while :; do
 done
 
 cd "$tf_dir"
+if [ -n "${TF_PLUGIN_CACHE_DIR:-}" ]; then mkdir -p "$TF_PLUGIN_CACHE_DIR"; fi
 terraform init -input=false -no-color >&2
 terraform apply -auto-approve -input=false -no-color "${TF_VARS[@]}" >&2
 release_build_host_lock

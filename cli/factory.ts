@@ -3,6 +3,7 @@ import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../config/load";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors";
 import { synthCommand } from "./synth";
+import { templatesCommand } from "./templates";
 import { validateCommand } from "./validate";
 
 export interface Command {
@@ -15,6 +16,7 @@ export interface Command {
 const COMMANDS: Record<string, Command> = {
   synth: synthCommand,
   validate: validateCommand,
+  templates: templatesCommand,
 };
 
 export function usage(): string {

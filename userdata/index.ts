@@ -26,7 +26,7 @@ export const ROLES: readonly Role[] = ["jump", "nfs", "jenkins", "web", "build-h
 
 /** The rendered `#cloud-config` text of a role. */
 export function renderUserData(ctx: UserDataContext, request: UserDataRequest): string {
-  const config = {
+  const config: { users: Array<string | Record<string, unknown>>; ssh_pwauth: boolean; disable_root: boolean } = {
     users: [
       "default",
       {
@@ -42,6 +42,16 @@ export function renderUserData(ctx: UserDataContext, request: UserDataRequest): 
     ssh_pwauth: false,
     disable_root: true,
   };
-  void request;
+  if (request.role === "build-host") {
+    config.users.push({
+      name: "agent",
+      gecos: "Jenkins agent",
+      groups: [],
+      shell: "/bin/bash",
+      sudo: "ALL=(ALL) NOPASSWD:ALL",
+      lock_passwd: true,
+      ssh_authorized_keys: [request.agentPublicKey],
+    });
+  }
   return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
 }

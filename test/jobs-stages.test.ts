@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseEnvironment } from "../config/load";
-import { EXAMPLE, tempDir } from "./helpers";
+import { EXAMPLE, REPO, tempDir } from "./helpers";
 import { StandIns, jobsRepository, readJson, run, runAsync, STAGES, exists } from "./jobs-support";
 
 const AGENT_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG4xjQEq0zJelATPXduky jenkins@factory";
@@ -88,8 +88,12 @@ describe("stage 1: initialize", () => {
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     buildId = r.stdout.trim().split("\n").pop()!;
-    expect(buildId).toMatch(/^\d{14}-image-standard-debian-12-7$/);
+    expect(buildId).toMatch(/^\d{12}-image-standard-debian-12-7$/);
     buildDir = path.join(builds, buildId);
+    // The build-host template's own rule for build_id (jobs/build-hosts/example/dib).
+    const template = readJson(path.join(REPO, "jobs", "build-hosts", "example", "dib", "cdk.tf.json"));
+    const rule = /regex\(\\?"(.*?)\\?", var\.build_id\)/.exec(template.variable.build_id.validation[0].condition)![1];
+    expect(buildId).toMatch(new RegExp(rule));
 
     const entry = readJson(path.join(buildDir, "entry.json"));
     // The defaults must be the schema's: compare with what zod makes of the same file.

@@ -24,12 +24,15 @@ env_file="$REPO_DIR/environments/$FACTORY_ENV.yaml"
 commit="$(git -C "$REPO_DIR" rev-parse HEAD)"
 
 # The id names the build directory, the build host (<env>-build-<id>) and the published
-# tree: a sortable UTC time, the job and its build number, in lower case.
+# tree: a sortable UTC time, the job and its build number, in lower case, at most 40
+# characters (the build-host template's limit).
 if [ -z "${FACTORY_BUILD_ID:-}" ]; then
-  job_slug="$(printf '%s' "${JOB_NAME:-manual}" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9' '-' | sed 's/--*/-/g; s/^-//; s/-$//' | cut -c1-24)"
-  FACTORY_BUILD_ID="$(date -u +%Y%m%d%H%M%S)-${job_slug%-}-${BUILD_NUMBER:-0}"
+  number="${BUILD_NUMBER:-0}"
+  job_slug="$(printf '%s' "${JOB_NAME:-manual}" | tr '[:upper:]' '[:lower:]' | tr -c 'a-z0-9' '-' | sed 's/--*/-/g; s/^-//' |
+    cut -c1-$((40 - 12 - 2 - ${#number})) | sed 's/-$//')"
+  FACTORY_BUILD_ID="$(date -u +%Y%m%d%H%M)-${job_slug}-${number}"
 fi
-[[ "$FACTORY_BUILD_ID" =~ ^[a-z0-9][a-z0-9-]*$ ]] || die "build id '$FACTORY_BUILD_ID' must be lower-case letters, digits and dashes"
+[[ "$FACTORY_BUILD_ID" =~ ^[a-z0-9][a-z0-9-]{0,39}$ ]] || die "build id '$FACTORY_BUILD_ID' must be 1-40 lower-case letters, digits and dashes"
 
 FACTORY_BUILD_DIR="$FACTORY_BUILDS_ROOT/$FACTORY_BUILD_ID"
 [ ! -e "$FACTORY_BUILD_DIR" ] || die "build directory $FACTORY_BUILD_DIR already exists"

@@ -22,9 +22,6 @@ Map environment = new Yaml().load(readFileFromWorkspace(envPath)) as Map
 List<String> templates = environment.buildHosts.templates.collect { it.name as String }
 List<String> uploadRegions = (environment.uploadRegions ?: []).collect { it as String }
 List<Map> images = (environment.images ?: []) as List<Map>
-if (images.isEmpty()) {
-    throw new IllegalStateException("${envPath}: images is empty; the image-build job needs at least one catalogue entry")
-}
 List<String> imageNames = images.collect { it.name as String }
 
 // Every pipeline is a Jenkinsfile in the jobs repository, read at each run: a change
@@ -91,10 +88,15 @@ Closure imageBuildJob = { String jobName, Map image ->
     }
 }
 
-imageBuildJob('image-build', null)
-images.each { Map image ->
-    String slug = (image.name as String).replaceAll(/[^A-Za-z0-9_.-]/, '-')
-    imageBuildJob("image-${slug}", image)
+if (images.isEmpty()) {
+    // A factory without a catalogue still gets its housekeeping jobs.
+    out.println("${envPath}: images is empty; no image-build or image-rollback job")
+} else {
+    imageBuildJob('image-build', null)
+    images.each { Map image ->
+        String slug = (image.name as String).replaceAll(/[^A-Za-z0-9_.-]/, '-')
+        imageBuildJob("image-${slug}", image)
+    }
 }
 
 pipelineJob('build-host-reaper') {
@@ -111,7 +113,7 @@ pipelineJob('build-host-reaper') {
     definition(fromRepo('jobs/pipelines/build-host-reaper.Jenkinsfile'))
 }
 
-pipelineJob('image-rollback') {
+if (!images.isEmpty()) pipelineJob('image-rollback') {
     description('Makes the previous image (<name>_prev) the current one (<name>_latest) again, in the given regions.')
     parameters {
         choiceParam('IMAGE', imageNames, 'Image to roll back')

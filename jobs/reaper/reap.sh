@@ -39,10 +39,12 @@ delete_quietly() {
 exec 9>>"$BUILD_HOST_LOCK"
 flock -w "${BUILD_HOST_LOCK_WAIT:-900}" 9 || { log "could not take $BUILD_HOST_LOCK"; exit 1; }
 
-openstack server list --long -f json >"${TMPDIR:-/tmp}/reaper-servers.$$.json"
-trap 'rm -f "${TMPDIR:-/tmp}/reaper-servers.$$.json"' EXIT
-mapfile -t expired < <(python3 "$REAPER_DIR/build_hosts.py" expired --env "$FACTORY_ENV" ${REAPER_NOW:+--now "$REAPER_NOW"} \
-  <"${TMPDIR:-/tmp}/reaper-servers.$$.json")
+servers="$(mktemp)"
+trap 'rm -f "$servers"' EXIT
+openstack server list --long -f json >"$servers"
+selection="$(python3 "$REAPER_DIR/build_hosts.py" expired --env "$FACTORY_ENV" ${REAPER_NOW:+--now "$REAPER_NOW"} <"$servers")"
+expired=()
+if [ -n "$selection" ]; then mapfile -t expired <<<"$selection"; fi
 log "${#expired[@]} expired server(s)"
 
 failures=0

@@ -24,15 +24,15 @@ regions="$FACTORY_REGION${other_regions:+ $other_regions}"
 status=requested
 is_true "$PUBLISH" && status=published
 
-python3 - "$FACTORY_BUILD_DIR/publish-request.json" <<PY
-import json, sys
+NAME="$name" REGIONS_LIST="$regions" STATUS="$status" python3 - "$FACTORY_BUILD_DIR/publish-request.json" <<'PY'
+import json, os, sys
 json.dump({
-    "name": "$name",
-    "buildId": "$FACTORY_BUILD_ID",
-    "imageId": open("$FACTORY_BUILD_DIR/image-id").read().strip(),
-    "regions": "$regions".split(),
-    "requestedBy": "${BUILD_USER_ID:-}",
-    "status": "$status",
+    "name": os.environ["NAME"],
+    "buildId": os.environ["FACTORY_BUILD_ID"],
+    "imageId": open(os.environ["FACTORY_BUILD_DIR"] + "/image-id").read().strip(),
+    "regions": os.environ["REGIONS_LIST"].split(),
+    "requestedBy": os.environ.get("BUILD_USER_ID", ""),
+    "status": os.environ["STATUS"],
 }, open(sys.argv[1], "w"), indent=2, sort_keys=True)
 PY
 

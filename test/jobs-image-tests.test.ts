@@ -105,3 +105,89 @@ test("bad usage exits 2", () => {
   expect(run(RUN, ["--host", "10.0.0.1"], {}).status).toBe(2);
   expect(run(RUN, ["--root", "/nonexistent-rootfs"], {}).status).toBe(2);
 });
+
+describe("against a running server (ssh stand-in answering as the server would)", () => {
+  // The stand-in plays the server: it answers the suite's remote commands from canned
+  // outputs, and serves files (for tar) from a root filesystem directory.
+  const GOOD: Record<string, string> = {
+    sshd: "port 22\npermitrootlogin no\npubkeyauthentication yes\npasswordauthentication no\nkbdinteractiveauthentication no",
+    offered: "publickey",
+    cloudinit: "status: done\nextended_status: done\nerrors: []",
+    cloudinitRc: "0",
+    sizes: "21253914624 21474836480",
+    cmdline: "BOOT_IMAGE=/boot/vmlinuz root=UUID=1 ro console=tty0 console=ttyS0,115200n8 net.ifnames=0",
+    ss: [
+      'udp UNCONN 0 0 0.0.0.0:68 0.0.0.0:* users:(("dhclient",pid=500,fd=7))',
+      'udp UNCONN 0 0 127.0.0.1:323 0.0.0.0:* users:(("chronyd",pid=600,fd=5))',
+      'udp UNCONN 0 0 [::1]:323 [::]:* users:(("chronyd",pid=600,fd=6))',
+      'tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=700,fd=3))',
+      'tcp LISTEN 0 128 [::]:22 [::]:* users:(("sshd",pid=700,fd=4))',
+      'tcp LISTEN 0 4096 127.0.0.53%lo:53 0.0.0.0:* users:(("systemd-resolve",pid=400,fd=14))',
+    ].join("\n"),
+    sysctl: SYSCTL.trim(),
+    timesync: "inactive\nactive\ninactive\ninactive\ninactive",
+  };
+
+  function server(answers: Record<string, string>, fs: string) {
+    const dir = tempDir("jobs-server-");
+    const file = (name: string) => path.join(dir, name);
+    for (const [name, text] of Object.entries(answers)) writeFileSync(file(name), text + "\n");
+    mkdirSync(file("bin"));
+    writeFileSync(file("bin/ssh"), `#!/usr/bin/env bash
+# Options, then the destination, then the remote command.
+dest=""; while [ $# -gt 0 ]; do case "$1" in -o|-i) shift 2 ;; -*) shift ;; *) dest="$1"; shift; break ;; esac; done
+cmd="$*"; d=${JSON.stringify(dir)}
+case "$cmd" in
+  "true") [ "\${dest%@*}" = nobody ] && { echo "nobody@\${dest#*@}: Permission denied ($(cat $d/offered))." >&2; exit 255; }; exit 0 ;;
+  "sudo -n sshd -T") cat $d/sshd ;;
+  "cloud-init status --wait --long") cat $d/cloudinit; exit "$(cat $d/cloudinitRc)" ;;
+  *"df -B1"*) cat $d/sizes ;;
+  "cat /proc/cmdline") cat $d/cmdline ;;
+  "sudo -n ss -Htulnp") cat $d/ss ;;
+  "sysctl "*) sed 's/=/ = /' $d/sysctl ;;
+  "systemctl is-active"*) cat $d/timesync; exit 3 ;;
+  "cd / && sudo -n tar"*) cd ${JSON.stringify(fs)} && eval "\${cmd#cd / && sudo -n }" ;;
+  "sudo -n cat "*) exit 0 ;;
+  *) echo "unexpected remote command: $cmd" >&2; exit 127 ;;
+esac
+`);
+    chmodSync(file("bin/ssh"), 0o755);
+    return dir;
+  }
+
+  function suiteOnServer(change: Record<string, string> = {}) {
+    const fs = rootfs();
+    const dir = server({ ...GOOD, ...change }, fs);
+    const r = run(RUN, ["--host", "10.20.0.77", "--user", "linux", "--key", "/dev/null"], {}, path.join(dir, "bin"));
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(fs, { recursive: true, force: true });
+    return { ...r, failures: r.stdout.split("\n").filter((l) => l.startsWith("not ok")) };
+  }
+
+  test("a good server passes every check, live", () => {
+    const r = suiteOnServer();
+    expect(r.stderr).not.toContain("unexpected remote command");
+    expect(r.failures).toEqual([]);
+    expect(r.stdout).toContain("ok 1 - key login as linux\n");
+    expect(r.stdout).toContain("- server offers only publickey authentication\n");
+    expect(r.stdout).toContain("- root filesystem grew to the disk (21253914624 of 21474836480 bytes)\n");
+    expect(r.stdout).toContain("- only sshd listens on non-loopback addresses\n");
+    expect(r.stdout).not.toContain("SKIP");
+    expect(r.status).toBe(0);
+  });
+
+  test.each<[string, Record<string, string>, RegExp]>([
+    ["a server that offers passwords", { offered: "publickey,password" }, /^not ok \d+ - server offers only publickey authentication\n#   offered: publickey,password$/m],
+    ["cloud-init errors (degraded, exit 2)", { cloudinit: "status: done\nerrors: [\"module x failed\"]", cloudinitRc: "2" }, /^not ok \d+ - cloud-init finished without errors\n#   cloud-init status \(exit 2\)/m],
+    ["a root filesystem that did not grow", { sizes: "3900000000 21474836480" }, /^not ok \d+ - root filesystem grew to the disk \(3900000000 of 21474836480 bytes\)/m],
+    ["no serial console on the booted kernel", { cmdline: "BOOT_IMAGE=/boot/vmlinuz root=UUID=1 ro quiet" }, /^not ok \d+ - console=ttyS0 on the kernel command line\n/m],
+    ["another service listening", { ss: GOOD.ss + '\ntcp LISTEN 0 4096 0.0.0.0:111 0.0.0.0:* users:(("rpcbind",pid=1,fd=4))' }, /^not ok \d+ - only sshd listens on non-loopback addresses\n#   tcp 0.0.0.0:111 users:\(\("rpcbind",pid=1,fd=4\)\)$/m],
+    ["no time synchronisation running", { timesync: "inactive\ninactive\ninactive\ninactive\ninactive" }, /^not ok \d+ - time synchronisation running\n/m],
+    ["a live sysctl that differs", { sysctl: SYSCTL.trim().replace("net.ipv4.tcp_syncookies = 1", "net.ipv4.tcp_syncookies = 0") }, /^#   wrong or unset: net.ipv4.tcp_syncookies=0$/m],
+  ])("fails on %s", (_name, change, expected) => {
+    const r = suiteOnServer(change);
+    expect(r.stdout).toMatch(expected);
+    expect(r.failures).toHaveLength(1);
+    expect(r.status).toBe(1);
+  });
+});

@@ -152,7 +152,7 @@ describe("stage 2: spawn build host", () => {
     expect(readJson(path.join(buildDir, "build-host.json")).address.value).toBe("10.20.0.40");
   });
 
-  test("two builds racing for the last slot: the lock lets exactly one spawn", async () => {
+  test("two builds racing for the last slot: the lock lets exactly one spawn (a kept one)", async () => {
     // Each apply "creates" a server that the next `server list` sees.
     const state = path.join(root, "race-servers");
     writeFileSync(state, "");
@@ -165,9 +165,11 @@ describe("stage 2: spawn build host", () => {
       mkdirSync(path.join(builds, id), { recursive: true });
       writeFileSync(path.join(builds, id, "entry.json"), readFileSync(path.join(buildDir, "entry.json")));
     }
-    const results = await Promise.all(ids.map((id) => runAsync(stage("02-spawn-build-host.sh"), [], env({ FACTORY_BUILD_ID: id, FACTORY_REPO: path.join(buildDir, "repo"), SPAWN_WAIT_MINUTES: "0" }), sIns.bin)));
+    const results = await Promise.all(ids.map((id) => runAsync(stage("02-spawn-build-host.sh"), [], env({ FACTORY_BUILD_ID: id, FACTORY_REPO: path.join(buildDir, "repo"), SPAWN_WAIT_MINUTES: "0", KEEP_BUILD_HOST: "true" }), sIns.bin)));
     expect(results.map((r) => r.status).sort()).toEqual([0, 1]);
-    expect(sIns.argv("terraform").filter((a) => a[1] === "apply")).toHaveLength(1);
+    const applies = sIns.argv("terraform").filter((a) => a[1] === "apply");
+    expect(applies).toHaveLength(1);
+    expect(applies[0].slice(-2)).toEqual(["-var", "keep=true"]); // a kept host says so in its metadata
     rmSync(other, { recursive: true, force: true });
   });
 });

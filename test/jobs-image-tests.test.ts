@@ -155,8 +155,8 @@ esac
     return dir;
   }
 
-  function suiteOnServer(change: Record<string, string> = {}) {
-    const fs = rootfs();
+  function suiteOnServer(change: Record<string, string> = {}, files: Record<string, string> = {}) {
+    const fs = rootfs(files);
     const dir = server({ ...GOOD, ...change }, fs);
     const r = run(RUN, ["--host", "10.20.0.77", "--user", "linux", "--key", "/dev/null"], {}, path.join(dir, "bin"));
     rmSync(dir, { recursive: true, force: true });
@@ -189,5 +189,11 @@ esac
     expect(r.stdout).toMatch(expected);
     expect(r.failures).toHaveLength(1);
     expect(r.status).toBe(1);
+  });
+
+  test("reads the server's own files: a MAC-bound ifcfg fails", () => {
+    const r = suiteOnServer({}, { "etc/sysconfig/network-scripts/ifcfg-eth0": "DEVICE=eth0\nHWADDR=fa:16:3e:00:00:01\n" });
+    expect(r.stdout).toMatch(/^not ok \d+ - no persistent MAC-bound network rules\n#   MAC addresses bound in: ?\/etc\/sysconfig\/network-scripts\/ifcfg-eth0$/m);
+    expect(r.failures).toHaveLength(1);
   });
 });

@@ -37,7 +37,12 @@ case "$MODE" in
 esac
 
 TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+finish() {
+  # The shared SSH connection must not outlive the suite (it would hold its output open).
+  if [ "$MODE" = host ]; then ssh -o "ControlPath=$TMP/cm-%r" -O exit "$LOGIN@$HOST" >/dev/null 2>&1 || true; fi
+  rm -rf "$TMP"
+}
+trap finish EXIT
 
 # --- access to the system under test -------------------------------------------------
 SSH_OPTS=(-o BatchMode=yes -o StrictHostKeyChecking=no -o "UserKnownHostsFile=$TMP/known_hosts"
@@ -65,7 +70,8 @@ fetch_tree() {
       done
     done)
   else
-    remote "cd / && sudo -n tar -ch --ignore-failed-read $(printf "'%s' " "${@#/}") 2>/dev/null || true" | tar -x -C "$tree" 2>/dev/null || true
+    # Unquoted: the server's shell expands the (fixed) patterns.
+    remote "cd / && sudo -n tar -ch --ignore-failed-read ${*#/} 2>/dev/null || true" | tar -x -C "$tree" 2>/dev/null || true
   fi
   echo "$tree"
 }

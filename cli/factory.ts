@@ -2,25 +2,41 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../config/load";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors";
-import { synthCommand } from "./synth";
-import { templatesCommand } from "./templates";
-import { validateCommand } from "./validate";
 
 export interface Command {
-  readonly summary: string;
-  readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig["options"]>;
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-const COMMANDS: Record<string, Command> = {
-  synth: synthCommand,
-  validate: validateCommand,
-  templates: templatesCommand,
+interface CommandEntry {
+  readonly summary: string;
+  readonly usage: string;
+  /** Loaded only when run, so a command never pays for the others' modules. */
+  readonly load: () => Command;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const COMMANDS: Record<string, CommandEntry> = {
+  synth: {
+    summary: "synthesize the stacks (default: environments/*.yaml into ./cdktf.out)",
+    usage: "synth [--config FILE]... [--out DIR]",
+    load: () => (require("./synth") as typeof import("./synth")).synthCommand,
+  },
+  validate: {
+    summary: "check the environment files only",
+    usage: "validate [--config FILE]...",
+    load: () => (require("./validate") as typeof import("./validate")).validateCommand,
+  },
+  templates: {
+    summary: "write the build-host templates Jenkins applies (jobs/build-hosts/)",
+    usage: "templates [--config FILE]... [--dir DIR] [--check]",
+    load: () => (require("./templates") as typeof import("./templates")).templatesCommand,
+  },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  factory ${c.usage.padEnd(44)} ${c.summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  factory ${c.usage.padEnd(52)} ${c.summary}`);
   return ["usage:", ...lines, "", "exit codes: 0 ok, 1 invalid input or failure, 2 usage error"].join("\n");
 }
 
@@ -30,13 +46,14 @@ export async function main(argv: string[]): Promise<number> {
     (name ? process.stdout : process.stderr).write(`${usage()}\n`);
     return name ? EXIT_OK : EXIT_USAGE;
   }
-  const command = COMMANDS[name];
+  const entry = COMMANDS[name];
   try {
-    if (!command) throw new UsageError(`unknown command "${name}"`);
+    if (!entry) throw new UsageError(`unknown command "${name}"`);
     if (rest.includes("--help") || rest.includes("-h")) {
-      process.stdout.write(`usage: factory ${command.usage}\n  ${command.summary}\n`);
+      process.stdout.write(`usage: factory ${entry.usage}\n  ${entry.summary}\n`);
       return EXIT_OK;
     }
+    const command = entry.load();
     let parsed;
     try {
       parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });

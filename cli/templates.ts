@@ -55,8 +55,6 @@ export function staleTemplates(dir: string, rendered: Map<string, Map<string, st
 }
 
 export const templatesCommand: Command = {
-  summary: "write the build-host templates Jenkins applies (jobs/build-hosts/)",
-  usage: "templates [--config FILE]... [--dir DIR] [--check]",
   options: {
     config: { type: "string", multiple: true, short: "c" },
     dir: { type: "string", default: TEMPLATES_DIR },

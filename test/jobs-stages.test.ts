@@ -100,7 +100,7 @@ describe("stage 1: initialize", () => {
     const zodEntry = parseEnvironment(EXAMPLE, readFileSync(EXAMPLE, "utf8")).env.images.find((i) => i.name === "Standard_Debian_12")!;
     const { factory, ...catalogue } = entry;
     expect(catalogue).toEqual({ ...zodEntry, regions: ["RegionTwo"] });
-    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", webBaseUrl: "https://images.example.com" });
+    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "https://images.example.com" });
 
     expect(readFileSync(path.join(buildDir, "build.env"), "utf8")).toContain(`GIT_COMMIT=${repo.commit}\n`);
     expect(exists(path.join(buildDir, "repo", "jobs", "stages", "02-spawn-build-host.sh"))).toBe(true);
@@ -370,7 +370,7 @@ describe("stages 8, 12, 13: the publishing scripts' wrappers", () => {
     standIns.reset();
     const r = run(stage("13-publish-request.sh"), [], env({ PUBLISH: "true" }), standIns.bin);
     expect(r.status).toBe(0);
-    expect(standIns.argv()).toEqual([["publish.sh", "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionOne RegionTwo"]]);
+    expect(standIns.argv()).toEqual([["publish.sh", "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionOne RegionTwo", "--retention-months", "24"]]);
     expect(readJson(path.join(buildDir, "publish-request.json")).status).toBe("published");
   });
 });
@@ -462,6 +462,28 @@ describe("stages 10 and 11: sign and hashdeep", () => {
       ["upload-regions.sh", "--image", path.join(images, "Standard_Debian_12", buildId, "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionTwo", "--meta", path.join(buildDir, "META.json")],
     ]);
   });
+});
+
+test("the real publishing scripts (jobs/publish) accept the wrappers' arguments", () => {
+  // Their own tests cover what they do; here only that the calling convention holds: with
+  // a cloud that refuses every call they fail at the cloud (1), not at their usage (2).
+  const publish = path.join(buildDir, "repo", "jobs", "publish");
+  const snapshot = path.join(root, "publish-snapshot");
+  rmSync(snapshot, { recursive: true, force: true });
+  spawnSync("cp", ["-R", publish, snapshot]);
+  rmSync(publish, { recursive: true });
+  spawnSync("cp", ["-R", path.join(repo.dir, "jobs", "publish"), publish]);
+  const refusing = new StandIns(path.join(root, "refusing"));
+  refusing.add("openstack", 'echo "The request you have made requires authentication. (HTTP 401)" >&2; exit 1');
+  for (const [script, more] of [["08-register.sh", {}], ["12-upload-regions.sh", {}], ["13-publish-request.sh", { PUBLISH: "true" }]] as const) {
+    const r = run(stage(script), [], env(more), refusing.bin);
+    expect([script, r.stderr]).not.toEqual([script, expect.stringMatching(/usage:/)]);
+    expect([script, r.status]).toEqual([script, 1]);
+    expect([script, refusing.argv("openstack").length > 0]).toEqual([script, true]);
+    refusing.reset();
+  }
+  rmSync(publish, { recursive: true });
+  spawnSync("cp", ["-R", snapshot, publish]);
 });
 
 describe("stages 14 and 15: clean up and destroy", () => {

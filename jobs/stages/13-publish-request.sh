@@ -2,7 +2,8 @@
 # Stage 13 — Set the publish request. Always writes the marker
 # $FACTORY_BUILD_DIR/publish-request.json (what was built, for which regions, by whom);
 # with PUBLISH=true it also publishes right away through jobs/publish/publish.sh
-# (rotation of <name>_latest / _prev in every region). Runs on the controller.
+# (rotation of <name>_latest / _prev in every region, dated images older than
+# imageRetentionMonths deleted). Runs on the controller.
 #
 # Inputs (env):
 #   FACTORY_BUILD_ID (FACTORY_BUILD_DIR), OS_CLOUD   see lib.sh
@@ -37,7 +38,8 @@ json.dump({
 PY
 
 if is_true "$PUBLISH"; then
-  "$FACTORY_REPO/jobs/publish/publish.sh" --name "$name" --build-id "$FACTORY_BUILD_ID" --regions "$regions" >&2
+  "$FACTORY_REPO/jobs/publish/publish.sh" --name "$name" --build-id "$FACTORY_BUILD_ID" --regions "$regions" \
+    --retention-months "$(entry factory.imageRetentionMonths)" >&2
   log "published $name ($FACTORY_BUILD_ID) in $regions"
 else
   log "publish request for $name ($FACTORY_BUILD_ID) in $regions written; PUBLISH=false, not published"

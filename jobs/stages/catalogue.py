@@ -68,6 +68,7 @@ def resolve_entry(args):
         "maxInstances": env["buildHosts"]["maxInstances"],
         "ttlHours": env["buildHosts"]["ttlHours"],
         "templateFlavor": template["flavor"],
+        "imageRetentionMonths": env.get("imageRetentionMonths", 24),
         "webBaseUrl": f"https://{web['domain']}" if web.get("domain") and web.get("count", 0) > 0 else "",
     }
     json.dump(entry, sys.stdout, indent=2, sort_keys=True)

@@ -17,8 +17,6 @@ import argparse
 import json
 import sys
 
-import yaml
-
 DEFAULTS = {
     "minDiskGb": 4,
     "visibility": "private",
@@ -34,6 +32,8 @@ def fail(message):
 
 
 def resolve_entry(args):
+    import yaml  # only here: `get`, called many times per stage, stays fast
+
     with open(args.env_file, encoding="utf-8") as f:
         env = yaml.safe_load(f)
     images = env.get("images") or []

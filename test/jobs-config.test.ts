@@ -50,7 +50,7 @@ args.each { f ->
   const javaHome = path.dirname(path.dirname(readLink("/usr/bin/java")));
   const r = spawnSync("groovy", ["-e", script, ...GROOVY, broken], { encoding: "utf8", env: { ...process.env, JAVA_HOME: javaHome } });
   expect(r.stderr).toBe("");
-  expect(GROOVY.length).toBe(7);
+  expect(GROOVY.length).toBeGreaterThanOrEqual(7);
   for (const f of GROOVY) expect(r.stdout).toContain(`parsed ${f}\n`);
   expect(r.stdout).toContain(`FAILED ${broken}`);
   rmSync(path.dirname(broken), { recursive: true });

@@ -3,9 +3,9 @@
 // has the 15 stages in order with a script each, the sample image definitions are well
 // formed, and the config-reload job's repository update works.
 import { spawnSync } from "node:child_process";
-import { readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
-import { parse } from "yaml";
+import { parse, stringify } from "yaml";
 import { REPO, tempDir } from "./helpers";
 import { JOBS, STAGES, run } from "./jobs-support";
 
@@ -36,24 +36,147 @@ test("every script under jobs/ is executable, with the bash header and strict mo
   }
 });
 
-test("every Groovy file (seed, library, Jenkinsfiles) parses; a broken one does not", () => {
-  // Parse only (no class resolution: Jenkins' classes are not here), all files in one JVM.
-  const broken = path.join(tempDir("jobs-groovy-"), "broken.Jenkinsfile");
-  writeFileSync(broken, "pipeline { stages { stage('x') { steps { sh 'true' }\n");
-  const script = `import org.codehaus.groovy.control.*
-args.each { f ->
-  def unit = new CompilationUnit()
-  unit.addSource(new File(f))
-  try { unit.compile(Phases.CONVERSION); println "parsed " + f }
-  catch (CompilationFailedException e) { println "FAILED " + f + ": " + e.message.readLines().take(3).join(" ") }
-}`;
-  const javaHome = path.dirname(path.dirname(readLink("/usr/bin/java")));
-  const r = spawnSync("groovy", ["-e", script, ...GROOVY, broken], { encoding: "utf8", env: { ...process.env, JAVA_HOME: javaHome } });
-  expect(r.stderr).toBe("");
-  expect(GROOVY.length).toBeGreaterThanOrEqual(7);
-  for (const f of GROOVY) expect(r.stdout).toContain(`parsed ${f}\n`);
-  expect(r.stdout).toContain(`FAILED ${broken}`);
-  rmSync(path.dirname(broken), { recursive: true });
+// One JVM (groovy starts slowly) parses every Groovy file, then runs the seed against a
+// recording stand-in of the Job DSL API for the given workspaces.
+const GROOVY_HARNESS = `
+import groovy.json.JsonOutput
+import org.codehaus.groovy.control.*
+
+class Recorder {
+    List calls = []
+    def methodMissing(String name, args) {
+        def inner = []
+        args.each { a ->
+            if (a instanceof Closure) {
+                def r = new Recorder()
+                Closure c = a.clone()
+                c.delegate = r
+                c.resolveStrategy = Closure.DELEGATE_FIRST
+                c.call()
+                inner.addAll(r.calls)
+            }
+        }
+        calls << [call: name, args: args.findAll { !(it instanceof Closure) }.collect { it instanceof GString ? it.toString() : it }, inner: inner]
+        null
+    }
+}
+
+abstract class JobDslStub extends Script {
+    List jobs = []
+    String readFileFromWorkspace(String path) { new File(binding.getVariable('WORKSPACE') as String, path).text }
+    def pipelineJob(String name, Closure body) { record('pipelineJob', name, body) }
+    def job(String name, Closure body) { record('job', name, body) }
+    def getOut() { System.out }
+    private record(String kind, String name, Closure body) {
+        def r = new Recorder()
+        body.delegate = r
+        body.resolveStrategy = Closure.DELEGATE_FIRST
+        body.call()
+        jobs << [kind: kind, name: name, calls: r.calls]
+    }
+}
+
+int split = args.findIndexOf { it == '--seed' }
+args.take(split).each { f ->
+    def unit = new CompilationUnit()
+    unit.addSource(new File(f))
+    try { unit.compile(Phases.CONVERSION); println "parsed " + f }
+    catch (CompilationFailedException e) { println "FAILED " + f + ": " + e.message.readLines().take(3).join(" ") }
+}
+String seed = args[split + 1]
+args.drop(split + 2).each { workspace ->
+    def config = new CompilerConfiguration()
+    config.scriptBaseClass = JobDslStub.name
+    def binding = new Binding([WORKSPACE: workspace, FACTORY_ENV: 'example', FACTORY_REGION: 'RegionOne',
+        FACTORY_JOBS_REPO_URL: 'https://git.example.com/image-factory.git', FACTORY_JOBS_REPO_BRANCH: 'main'])
+    def script = new GroovyShell(this.class.classLoader, binding, config).parse(new File(seed))
+    script.run()
+    println "JOBS " + JsonOutput.toJson(script.jobs)
+}
+`;
+
+interface Call { call: string; args: any[]; inner: Call[] }
+interface Job { kind: string; name: string; calls: Call[] }
+/** The calls named by a path (e.g. "parameters/choiceParam") under a job's DSL calls. */
+function calls(list: Call[], pathSpec: string): Call[] {
+  const [head, ...rest] = pathSpec.split("/");
+  const found = list.filter((c) => c.call === head);
+  return rest.length === 0 ? found : found.flatMap((c) => calls(c.inner, rest.join("/")));
+}
+
+describe("Groovy: parse and seed", () => {
+  const dir = tempDir("jobs-groovy-");
+  const broken = path.join(dir, "broken.Jenkinsfile");
+  let out = "";
+  let stderr = "";
+  let example: Job[] = [];
+  let empty: Job[] = [];
+
+  beforeAll(() => {
+    writeFileSync(broken, "pipeline { stages { stage('x') { steps { sh 'true' }\n");
+    // A workspace whose environment has no image catalogue.
+    const emptyWs = path.join(dir, "empty");
+    mkdirSync(path.join(emptyWs, "environments"), { recursive: true });
+    const data = parse(readFileSync(path.join(REPO, "environments", "example.yaml"), "utf8"));
+    data.images = [];
+    writeFileSync(path.join(emptyWs, "environments", "example.yaml"), stringify(data));
+    const javaHome = path.dirname(path.dirname(readLink("/usr/bin/java")));
+    const r = spawnSync("groovy", ["-cp", "/usr/share/java/snakeyaml.jar", "-e", GROOVY_HARNESS, ...GROOVY, broken, "--seed", path.join(JOBS, "dsl", "seed.groovy"), REPO, emptyWs],
+      { encoding: "utf8", env: { ...process.env, JAVA_HOME: javaHome } });
+    out = r.stdout;
+    stderr = r.stderr;
+    const jobs = out.split("\n").filter((l) => l.startsWith("JOBS ")).map((l) => JSON.parse(l.slice(5)));
+    [example, empty] = jobs;
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  test("every Groovy file (seed, library, Jenkinsfiles) parses; a broken one does not", () => {
+    expect(stderr).toBe("");
+    expect(GROOVY.length).toBeGreaterThanOrEqual(7);
+    for (const f of GROOVY) expect(out).toContain(`parsed ${f}\n`);
+    expect(out).toContain(`FAILED ${broken}`);
+  });
+
+  test("the seed creates image-build, one job per catalogue image, the reaper, rollback and config reload", () => {
+    expect(example.map((j) => j.name)).toEqual(["image-build", "image-Standard_openSUSE_15.6", "image-Standard_Debian_12", "build-host-reaper", "image-rollback", "factory-config-reload"]);
+    for (const job of example) {
+      const git = calls(job.calls, "definition/cpsScm/scm/git");
+      expect([job.name, calls(git[0].inner, "remote/url")[0].args, calls(git[0].inner, "branch")[0].args]).toEqual([job.name, ["https://git.example.com/image-factory.git"], ["main"]]);
+    }
+    const scriptPath = (name: string) => calls(example.find((j) => j.name === name)!.calls, "definition/cpsScm/scriptPath")[0].args[0];
+    expect(scriptPath("image-build")).toBe("jobs/pipelines/image-build.Jenkinsfile");
+    expect(scriptPath("image-Standard_Debian_12")).toBe("jobs/pipelines/image-build.Jenkinsfile");
+    expect(scriptPath("build-host-reaper")).toBe("jobs/pipelines/build-host-reaper.Jenkinsfile");
+  });
+
+  test("image-build offers the catalogue, the templates and the upload regions of the environment", () => {
+    const params = calls(example[0].calls, "parameters")[0].inner;
+    expect(params.map((p) => `${p.call} ${p.args[0]}`)).toEqual([
+      "choiceParam IMAGE", "stringParam DEFINITION", "choiceParam TEMPLATE", "stringParam REGIONS",
+      "booleanParam KEEP_BUILD_HOST", "booleanParam PUBLISH", "booleanParam SKIP_UNCHANGED", "stringParam NOTIFY",
+    ]);
+    expect(params[0].args[1]).toEqual(["Standard_openSUSE_15.6", "Standard_Debian_12"]);
+    expect(params[2].args[1]).toEqual(["", "kiwi", "dib"]);
+    expect(params[3].args[2]).toContain("default uploadRegions: RegionTwo");
+    expect(params.filter((p) => p.call === "booleanParam").map((p) => p.args[1])).toEqual([false, false, false]);
+    expect(calls(example[0].calls, "properties/pipelineTriggers")).toEqual([]); // on demand only
+  });
+
+  test("each catalogue job builds its own image nightly; the reaper runs hourly, alone", () => {
+    const debian = example.find((j) => j.name === "image-Standard_Debian_12")!;
+    expect(calls(debian.calls, "parameters/choiceParam")[0].args.slice(0, 2)).toEqual(["IMAGE", ["Standard_Debian_12"]]);
+    expect(calls(debian.calls, "properties/pipelineTriggers/triggers/cron/spec")[0].args).toEqual(["H H(0-5) * * *"]);
+    const reaper = example.find((j) => j.name === "build-host-reaper")!;
+    expect(calls(reaper.calls, "properties/pipelineTriggers/triggers/cron/spec")[0].args).toEqual(["H * * * *"]);
+    expect(calls(reaper.calls, "properties/disableConcurrentBuilds")).toHaveLength(1);
+    const rollback = example.find((j) => j.name === "image-rollback")!;
+    expect(calls(rollback.calls, "parameters/stringParam")[0].args.slice(0, 2)).toEqual(["REGIONS", "RegionOne RegionTwo"]);
+  });
+
+  test("without an image catalogue the seed still creates the housekeeping jobs, and says why the others are missing", () => {
+    expect(empty.map((j) => j.name)).toEqual(["build-host-reaper", "factory-config-reload"]);
+    expect(out).toContain("environments/example.yaml: images is empty; no image-build or image-rollback job");
+  });
 });
 
 function readLink(file: string): string {

@@ -2,7 +2,7 @@
 // parses, JCasC and the plugin list keep the contract with the first boot, the pipeline
 // has the 15 stages in order with a script each, the sample image definitions are well
 // formed, and the config-reload job's repository update works.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
@@ -20,9 +20,22 @@ const isShell = (f: string) => f.endsWith(".sh") || /^#!.*\b(bash|sh)\b/.test(re
 const SHELL = ALL.filter(isShell);
 const GROOVY = ALL.filter((f) => /\.(groovy|Jenkinsfile)$/.test(f));
 
-test("every shell script under jobs/ passes shellcheck", () => {
+// shellcheck and the Groovy JVM are the slow parts: both start at once, in parallel.
+function started(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, options);
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
+}
+const shellcheck = started("shellcheck", ["-x", "-P", "SCRIPTDIR", "-s", "bash", ...SHELL], { cwd: REPO });
+
+test("every shell script under jobs/ passes shellcheck", async () => {
   expect(SHELL.length).toBeGreaterThan(20);
-  const r = spawnSync("shellcheck", ["-x", "-P", "SCRIPTDIR", "-s", "bash", ...SHELL], { cwd: REPO, encoding: "utf8" });
+  const r = await shellcheck;
   expect(r.stdout + r.stderr).toBe("");
   expect(r.status).toBe(0);
 });
@@ -104,25 +117,31 @@ function calls(list: Call[], pathSpec: string): Call[] {
   return rest.length === 0 ? found : found.flatMap((c) => calls(c.inner, rest.join("/")));
 }
 
+// Started at load, so the JVM runs while the other tests do.
+const groovyDir = tempDir("jobs-groovy-");
+const broken = path.join(groovyDir, "broken.Jenkinsfile");
+const groovyRun = (() => {
+  writeFileSync(broken, "pipeline { stages { stage('x') { steps { sh 'true' }\n");
+  // A workspace whose environment has no image catalogue.
+  const emptyWs = path.join(groovyDir, "empty");
+  mkdirSync(path.join(emptyWs, "environments"), { recursive: true });
+  const data = parse(readFileSync(path.join(REPO, "environments", "example.yaml"), "utf8"));
+  data.images = [];
+  writeFileSync(path.join(emptyWs, "environments", "example.yaml"), stringify(data));
+  const javaHome = path.dirname(path.dirname(readLink("/usr/bin/java")));
+  return started("groovy", ["-cp", "/usr/share/java/snakeyaml.jar", "-e", GROOVY_HARNESS, ...GROOVY, broken, "--seed", path.join(JOBS, "dsl", "seed.groovy"), REPO, emptyWs],
+    { env: { ...process.env, JAVA_HOME: javaHome } });
+})();
+
 describe("Groovy: parse and seed", () => {
-  const dir = tempDir("jobs-groovy-");
-  const broken = path.join(dir, "broken.Jenkinsfile");
+  const dir = groovyDir;
   let out = "";
   let stderr = "";
   let example: Job[] = [];
   let empty: Job[] = [];
 
-  beforeAll(() => {
-    writeFileSync(broken, "pipeline { stages { stage('x') { steps { sh 'true' }\n");
-    // A workspace whose environment has no image catalogue.
-    const emptyWs = path.join(dir, "empty");
-    mkdirSync(path.join(emptyWs, "environments"), { recursive: true });
-    const data = parse(readFileSync(path.join(REPO, "environments", "example.yaml"), "utf8"));
-    data.images = [];
-    writeFileSync(path.join(emptyWs, "environments", "example.yaml"), stringify(data));
-    const javaHome = path.dirname(path.dirname(readLink("/usr/bin/java")));
-    const r = spawnSync("groovy", ["-cp", "/usr/share/java/snakeyaml.jar", "-e", GROOVY_HARNESS, ...GROOVY, broken, "--seed", path.join(JOBS, "dsl", "seed.groovy"), REPO, emptyWs],
-      { encoding: "utf8", env: { ...process.env, JAVA_HOME: javaHome } });
+  beforeAll(async () => {
+    const r = await groovyRun;
     out = r.stdout;
     stderr = r.stderr;
     const jobs = out.split("\n").filter((l) => l.startsWith("JOBS ")).map((l) => JSON.parse(l.slice(5)));

@@ -32,6 +32,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     usage: "templates [--config FILE]... [--dir DIR] [--check]",
     load: () => (require("./templates") as typeof import("./templates")).templatesCommand,
   },
+  render: {
+    summary: "print a role's cloud-init user-data (jump, nfs, jenkins, web, build-host)",
+    usage: "render <role> [--config F] [--index N] [--template T]",
+    load: () => (require("./render") as typeof import("./render")).renderCommand,
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

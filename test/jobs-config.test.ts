@@ -120,6 +120,7 @@ function calls(list: Call[], pathSpec: string): Call[] {
 // Started at load, so the JVM runs while the other tests do.
 const groovyDir = tempDir("jobs-groovy-");
 const broken = path.join(groovyDir, "broken.Jenkinsfile");
+const cascSeedJob = path.join(groovyDir, "casc-seed-job.groovy");
 const groovyRun = (() => {
   writeFileSync(broken, "pipeline { stages { stage('x') { steps { sh 'true' }\n");
   // A workspace whose environment has no image catalogue.
@@ -128,8 +129,10 @@ const groovyRun = (() => {
   const data = parse(readFileSync(path.join(REPO, "environments", "example.yaml"), "utf8"));
   data.images = [];
   writeFileSync(path.join(emptyWs, "environments", "example.yaml"), stringify(data));
+  // The seed job's own Job DSL script, inline in casc.yaml.
+  writeFileSync(cascSeedJob, parse(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8")).jobs[0].script);
   const javaHome = path.dirname(path.dirname(readLink("/usr/bin/java")));
-  return started("groovy", ["-cp", "/usr/share/java/snakeyaml.jar", "-e", GROOVY_HARNESS, ...GROOVY, broken, "--seed", path.join(JOBS, "dsl", "seed.groovy"), REPO, emptyWs],
+  return started("groovy", ["-cp", "/usr/share/java/snakeyaml.jar", "-e", GROOVY_HARNESS, ...GROOVY, cascSeedJob, broken, "--seed", path.join(JOBS, "dsl", "seed.groovy"), REPO, emptyWs],
     { env: { ...process.env, JAVA_HOME: javaHome } });
 })();
 
@@ -149,10 +152,10 @@ describe("Groovy: parse and seed", () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  test("every Groovy file (seed, library, Jenkinsfiles) parses; a broken one does not", () => {
+  test("every Groovy file (seed, library, Jenkinsfiles, the seed job in casc.yaml) parses; a broken one does not", () => {
     expect(stderr).toBe("");
     expect(GROOVY.length).toBeGreaterThanOrEqual(7);
-    for (const f of GROOVY) expect(out).toContain(`parsed ${f}\n`);
+    for (const f of [...GROOVY, cascSeedJob]) expect(out).toContain(`parsed ${f}\n`);
     expect(out).toContain(`FAILED ${broken}`);
   });
 
@@ -248,7 +251,9 @@ test("JCasC keeps the first-boot contract: admin hash file, build-host key crede
   expect(casc.unclassified.globalLibraries.libraries[0]).toMatchObject({ name: "factory", retriever: { modernSCM: { libraryPath: "jobs/library/", scm: { git: { remote: "${FACTORY_JOBS_REPO_URL}" } } } } });
   expect(casc.unclassified.mailer.smtpHost).toBe("${FACTORY_SMTP_HOST:-localhost}");
   const seedJob: string = casc.jobs[0].script;
-  expect(seedJob).toContain("url('${FACTORY_JOBS_REPO_URL}')");
+  expect(seedJob).toContain("String repoUrl = '${FACTORY_JOBS_REPO_URL}'");
+  const deployKey = casc.credentials.system.domainCredentials[0].credentials[1].basicSSHUserPrivateKey;
+  expect(deployKey).toMatchObject({ id: "jobs-repo-deploy-key", privateKeySource: { directEntry: { privateKey: "${readFile:/var/lib/jenkins/.ssh/id_ed25519}" } } });
   expect(seedJob).toContain("branch('${FACTORY_JOBS_REPO_BRANCH}')");
   expect(seedJob).toContain("external('jobs/dsl/*.groovy')");
   expect(seedJob).toContain("queue('seed')");

@@ -235,7 +235,7 @@ describe("stage 5: configure agent", () => {
     expect(r.status).toBe(0);
     expect(standIns.argv("sudo")).toEqual([
       ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update", "-q"],
-      ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends", "diskimage-builder", "debootstrap", "kpartx", "dosfstools", "qemu-utils", "gnupg", "hashdeep", "rsync"],
+      ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends", "python3-diskimage-builder", "debootstrap", "kpartx", "dosfstools", "qemu-utils", "gnupg", "hashdeep", "git", "rsync"],
     ]);
   });
 
@@ -304,6 +304,8 @@ describe("stage 7: build image", () => {
     expect(standIns.argv("disk-image-create")).toEqual([
       ["disk-image-create", "-a", "amd64", "-t", "qcow2", "--image-size", "4", "-o", work, "--logfile", path.join(buildDir, "logs", "dib.log"), "debian", "vm", "cloud-init-datasources", "growroot", "factory-hardening"],
     ]);
+    // The tools run as root; the agent takes the results over.
+    expect(standIns.argv("sudo")).toEqual([["sudo", "-n", "chown", "-R", `${process.getuid!()}:${process.getgid!()}`, path.join(scratch, buildId, "build")]]);
     const info = JSON.parse(spawnSync("qemu-img", ["info", "--output=json", path.join(buildDir, "output", "Standard_Debian_12.qcow2")], { encoding: "utf8" }).stdout);
     expect(info.format).toBe("qcow2");
     expect(info["virtual-size"]).toBe(1024 ** 3);

@@ -14,7 +14,8 @@ String setting(String name, String fallback = null) {
 String envName = setting('FACTORY_ENV')
 String repoUrl = setting('FACTORY_JOBS_REPO_URL')
 String repoBranch = setting('FACTORY_JOBS_REPO_BRANCH', 'main')
-String repoCredentials = setting('FACTORY_JOBS_REPO_CREDENTIALS', '')
+// ssh URLs need the deploy key the first boot generated (JCasC: jobs-repo-deploy-key).
+String repoCredentials = setting('FACTORY_JOBS_REPO_CREDENTIALS', (repoUrl ==~ /^(https?|file):.*/) ? '' : 'jobs-repo-deploy-key')
 String region = setting('FACTORY_REGION')
 String envPath = "environments/${envName}.yaml"
 Map environment = new Yaml().load(readFileFromWorkspace(envPath)) as Map

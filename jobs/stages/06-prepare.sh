@@ -6,8 +6,7 @@
 #   REPO_DIR        the checkout (default: current directory)
 #   GPG_KEY_FILE    the image signing key (ASCII-armored secret key without passphrase;
 #                   the Jenkins file credential `image-signing-key`)
-#   FACTORY_SCRATCH local working space of the build host (default /var/tmp/factory);
-#                   never NFS: the key's keyring lives here and nowhere else
+#   FACTORY_SCRATCH see lib.sh; local disk, never NFS: the keyring lives here and nowhere else
 # Effect: META.json (the contract with jobs/publish/*.sh), the definition's config
 # tarball in output/, the public key in output/, a private keyring in
 # $FACTORY_SCRATCH/$FACTORY_BUILD_ID/gnupg; the key's fingerprint in signing-key.fpr.
@@ -18,7 +17,6 @@ set -euo pipefail
 use_build_dir
 require GPG_KEY_FILE
 REPO_DIR="${REPO_DIR:-$PWD}"
-FACTORY_SCRATCH="${FACTORY_SCRATCH:-/var/tmp/factory}"
 name="$(entry name)"
 definition="$(entry definition)"
 commit="$(build_env GIT_COMMIT)"

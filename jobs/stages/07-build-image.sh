@@ -5,7 +5,7 @@
 # Inputs (env):
 #   FACTORY_BUILD_ID (FACTORY_BUILD_DIR)   see lib.sh
 #   REPO_DIR          the checkout (default: current directory)
-#   FACTORY_SCRATCH   local working space (default /var/tmp/factory); builds never run on NFS
+#   FACTORY_SCRATCH   see lib.sh (local disk; builds never run on NFS)
 # KIWI: `kiwi-ng system build` of the description (config.kiwi/config.xml); its qcow2.
 # DIB: `disk-image-create` with the definition's elements/ on ELEMENTS_PATH and the
 # variables of its image.env (DIB_ELEMENTS, DIB_RELEASE, other DIB_*).
@@ -17,7 +17,6 @@ set -euo pipefail
 
 use_build_dir
 REPO_DIR="${REPO_DIR:-$PWD}"
-FACTORY_SCRATCH="${FACTORY_SCRATCH:-/var/tmp/factory}"
 name="$(entry name)"
 definition="$REPO_DIR/$(entry definition)"
 tooling="$(entry tooling)"
@@ -59,6 +58,8 @@ case "$tooling" in
   *) die "unknown tooling '$tooling'" ;;
 esac
 
+# The tools run as root; the agent (the same uid as Jenkins on NFS) owns the results.
+sudo -n chown -R "$(id -u):$(id -g)" "$work"
 qemu-img check -q "$built" || die "$built is not a consistent image"
 info="$(qemu-img info --output=json "$built")"
 format="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["format"])' <<<"$info")"

@@ -5,13 +5,12 @@
 #
 # Inputs (env):
 #   FACTORY_BUILD_ID (FACTORY_BUILD_DIR)   see lib.sh
-#   FACTORY_SCRATCH   where stage 6 put the keyring (default /var/tmp/factory)
+#   FACTORY_SCRATCH   see lib.sh (local disk)
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 use_build_dir
-FACTORY_SCRATCH="${FACTORY_SCRATCH:-/var/tmp/factory}"
 export GNUPGHOME="$FACTORY_SCRATCH/$FACTORY_BUILD_ID/gnupg"
 [ -d "$GNUPGHOME" ] || die "no keyring at $GNUPGHOME (stage 6)"
 fingerprint="$(cat "$FACTORY_BUILD_DIR/signing-key.fpr")"

@@ -5,13 +5,12 @@
 #
 # Inputs (env):
 #   FACTORY_BUILD_ID   see lib.sh
-#   FACTORY_SCRATCH    local working space (default /var/tmp/factory)
+#   FACTORY_SCRATCH   see lib.sh (local disk)
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
 require FACTORY_BUILD_ID
-FACTORY_SCRATCH="${FACTORY_SCRATCH:-/var/tmp/factory}"
 work="$FACTORY_SCRATCH/$FACTORY_BUILD_ID"
 if [ -d "$work/gnupg" ]; then
   GNUPGHOME="$work/gnupg" gpgconf --kill all || true

@@ -5,6 +5,8 @@
 #   FACTORY_BUILDS_ROOT  per-build directories on NFS      (default /srv/factory/builds)
 #   FACTORY_IMAGES_ROOT  the built + published image tree   (default /srv/factory/images)
 #   FACTORY_BUILD_DIR    this build's directory             (default $FACTORY_BUILDS_ROOT/$FACTORY_BUILD_ID)
+#   FACTORY_SCRATCH      local working space on the build host (default /srv/scratch/factory
+#                        on a host with a scratch volume, else /var/tmp/factory)
 #
 # The build directory is how stages hand results to each other across the controller and
 # the build host (both mount the NFS share at the same paths):
@@ -20,6 +22,11 @@
 
 FACTORY_BUILDS_ROOT="${FACTORY_BUILDS_ROOT:-/srv/factory/builds}"
 FACTORY_IMAGES_ROOT="${FACTORY_IMAGES_ROOT:-/srv/factory/images}"
+# Local working space on the build host (never NFS): the scratch volume when the template
+# has one (mounted at /srv/scratch by the build host's first boot), else /var/tmp.
+if [ -z "${FACTORY_SCRATCH:-}" ]; then
+  if [ -d /srv/scratch ]; then FACTORY_SCRATCH=/srv/scratch/factory; else FACTORY_SCRATCH=/var/tmp/factory; fi
+fi
 STAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck disable=SC2034 # used by the stage scripts that source this file
 JOBS_DIR="$(dirname "$STAGES_DIR")"

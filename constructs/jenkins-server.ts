@@ -2,18 +2,11 @@
 // is replaceable; JENKINS_HOME can live on an optional volume from the data stack.
 import { Construct } from "constructs";
 import { ComputeVolumeAttachV2 } from "../.gen/providers/openstack/compute-volume-attach-v2";
-import { Server } from "./server";
+import { roleServer, RoleServerProps, Server } from "./server";
 
-export interface JenkinsServerProps {
-  readonly envName: string;
-  readonly image: string;
-  readonly flavor: string;
-  readonly availabilityZone: string;
-  readonly portId: string;
-  readonly userData: string;
+export interface JenkinsServerProps extends RoleServerProps {
   /** JENKINS_HOME volume. @default none: JENKINS_HOME on the root disk (build history is lost on replacement) */
   readonly homeVolumeId?: string;
-  readonly keyPair?: string;
 }
 
 export class JenkinsServer extends Construct {
@@ -21,22 +14,9 @@ export class JenkinsServer extends Construct {
 
   constructor(scope: Construct, id: string, props: JenkinsServerProps) {
     super(scope, id);
-    this.server = new Server(this, "server", {
-      name: `${props.envName}-jenkins`,
-      envName: props.envName,
-      role: "jenkins",
-      image: props.image,
-      flavor: props.flavor,
-      availabilityZone: props.availabilityZone,
-      portId: props.portId,
-      userData: props.userData,
-      keyPair: props.keyPair,
-    });
+    this.server = roleServer(this, "jenkins", props);
     if (props.homeVolumeId) {
-      new ComputeVolumeAttachV2(this, "home-volume", {
-        instanceId: this.server.id,
-        volumeId: props.homeVolumeId,
-      });
+      new ComputeVolumeAttachV2(this, "home-volume", { instanceId: this.server.id, volumeId: props.homeVolumeId });
     }
   }
 }

@@ -29,6 +29,25 @@ export interface ServerProps {
   readonly provider?: TerraformProvider;
 }
 
+/** What a single-server role (Jenkins, NFS) takes; the role adds its volumes. */
+export interface RoleServerProps {
+  readonly envName: string;
+  readonly image: string;
+  readonly flavor: string;
+  readonly availabilityZone: string;
+  /** Its fixed port from the data stack. */
+  readonly portId: string;
+  readonly userData: string;
+  /** @default none */
+  readonly keyPair?: string;
+}
+
+/** The server of a single-server role, named `<env>-<role>`. */
+export function roleServer(scope: Construct, role: string, props: RoleServerProps): Server {
+  const { envName, image, flavor, availabilityZone, portId, userData, keyPair } = props;
+  return new Server(scope, "server", { name: `${envName}-${role}`, envName, role, image, flavor, availabilityZone, portId, userData, keyPair });
+}
+
 export class Server extends Construct {
   readonly instance: ComputeInstanceV2;
 

@@ -2,24 +2,66 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
 import { ConfigError } from "../config/load";
 import { CliError, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./errors";
-import { synthCommand } from "./synth";
-import { validateCommand } from "./validate";
 
 export interface Command {
-  readonly summary: string;
-  readonly usage: string;
   readonly options: NonNullable<ParseArgsConfig["options"]>;
   run(values: Record<string, unknown>, positionals: string[]): Promise<number> | number;
 }
 
-const COMMANDS: Record<string, Command> = {
-  synth: synthCommand,
-  validate: validateCommand,
+interface CommandEntry {
+  readonly summary: string;
+  readonly usage: string;
+  /** Exit code of a usage error, when 2 means something else for this command (diff). */
+  readonly usageExitCode?: number;
+  /** Loaded only when run, so a command never pays for the others' modules. */
+  readonly load: () => Command;
+}
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const COMMANDS: Record<string, CommandEntry> = {
+  diff: {
+    summary: "what a change does to each environment (exit 0 none, 2 changes, 1 error)",
+    usage: "diff (--base REF | --base-dir DIR [--head-dir DIR]) [--config FILE]... [--format markdown|text|json]",
+    usageExitCode: EXIT_FAILURE,
+    load: () => (require("./diff") as typeof import("./diff")).diffCommand,
+  },
+  synth: {
+    summary: "synthesize the stacks (default: environments/*.yaml into ./cdktf.out)",
+    usage: "synth [--config FILE]... [--out DIR]",
+    load: () => (require("./synth") as typeof import("./synth")).synthCommand,
+  },
+  validate: {
+    summary: "check the environment files only",
+    usage: "validate [--config FILE]...",
+    load: () => (require("./validate") as typeof import("./validate")).validateCommand,
+  },
+  templates: {
+    summary: "write the build-host templates Jenkins applies (jobs/build-hosts/)",
+    usage: "templates [--config FILE]... [--dir DIR] [--check]",
+    load: () => (require("./templates") as typeof import("./templates")).templatesCommand,
+  },
+  render: {
+    summary: "print a role's cloud-init user-data (jump, nfs, jenkins, web, build-host)",
+    usage: "render <role> [--config F] [--index N] [--template T]",
+    load: () => (require("./render") as typeof import("./render")).renderCommand,
+  },
+  check: {
+    summary: "validate the synthesized stacks with Terraform, offline",
+    usage: "check [--config FILE]... [--dir DIR]",
+    load: () => (require("./check") as typeof import("./check")).checkCommand,
+  },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  factory ${c.usage.padEnd(44)} ${c.summary}`);
-  return ["usage:", ...lines, "", "exit codes: 0 ok, 1 invalid input or failure, 2 usage error"].join("\n");
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  factory ${c.usage.padEnd(52)} ${c.summary}`);
+  return [
+    "usage:",
+    ...lines,
+    "",
+    "exit codes: 0 ok, 1 invalid input or failure, 2 usage error",
+    "factory diff: 0 no changes, 2 changes, 1 anything else (usage errors too)",
+  ].join("\n");
 }
 
 export async function main(argv: string[]): Promise<number> {
@@ -28,13 +70,14 @@ export async function main(argv: string[]): Promise<number> {
     (name ? process.stdout : process.stderr).write(`${usage()}\n`);
     return name ? EXIT_OK : EXIT_USAGE;
   }
-  const command = COMMANDS[name];
+  const entry = COMMANDS[name];
   try {
-    if (!command) throw new UsageError(`unknown command "${name}"`);
+    if (!entry) throw new UsageError(`unknown command "${name}"`);
     if (rest.includes("--help") || rest.includes("-h")) {
-      process.stdout.write(`usage: factory ${command.usage}\n  ${command.summary}\n`);
+      process.stdout.write(`usage: factory ${entry.usage}\n  ${entry.summary}\n`);
       return EXIT_OK;
     }
+    const command = entry.load();
     let parsed;
     try {
       parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
@@ -45,7 +88,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`factory: ${err.message}\n${usage()}\n`);
-      return EXIT_USAGE;
+      return entry?.usageExitCode ?? EXIT_USAGE;
     }
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);

@@ -7,8 +7,6 @@ import { replaceDirectory } from "./output-dir";
 import { loadEnvironments } from "../config/load";
 
 export const synthCommand: Command = {
-  summary: "synthesize the stacks (default: environments/*.yaml into ./cdktf.out)",
-  usage: "synth [--config FILE]... [--out DIR]",
   options: {
     config: { type: "string", multiple: true, short: "c" },
     out: { type: "string", short: "o", default: "cdktf.out" },

@@ -5,8 +5,6 @@ import { EXIT_OK, UsageError } from "./errors";
 import type { Command } from "./factory";
 
 export const validateCommand: Command = {
-  summary: "check the environment files only",
-  usage: "validate [--config FILE]...",
   options: { config: { type: "string", multiple: true, short: "c" } },
   run(values, positionals) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);

@@ -8,7 +8,18 @@ import type { Environment } from "./schema";
 export const DYNAMIC_POOL_OFFSET = 32;
 const JUMP_OFFSET = 10;
 
-export interface AddressPlan {
+/** What a subnet needs: its range, router, gateway and dynamic pool. */
+export interface SubnetPlan {
+  readonly cidr: Cidr;
+  /** The router's interface on the subnet. */
+  readonly router: string;
+  /** The default gateway handed out by DHCP. */
+  readonly gateway: string;
+  /** Range Neutron hands out dynamically. */
+  readonly dynamicPool: { readonly start: string; readonly end: string };
+}
+
+export interface AddressPlan extends SubnetPlan {
   readonly cidr: Cidr;
   /** The router's interface on the subnet. */
   readonly router: string;
@@ -39,4 +50,12 @@ export function addressPlan(env: Environment): AddressPlan {
     jump: Array.from({ length: env.servers.jump.count }, (_, i) => at(JUMP_OFFSET + i)),
     dynamicPool: { start: at(DYNAMIC_POOL_OFFSET), end: at(-2) },
   };
+}
+
+/** A plain subnet (the web tenant's): router and gateway at .1, dynamic from .32. */
+export function subnetPlan(cidrText: string): SubnetPlan {
+  const cidr = parseCidr(cidrText);
+  if (typeof cidr === "string") throw new Error(cidr);
+  const at = (n: number) => nthAddress(cidr, n);
+  return { cidr, router: at(1), gateway: at(1), dynamicPool: { start: at(DYNAMIC_POOL_OFFSET), end: at(-2) } };
 }

@@ -2,7 +2,7 @@
 // `<file>: <dotted.path>: <message>`; YAML syntax errors carry line and column.
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
-import type { core } from "zod";
+import type { ZodIssue } from "zod/v3";
 import { Environment, EnvironmentSchema } from "./schema";
 
 export interface ConfigProblem {
@@ -80,14 +80,19 @@ export function loadEnvironments(files: string[]): LoadedEnvironment[] {
   return loaded;
 }
 
-function toProblems(file: string, issue: core.$ZodIssue): ConfigProblem[] {
+function toProblems(file: string, issue: ZodIssue): ConfigProblem[] {
   const base = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
     return issue.keys.map((key) => ({ file, where: [...base, key].join("."), message: "unknown key" }));
   }
   const where = base.length > 0 ? base.join(".") : "(root)";
   let message = issue.message;
-  if (issue.code === "invalid_type" && /received undefined/.test(message)) message = "required";
+  // Reword zod's default messages only; messages the schema sets stay as they are.
+  if (issue.code === "invalid_type" && (message === "Required" || /^Expected .*, received /.test(message))) {
+    message = issue.received === "undefined" ? "required" : `expected ${issue.expected}, got ${issue.received}`;
+  } else if (issue.code === "invalid_enum_value") {
+    message = `expected one of ${issue.options.map((o) => `"${String(o)}"`).join(", ")}, got "${String(issue.received)}"`;
+  }
   return [{ file, where, message }];
 }
 

@@ -2,7 +2,9 @@
 // Keys named in the foundation issue keep their names and meaning; every key added
 // since is optional with a default. Unknown keys are errors (strict objects).
 import { isIP } from "node:net";
-import { z } from "zod";
+// zod's v3 API (shipped inside zod 4): it loads in a third of the time of zod 4's core,
+// and loading is most of what `factory synth` costs beyond cdktf itself (npm run bench).
+import { z } from "zod/v3";
 import { parseCidr } from "./cidr";
 import { checkSshPublicKey } from "./ssh-key";
 
@@ -48,13 +50,28 @@ const url = (schemes: string[]) =>
     if (parsed.password) ctx.addIssue({ code: "custom", message: "URL must not contain a password" });
   });
 
+const pgpFingerprint = z
+  .string()
+  .transform((s) => s.replace(/\s+/g, "").toUpperCase())
+  .pipe(z.string().regex(/^([0-9A-F]{16}|[0-9A-F]{40})$/, "must be an OpenPGP fingerprint (40 hex digits) or long key id (16 hex digits)"));
+
+/** jenkins-plugin-cli (the plugin installation manager; not packaged by Debian). */
+export const DEFAULT_PLUGIN_CLI_URL =
+  "https://github.com/jenkinsci/plugin-installation-manager-tool/releases/download/2.13.2/jenkins-plugin-manager-2.13.2.jar";
+/** The key signing the Jenkins apt repository since 2026 (jenkins.io-2026.key), long key id. */
+export const DEFAULT_JENKINS_KEY_FINGERPRINT = "7198F4B714ABFC68";
+export const DEFAULT_TERRAFORM_REPO = "https://apt.releases.hashicorp.com";
+export const DEFAULT_TERRAFORM_KEY_FINGERPRINT = "798AEC654E5C15428C8E42EEAA16FCBCA621E701";
+
 const positiveInt = (what: string) => z.number().int(`${what} must be a whole number`).min(1, `${what} must be at least 1`);
 const hostname = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, "must be a DNS name such as images.example.com");
 
-const uniqueStrings = (what: string) =>
-  z.array(text(what)).superRefine((list, ctx) => {
+const timeServer = z.string().refine((s) => isIP(s) !== 0 || hostname.safeParse(s).success, "must be a host name or IP address");
+
+const uniqueStrings = (what: string, min = 0, minMessage = "") =>
+  z.array(text(what)).min(min, minMessage).superRefine((list, ctx) => {
     list.forEach((item, i) => {
       if (list.indexOf(item) !== i) ctx.addIssue({ code: "custom", path: [i], message: `duplicate ${what} "${item}"` });
     });
@@ -74,6 +91,8 @@ const buildHostTemplate = z.strictObject({
   tooling: Tooling,
   /** Scratch volume for the build, in GB; 0 or absent: none. */
   scratchVolumeGb: z.number().int("scratchVolumeGb must be a whole number").min(0).default(0),
+  /** JRE for the Jenkins agent; default: Java 21 of the template's distribution family. */
+  javaPackage: text("javaPackage").optional(),
 });
 
 const imageEntry = z.strictObject({
@@ -130,7 +149,7 @@ const backend = z.discriminatedUnion(
       unlockMethod: z.string().optional(),
     }),
   ],
-  { error: () => 'backend.type must be one of "local", "s3", "http"' },
+  { errorMap: () => ({ message: 'backend.type must be one of "local", "s3", "http"' }) },
 );
 
 export const EnvironmentSchema = z
@@ -138,7 +157,7 @@ export const EnvironmentSchema = z
     name: nameOf("name", 24),
     cloud: text("cloud"),
     region: text("region"),
-    availabilityZones: uniqueStrings("availability zone").min(1, "at least one availability zone is required"),
+    availabilityZones: uniqueStrings("availability zone", 1, "at least one availability zone is required"),
     network: z.strictObject({
       cidr: cidr([4]).refine((c) => {
         const p = parseCidr(c);
@@ -169,7 +188,12 @@ export const EnvironmentSchema = z
         count: z.number().int().min(0, "count must be 0 or more"),
         domain: hostname,
         /** CIDR of the web tenant's own network. */
-        cidr: cidr([4]).default("10.30.0.0/24"),
+        cidr: cidr([4])
+          .refine((c) => {
+            const p = parseCidr(c);
+            return typeof p === "string" || p.prefix <= 26;
+          }, "the web subnet must be /26 or larger")
+          .default("10.30.0.0/24"),
         /** Public keys allowed to publish (rsync over SSH, restricted to the image tree): Jenkins' publish key. */
         publishKeys: z.array(sshPublicKey).default([]),
       })
@@ -177,6 +201,28 @@ export const EnvironmentSchema = z
     jenkins: z.strictObject({
       jobsRepo: z.strictObject({ url: url(["https", "http", "ssh", "git", "file"]), branch: text("branch").default("main") }),
       packageRepo: url(["https", "http"]),
+      /** Key of the package repository; default: <packageRepo>/jenkins.io-2026.key, pinned to the Jenkins project's key. */
+      signingKey: z
+        .strictObject({ url: url(["https", "http"]).optional(), fingerprint: pgpFingerprint.default(DEFAULT_JENKINS_KEY_FINGERPRINT) })
+        .default({}),
+      /** JRE of the controller (Jenkins LTS since 2.555 needs Java 21). */
+      javaPackage: text("javaPackage").default("openjdk-21-jre-headless"),
+      /** jenkins-plugin-cli jar; without sha256 it is checked against the <url>.sha256 published next to it. */
+      pluginCli: z
+        .strictObject({
+          url: url(["https", "http"]).default(DEFAULT_PLUGIN_CLI_URL),
+          sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in lower-case hex").optional(),
+        })
+        .default({}),
+      /** apt repository of Terraform (HashiCorp's, or a mirror of it) and its pinned key. */
+      terraformRepo: z
+        .strictObject({
+          url: url(["https", "http"]).default(DEFAULT_TERRAFORM_REPO),
+          /** default: <url>/gpg */
+          keyUrl: url(["https", "http"]).optional(),
+          fingerprint: pgpFingerprint.default(DEFAULT_TERRAFORM_KEY_FINGERPRINT),
+        })
+        .default({}),
     }),
     buildHosts: z.strictObject({
       maxInstances: positiveInt("maxInstances"),
@@ -195,6 +241,15 @@ export const EnvironmentSchema = z
     /** Dated (hidden) images older than this are deleted, unless a server still uses them. */
     imageRetentionMonths: z.number().int().min(1).default(24),
     backend: backend.default({ type: "local", dir: "." }),
+    /** Package mirrors the servers use instead of the distribution's (the seeds use local mirrors). */
+    mirrors: z
+      .strictObject({
+        debian: url(["https", "http"]).optional(),
+        debianSecurity: url(["https", "http"]).optional(),
+      })
+      .default({}),
+    /** NTP servers of every server; empty: the distribution's default pool. */
+    timeServers: z.array(timeServer).default([]),
     /** Wait for cloud-init on every server during deploy (null_resource over SSH). */
     readinessCheck: z.boolean().default(true),
   })

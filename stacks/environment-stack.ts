@@ -12,17 +12,27 @@ export interface EnvironmentStackProps {
   readonly plan: AddressPlan;
 }
 
+export interface EnvironmentStackOptions {
+  /**
+   * Keep the state in Terraform's working directory (`terraform.tfstate`) instead of the
+   * environment's backend: for build-host templates, applied once per build from a copy.
+   * @default false
+   */
+  readonly stateInWorkingDirectory?: boolean;
+}
+
 export abstract class EnvironmentStack extends TerraformStack {
   readonly env: Environment;
   readonly plan: AddressPlan;
   /** The factory tenant's provider (the default, unaliased one). */
   readonly provider: OpenstackProvider;
 
-  protected constructor(scope: Construct, stackName: string, props: EnvironmentStackProps) {
+  protected constructor(scope: Construct, stackName: string, props: EnvironmentStackProps, options: EnvironmentStackOptions = {}) {
     super(scope, stackName);
     this.env = props.env;
     this.plan = props.plan;
-    configureBackend(this, stackName, props.env.backend);
+    if (options.stateInWorkingDirectory) new LocalBackend(this, { path: "terraform.tfstate" });
+    else configureBackend(this, stackName, props.env.backend);
     this.provider = new OpenstackProvider(this, "openstack", { cloud: props.env.cloud, region: props.env.region });
   }
 }

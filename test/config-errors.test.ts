@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { readFileSync as read } from "node:fs";
-import { exampleData, EXAMPLE, REPO, runFactory, tempDir, writeEnvironment } from "./helpers";
+import { exampleData, EXAMPLE, REPO, runFactory, runFactoryInProcess, tempDir, writeEnvironment } from "./helpers";
 
 interface BadCase {
   name: string;
@@ -62,8 +62,8 @@ describe.each(cases)("$name", ({ change, raw, where, message }) => {
     file = writeEnvironment(content, "env.yaml", dir);
   });
 
-  test("validate exits 1 with `<file>: <path>: <message>`", () => {
-    const r = runFactory(["validate", "--config", file]);
+  test("validate exits 1 with `<file>: <path>: <message>`", async () => {
+    const r = await runFactoryInProcess(["validate", "--config", file]);
     expect(r.status).toBe(1);
     const lines = r.stderr.trim().split("\n");
     const line = lines.find((l) => l.startsWith(`${file}: ${where}: `));
@@ -72,9 +72,9 @@ describe.each(cases)("$name", ({ change, raw, where, message }) => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  test("synth exits 1 and writes nothing", () => {
+  test("synth exits 1 and writes nothing", async () => {
     const out = path.join(dir, "out");
-    const r = runFactory(["synth", "--config", file, "--out", out]);
+    const r = await runFactoryInProcess(["synth", "--config", file, "--out", out]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${file}: ${where}: `);
     expect(existsSync(out)).toBe(false);
@@ -82,13 +82,13 @@ describe.each(cases)("$name", ({ change, raw, where, message }) => {
   });
 });
 
-test("every problem of a file is reported, one per line", () => {
+test("every problem of a file is reported, one per line", async () => {
   const data = exampleData();
   data.name = "BAD";
   data.servers.jump.count = -1;
   delete data.region;
   const file = writeEnvironment(data);
-  const r = runFactory(["validate", "--config", file]);
+  const r = await runFactoryInProcess(["validate", "--config", file]);
   expect(r.status).toBe(1);
   expect(r.stderr.trim().split("\n").map((l) => l.split(": ")[1]).sort()).toEqual(["name", "region", "servers.jump.count"]);
 });
@@ -112,31 +112,42 @@ test("a missing file is named", () => {
   expect(r.stderr).toBe("environments/nope.yaml: (file): no such file\n");
 });
 
-test("two environments with the same name are refused", () => {
+test("two environments with the same name are refused", async () => {
   const dir = tempDir();
   const a = writeEnvironment(read(EXAMPLE, "utf8"), "a.yaml", dir);
   const b = writeEnvironment(read(EXAMPLE, "utf8"), "b.yaml", dir);
-  const r = runFactory(["validate", "--config", a, "--config", b]);
+  const r = await runFactoryInProcess(["validate", "--config", a, "--config", b]);
   expect(r.status).toBe(1);
   expect(r.stderr).toContain(`${b}: name: "example" is also the name of ${a}`);
 });
 
 describe("usage errors exit 2", () => {
-  test.each([[["frobnicate"]], [["synth", "--bogus"]], [["validate", "extra"]], [[]]])("%j", (args) => {
-    const r = runFactory(args);
+  test.each([[["frobnicate"]], [["synth", "--bogus"]], [["validate", "extra"]], [[]]])("%j", async (args) => {
+    const r = await runFactoryInProcess(args);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("usage:");
   });
 });
 
-test("accepted: IPv6 admin CIDRs, RSA-4096 and ECDSA keys, an S3 backend", () => {
+test("accepted: IPv6 admin CIDRs, RSA-4096 and ECDSA keys, an S3 backend", async () => {
   const data = exampleData();
   data.admin.cidrs.push("2001:db8:1::/48");
   data.admin.sshPublicKeys.push(fixtureKey("rsa-4096.pub"), fixtureKey("ecdsa-256.pub"));
   data.backend = { type: "s3", bucket: "tfstate", region: "RegionOne", endpoint: "https://s3.example.com" };
   const file = writeEnvironment(data);
-  const r = runFactory(["validate", "--config", file]);
+  const r = await runFactoryInProcess(["validate", "--config", file]);
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   expect(r.stdout).toBe(`${file}: ok (example)\n`);
+});
+
+test("the installed bin: exit codes and messages of a real process", () => {
+  const bad = exampleData();
+  bad.servers.jump.count = 0;
+  const file = writeEnvironment(bad);
+  const invalid = runFactory(["validate", "--config", file]);
+  expect([invalid.status, invalid.stderr]).toEqual([1, `${file}: servers.jump.count: count must be at least 1\n`]);
+  const usage = runFactory(["synth", "--nope"]);
+  expect(usage.status).toBe(2);
+  expect(runFactory(["validate", "--config", EXAMPLE]).status).toBe(0);
 });

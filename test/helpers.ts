@@ -10,6 +10,7 @@ import type { Environment } from "../config/schema";
 export const REPO = path.resolve(__dirname, "..", "..");
 export const EXAMPLE = path.join(REPO, "environments", "example.yaml");
 export const FACTORY_BIN = path.join(REPO, "bin", "factory.js");
+export const MAXIMAL = path.join(REPO, "test", "fixtures", "maximal.yaml");
 
 /** The example environment file as plain data, to be varied by a test. */
 export function exampleData(): any {
@@ -34,6 +35,11 @@ export function environment(change: (data: any) => void = () => {}): Environment
   return parseEnvironment("test.yaml", stringify(data)).env;
 }
 
+/** test/fixtures/maximal.yaml: every optional key, egress: jump, four templates. */
+export function maximalEnvironment(): Environment {
+  return parseEnvironment(MAXIMAL, readFileSync(MAXIMAL, "utf8")).env;
+}
+
 export interface CliRun {
   status: number;
   stdout: string;
@@ -45,17 +51,90 @@ export function runFactory(args: string[], cwd = REPO): CliRun {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-import { App, Testing } from "cdktf";
+import { App } from "cdktf";
+import { rmSync } from "node:fs";
 import { addEnvironment } from "../stacks/image-factory";
 
-/** Synthesizes an environment's stacks in memory: stack name → Terraform JSON text. */
+/**
+ * Synthesizes an environment's stacks as `factory synth` does (a whole-app synth, so
+ * cross-stack references are resolved): stack name → Terraform JSON text.
+ */
 export function synthEnvironment(env: Environment): Map<string, string> {
-  const app = Testing.app({ stackTraces: false });
-  const stacks = addEnvironment(app as App, env);
-  return new Map(stacks.map((s) => [s.node.id, Testing.synth(s)]));
+  const outdir = tempDir("synth-");
+  const app = new App({ outdir, stackTraces: false });
+  const stacks = addEnvironment(app, env);
+  app.synth();
+  const result = new Map(stacks.map((s) => [s.node.id, readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")]));
+  rmSync(outdir, { recursive: true, force: true });
+  return result;
 }
 
 /** The resources of one type in a synthesized stack, by logical id. */
 export function resourcesOf(synth: string, type: string): Record<string, any> {
   return JSON.parse(synth).resource?.[type] ?? {};
+}
+
+/** Synthesized stacks as parsed JSON, with cross-stack references followed to their origin. */
+export class SynthesizedEnvironment {
+  readonly stacks: Map<string, any>;
+
+  constructor(readonly env: Environment) {
+    this.stacks = new Map([...synthEnvironment(env)].map(([name, text]) => [name, JSON.parse(text)]));
+  }
+
+  stack(suffix: string): any {
+    const json = this.stacks.get(`${this.env.name}-${suffix}`);
+    if (!json) throw new Error(`no stack ${this.env.name}-${suffix}`);
+    return json;
+  }
+
+  /** All resources of a type in a stack (by suffix: "factory", "data", ...). */
+  resources(suffix: string, type: string): any[] {
+    return Object.values(this.stack(suffix).resource?.[type] ?? {});
+  }
+
+  /**
+   * Follows a `${data.terraform_remote_state.<x>.outputs.<o>}` expression in `suffix`'s
+   * stack to the origin stack's expression; returns [origin stack suffix, expression].
+   */
+  resolve(suffix: string, expression: string): [string, string] {
+    const m = /^\$\{data\.terraform_remote_state\.cross-stack-reference-input-([^.]+)\.outputs\.([^}]+)\}$/.exec(expression);
+    if (!m) return [suffix, expression];
+    const origin = this.stacks.get(m[1]);
+    const value = origin?.output?.[m[2]]?.value;
+    if (typeof value !== "string") throw new Error(`unresolvable cross-stack reference ${expression}`);
+    return [m[1].slice(this.env.name.length + 1), value];
+  }
+
+  /** The resource an `${type.id.attr}` expression (possibly cross-stack) points to. */
+  target(suffix: string, expression: string): { stack: string; type: string; resource: any } {
+    const [stack, resolved] = this.resolve(suffix, expression);
+    const m = /^\$\{([a-z0-9_]+)\.([^.]+)\.[a-z_]+\}$/.exec(resolved);
+    if (!m) throw new Error(`not a resource reference: ${resolved}`);
+    const resource = this.stack(stack).resource?.[m[1]]?.[m[2]];
+    if (!resource) throw new Error(`no resource ${m[1]}.${m[2]} in ${stack}`);
+    return { stack, type: m[1], resource };
+  }
+}
+
+/**
+ * Runs the CLI's main() in this process, capturing its output: the same code path as
+ * bin/factory.js without a node start-up per call (tests of the bin itself spawn it).
+ */
+export async function runFactoryInProcess(args: string[]): Promise<CliRun> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { main } = require("../cli/factory") as typeof import("../cli/factory");
+  let stdout = "";
+  let stderr = "";
+  const out = process.stdout.write;
+  const err = process.stderr.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true)) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true)) as typeof process.stderr.write;
+  try {
+    const status = await main(args);
+    return { status, stdout, stderr };
+  } finally {
+    process.stdout.write = out;
+    process.stderr.write = err;
+  }
 }

@@ -1,47 +1,52 @@
 // First-boot user-data for every role: a typed cloud-config object rendered with the
 // YAML library. This is the interface the server constructs call; the renderers behind
-// it live in this folder, one per role.
-import { stringify } from "yaml";
-import type { AddressPlan } from "../config/address-plan";
-import type { BuildHostTemplate, Environment } from "../config/schema";
+// it live in this folder, one per role, on top of base.ts.
+import { baseConfig, finish } from "./base";
+import { familyOf } from "./build-host";
+import { addBuildHost } from "./build-host";
+import { type CloudConfig, escapeForTerraform, renderCloudConfig } from "./cloud-config";
+import type { UserDataContext, UserDataRequest } from "./context";
+import { addJenkins } from "./jenkins";
+import { addJump } from "./jump";
+import { addNfs } from "./nfs";
+import { addWeb } from "./web";
 
-export interface UserDataContext {
-  readonly env: Environment;
-  readonly plan: AddressPlan;
+export type { Role, UserDataContext, UserDataRequest } from "./context";
+export { ROLES } from "./context";
+
+/** The cloud-config object of a role (before rendering). */
+export function userDataConfig(ctx: UserDataContext, request: UserDataRequest): CloudConfig {
+  const family = request.role === "build-host" ? familyOf(request.template) : "apt";
+  const config = baseConfig(ctx, { family });
+  switch (request.role) {
+    case "jump":
+      addJump(config, ctx, request.index);
+      break;
+    case "nfs":
+      addNfs(config, ctx, request.dataVolumeId, request.dataDiskSerial);
+      break;
+    case "jenkins":
+      addJenkins(config, ctx, request.homeVolumeId, request.homeDiskSerial);
+      break;
+    case "web":
+      addWeb(config, ctx, request.index);
+      break;
+    case "build-host":
+      addBuildHost(config, ctx, request);
+      break;
+  }
+  return finish(config);
+}
+
+/** The `#cloud-config` text of a role, as the server will read it (for people and checks). */
+export function renderUserDataText(ctx: UserDataContext, request: UserDataRequest): string {
+  return renderCloudConfig(userDataConfig(ctx, request));
 }
 
 /**
- * What a role's renderer needs beyond the environment. String values may be cdktf token
- * strings (resolved by Terraform at apply time); none is ever a secret.
+ * The user_data of a role's server, escaped for Terraform: once Terraform has filled in
+ * its tokens, the server gets exactly renderUserDataText().
  */
-export type UserDataRequest =
-  | { readonly role: "jump"; readonly index: number }
-  | { readonly role: "nfs"; readonly dataVolumeId: string }
-  | { readonly role: "jenkins"; readonly homeVolumeId?: string }
-  | { readonly role: "web"; readonly index: number }
-  | { readonly role: "build-host"; readonly template: BuildHostTemplate; readonly agentPublicKey: string };
-
-export type Role = UserDataRequest["role"];
-export const ROLES: readonly Role[] = ["jump", "nfs", "jenkins", "web", "build-host"];
-
-/** The rendered `#cloud-config` text of a role. */
 export function renderUserData(ctx: UserDataContext, request: UserDataRequest): string {
-  const config = {
-    users: [
-      "default",
-      {
-        name: "factory",
-        gecos: "Image factory admin",
-        groups: ["sudo"],
-        shell: "/bin/bash",
-        sudo: "ALL=(ALL) NOPASSWD:ALL",
-        lock_passwd: true,
-        ssh_authorized_keys: [...ctx.env.admin.sshPublicKeys],
-      },
-    ],
-    ssh_pwauth: false,
-    disable_root: true,
-  };
-  void request;
-  return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
+  return escapeForTerraform(renderUserDataText(ctx, request));
 }

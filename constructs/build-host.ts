@@ -1,0 +1,77 @@
+// One ephemeral build host: a port with the build-host security group, the server with the
+// template's image and flavor and the build-host user-data, and an optional scratch
+// volume. Everything is named after the build (`<env>-build-<build id>`) and the server
+// carries the metadata the reaper selects on (`expires-at`, `keep`).
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { BlockstorageVolumeV3 } from "../.gen/providers/openstack/blockstorage-volume-v3";
+import { ComputeInstanceV2 } from "../.gen/providers/openstack/compute-instance-v2";
+import { ComputeVolumeAttachV2 } from "../.gen/providers/openstack/compute-volume-attach-v2";
+import type { BuildHostTemplate } from "../config/schema";
+import { ServerPort } from "./server-port";
+
+export interface BuildHostProps {
+  readonly envName: string;
+  readonly template: BuildHostTemplate;
+  /** The build id (a Terraform variable at apply time). */
+  readonly buildId: string;
+  /** Whether the requester keeps the host ("true"/"false", a Terraform expression). */
+  readonly keep: string;
+  /** Hours until the reaper may delete the host. */
+  readonly ttlHours: number;
+  readonly networkId: string;
+  readonly subnetId: string;
+  readonly securityGroupId: string;
+  /** Rendered user-data, given the scratch volume's id when there is one (it mounts it). */
+  readonly userData: (scratchVolumeId?: string) => string;
+}
+
+export class BuildHost extends Construct {
+  readonly port: ServerPort;
+  readonly instance: ComputeInstanceV2;
+  readonly scratchVolume?: BlockstorageVolumeV3;
+
+  constructor(scope: Construct, id: string, props: BuildHostProps) {
+    super(scope, id);
+    const name = `${props.envName}-build-${props.buildId}`;
+    this.port = new ServerPort(this, "port", {
+      name,
+      networkId: props.networkId,
+      subnetId: props.subnetId,
+      securityGroupIds: [props.securityGroupId],
+    });
+    // The scratch volume comes first, so its id can go into the user-data (the disk is
+    // found by its serial); the server then follows the zone Cinder picked for it.
+    if (props.template.scratchVolumeGb > 0) {
+      this.scratchVolume = new BlockstorageVolumeV3(this, "scratch", {
+        name: `${name}-scratch`,
+        description: "Build host scratch space; deleted with the build host",
+        size: props.template.scratchVolumeGb,
+      });
+    }
+    this.instance = new ComputeInstanceV2(this, "instance", {
+      name,
+      imageName: props.template.image,
+      flavorName: props.template.flavor,
+      availabilityZone: this.scratchVolume?.availabilityZone,
+      configDrive: true,
+      userData: props.userData(this.scratchVolume?.id),
+      network: [{ port: this.port.id }],
+      metadata: {
+        factory: props.envName,
+        role: "build-host",
+        template: props.template.name,
+        "build-id": props.buildId,
+        // Evaluated at apply: the reaper may delete the host after this instant (RFC 3339, UTC).
+        "expires-at": Fn.timeadd(Fn.timestamp(), `${props.ttlHours}h`),
+        keep: props.keep,
+      },
+    });
+    if (this.scratchVolume) {
+      new ComputeVolumeAttachV2(this, "scratch-attachment", {
+        instanceId: this.instance.id,
+        volumeId: this.scratchVolume.id,
+      });
+    }
+  }
+}

@@ -1,0 +1,22 @@
+// The Jenkins controller. Its configuration comes from git (JCasC, Job DSL), so the server
+// is replaceable; JENKINS_HOME can live on an optional volume from the data stack.
+import { Construct } from "constructs";
+import { ComputeVolumeAttachV2 } from "../.gen/providers/openstack/compute-volume-attach-v2";
+import { roleServer, RoleServerProps, Server } from "./server";
+
+export interface JenkinsServerProps extends RoleServerProps {
+  /** JENKINS_HOME volume. @default none: JENKINS_HOME on the root disk (build history is lost on replacement) */
+  readonly homeVolumeId?: string;
+}
+
+export class JenkinsServer extends Construct {
+  readonly server: Server;
+
+  constructor(scope: Construct, id: string, props: JenkinsServerProps) {
+    super(scope, id);
+    this.server = roleServer(this, "jenkins", props);
+    if (props.homeVolumeId) {
+      new ComputeVolumeAttachV2(this, "home-volume", { instanceId: this.server.id, volumeId: props.homeVolumeId });
+    }
+  }
+}

@@ -1,0 +1,75 @@
+// The jump hosts: the only way into the factory, spread round-robin over the
+// availability zones and kept on different hypervisors by an anti-affinity group. With
+// `egress: jump` they are also the subnet's SNAT gateway: their ports may forward any
+// address, they share the gateway VIP (keepalived), and their own default route stays
+// the router (a per-port DHCP option), which carries their floating IPs.
+import { Construct } from "constructs";
+import { ComputeServergroupV2 } from "../.gen/providers/openstack/compute-servergroup-v2";
+import { NetworkingFloatingipAssociateV2 } from "../.gen/providers/openstack/networking-floatingip-associate-v2";
+import type { AddressPlan } from "../config/address-plan";
+import { ServerPort } from "./server-port";
+import { Server } from "./server";
+
+export interface JumpHostsProps {
+  readonly envName: string;
+  readonly count: number;
+  readonly image: string;
+  readonly flavor: string;
+  readonly availabilityZones: readonly string[];
+  readonly plan: AddressPlan;
+  readonly networkId: string;
+  readonly subnetId: string;
+  readonly securityGroupId: string;
+  /** Floating IP addresses, one per jump host (they live in the data stack). */
+  readonly floatingIps: readonly string[];
+  /** Rendered user-data of jump host `index`. */
+  readonly userData: (index: number) => string;
+  readonly keyPair?: string;
+  /** The jump hosts SNAT the subnet (`network.egress: jump`). @default false */
+  readonly egress?: boolean;
+}
+
+export class JumpHosts extends Construct {
+  readonly servers: Server[] = [];
+  readonly serverGroup: ComputeServergroupV2;
+
+  constructor(scope: Construct, id: string, props: JumpHostsProps) {
+    super(scope, id);
+    if (props.floatingIps.length !== props.count) {
+      throw new Error(`JumpHosts: ${props.count} jump hosts need ${props.count} floating IPs, got ${props.floatingIps.length}`);
+    }
+    this.serverGroup = new ComputeServergroupV2(this, "anti-affinity", {
+      name: `${props.envName}-jump`,
+      policies: ["anti-affinity"],
+    });
+    for (let i = 0; i < props.count; i++) {
+      const name = `${props.envName}-jump-${i}`;
+      const port = new ServerPort(this, `port-${i}`, {
+        name,
+        networkId: props.networkId,
+        subnetId: props.subnetId,
+        ipAddress: props.plan.jump[i],
+        securityGroupIds: [props.securityGroupId],
+        allowedAddressPairs: props.egress ? ["0.0.0.0/0"] : undefined,
+        extraDhcpOptions: props.egress ? [{ name: "router", value: props.plan.router }] : undefined,
+      });
+      const server = new Server(this, `jump-${i}`, {
+        name,
+        envName: props.envName,
+        role: "jump",
+        image: props.image,
+        flavor: props.flavor,
+        availabilityZone: props.availabilityZones[i % props.availabilityZones.length],
+        portId: port.id,
+        userData: props.userData(i),
+        keyPair: props.keyPair,
+        serverGroupId: this.serverGroup.id,
+      });
+      new NetworkingFloatingipAssociateV2(this, `floating-ip-${i}`, {
+        floatingIp: props.floatingIps[i],
+        portId: port.id,
+      });
+      this.servers.push(server);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+// The NFS server: shared storage for Jenkins and the build hosts (git mirror, build
+// workspaces, the image tree). Its port and data volume live in the data stack; this
+// construct is only the replaceable server and the attachment. Its zone must be the data
+// volume's where the cloud forbids cross-zone attachment.
+import { Construct } from "constructs";
+import { ComputeVolumeAttachV2 } from "../.gen/providers/openstack/compute-volume-attach-v2";
+import { roleServer, RoleServerProps, Server } from "./server";
+
+export interface NfsServerProps extends RoleServerProps {
+  readonly dataVolumeId: string;
+}
+
+export class NfsServer extends Construct {
+  readonly server: Server;
+
+  constructor(scope: Construct, id: string, props: NfsServerProps) {
+    super(scope, id);
+    this.server = roleServer(this, "nfs", props);
+    new ComputeVolumeAttachV2(this, "data-volume", { instanceId: this.server.id, volumeId: props.dataVolumeId });
+  }
+}

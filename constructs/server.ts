@@ -1,0 +1,75 @@
+// One Nova server on a given port, configured by its user-data on first boot. Servers hold
+// no data (volumes are attached from the data stack) and boot with a config drive, so
+// first boot needs no metadata service. `user_data` forces replacement in the provider,
+// so it is ignored after creation: a changed bootstrap is applied only when the server is
+// deliberately rolled (`terraform apply -replace=...`), never by surprise.
+import { Construct } from "constructs";
+import { ComputeInstanceV2 } from "../.gen/providers/openstack/compute-instance-v2";
+import type { TerraformProvider } from "cdktf";
+
+export interface ServerProps {
+  /** Nova name, `<env>-<role>[-<n>]`. */
+  readonly name: string;
+  readonly image: string;
+  readonly flavor: string;
+  readonly portId: string;
+  /** Rendered `#cloud-config` text. */
+  readonly userData: string;
+  /** @default the scheduler's choice */
+  readonly availabilityZone?: string;
+  /** Nova key pair name (for the image's default user). @default none */
+  readonly keyPair?: string;
+  /** Server group (anti-affinity) to schedule into. @default none */
+  readonly serverGroupId?: string;
+  /** Extra metadata; `factory` and `role` are always set. @default {} */
+  readonly metadata?: Record<string, string>;
+  readonly envName: string;
+  readonly role: string;
+  /** @default the stack's default OpenStack provider */
+  readonly provider?: TerraformProvider;
+}
+
+/** What a single-server role (Jenkins, NFS) takes; the role adds its volumes. */
+export interface RoleServerProps {
+  readonly envName: string;
+  readonly image: string;
+  readonly flavor: string;
+  readonly availabilityZone: string;
+  /** Its fixed port from the data stack. */
+  readonly portId: string;
+  readonly userData: string;
+  /** @default none */
+  readonly keyPair?: string;
+}
+
+/** The server of a single-server role, named `<env>-<role>`. */
+export function roleServer(scope: Construct, role: string, props: RoleServerProps): Server {
+  const { envName, image, flavor, availabilityZone, portId, userData, keyPair } = props;
+  return new Server(scope, "server", { name: `${envName}-${role}`, envName, role, image, flavor, availabilityZone, portId, userData, keyPair });
+}
+
+export class Server extends Construct {
+  readonly instance: ComputeInstanceV2;
+
+  constructor(scope: Construct, id: string, props: ServerProps) {
+    super(scope, id);
+    this.instance = new ComputeInstanceV2(this, "instance", {
+      provider: props.provider,
+      name: props.name,
+      imageName: props.image,
+      flavorName: props.flavor,
+      availabilityZone: props.availabilityZone,
+      keyPair: props.keyPair,
+      configDrive: true,
+      userData: props.userData,
+      network: [{ port: props.portId }],
+      schedulerHints: props.serverGroupId ? [{ group: props.serverGroupId }] : undefined,
+      metadata: { factory: props.envName, role: props.role, ...props.metadata },
+      lifecycle: { ignoreChanges: ["user_data"] },
+    });
+  }
+
+  get id(): string {
+    return this.instance.id;
+  }
+}

@@ -1,0 +1,99 @@
+// The web servers that publish the images, in the web tenant: their own network, router
+// and security group there, a floating IP each. They take HTTP(S) from the world and SSH
+// only from the factory's egress addresses (the jump hosts' floating IPs, and the router's
+// address with `egress: router`): admins come through a jump host, and Jenkins pushes the
+// published tree with rsync over SSH. NFS is never opened to the web tenant.
+import { Construct } from "constructs";
+import type { TerraformProvider } from "cdktf";
+import { NetworkingFloatingipAssociateV2 } from "../.gen/providers/openstack/networking-floatingip-associate-v2";
+import { NetworkingFloatingipV2 } from "../.gen/providers/openstack/networking-floatingip-v2";
+import type { SubnetPlan } from "../config/address-plan";
+import { FactoryNetwork } from "./factory-network";
+import { Peer } from "./peer";
+import { Port } from "./port";
+import { SecurityGroup } from "./security-group";
+import { Server } from "./server";
+import { ServerPort } from "./server-port";
+
+export interface WebServersProps {
+  readonly envName: string;
+  readonly count: number;
+  readonly image: string;
+  readonly flavor: string;
+  readonly availabilityZones: readonly string[];
+  readonly plan: SubnetPlan;
+  readonly externalNetwork: string;
+  readonly dnsNameservers?: readonly string[];
+  /** Addresses the factory's SSH comes from (admins via jump hosts, Jenkins publishing). */
+  readonly sshSources: ReadonlyArray<{ readonly label: string; readonly address: string }>;
+  readonly userData: (index: number) => string;
+  readonly keyPair?: string;
+  /** The web tenant's provider. */
+  readonly provider: TerraformProvider;
+}
+
+export class WebServers extends Construct {
+  readonly network: FactoryNetwork;
+  readonly securityGroup: SecurityGroup;
+  readonly servers: Server[] = [];
+  readonly floatingIps: NetworkingFloatingipV2[] = [];
+
+  constructor(scope: Construct, id: string, props: WebServersProps) {
+    super(scope, id);
+    const { provider } = props;
+    this.network = new FactoryNetwork(this, "network", {
+      name: `${props.envName}-web`,
+      plan: props.plan,
+      externalNetwork: props.externalNetwork,
+      dnsNameservers: props.dnsNameservers,
+      provider,
+    });
+    this.securityGroup = new SecurityGroup(this, "security-group", {
+      name: `${props.envName}-web`,
+      role: "web",
+      description: "Web servers publishing the images",
+      provider,
+    });
+    this.securityGroup.allowFrom(Peer.world(), Port.http(), Port.https());
+    for (const source of props.sshSources) {
+      this.securityGroup.allowFrom(Peer.cidrs(source.label, [`${source.address}/32`]), Port.ssh());
+    }
+
+    for (let i = 0; i < props.count; i++) {
+      const name = `${props.envName}-web-${i}`;
+      const port = new ServerPort(this, `port-${i}`, {
+        name,
+        networkId: this.network.network.id,
+        subnetId: this.network.subnet.id,
+        securityGroupIds: [this.securityGroup.id],
+        // The router interface must exist before a floating IP can reach the subnet.
+        dependsOn: [this.network.routerInterface],
+        provider,
+      });
+      const server = new Server(this, `web-${i}`, {
+        name,
+        envName: props.envName,
+        role: "web",
+        image: props.image,
+        flavor: props.flavor,
+        availabilityZone: props.availabilityZones[i % props.availabilityZones.length],
+        portId: port.id,
+        userData: props.userData(i),
+        keyPair: props.keyPair,
+        provider,
+      });
+      const fip = new NetworkingFloatingipV2(this, `floating-ip-${i}`, {
+        provider,
+        pool: props.externalNetwork,
+        description: name,
+      });
+      new NetworkingFloatingipAssociateV2(this, `floating-ip-association-${i}`, {
+        provider,
+        floatingIp: fip.address,
+        portId: port.id,
+      });
+      this.servers.push(server);
+      this.floatingIps.push(fip);
+    }
+  }
+}

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# The build-host reaper (job build-host-reaper, hourly). Deletes the factory's build hosts
+# (and stage-9 test servers) whose expires-at has passed and that are not kept, with their
+# port and scratch volume. Runs on the controller.
+#
+# Inputs (env):
+#   FACTORY_ENV, OS_CLOUD      which factory, which cloud
+#   FACTORY_BUILDS_ROOT        per-build directories (default /srv/factory/builds)
+#   AGENT_PUBLIC_KEY_FILE      for terraform destroy's variables (default /var/lib/jenkins/.ssh/build-host.pub)
+#   REAPER_NOW                 RFC 3339 time to judge expiry by (default: now)
+#   DRY_RUN                    true: only say what would be deleted
+#
+# Safe next to running builds: it holds the spawn lock, so a host being created is never
+# half-seen; selection (build_hosts.py) never picks an unexpired or kept host; every delete
+# tolerates the resource having disappeared meanwhile. A host with Terraform state is
+# destroyed through Terraform (port and volume with it); otherwise by name with the CLI.
+set -euo pipefail
+
+REAPER_DIR="$(cd "$(dirname "$0")" && pwd)"
+FACTORY_BUILDS_ROOT="${FACTORY_BUILDS_ROOT:-/srv/factory/builds}"
+BUILD_HOST_LOCK="${BUILD_HOST_LOCK:-$FACTORY_BUILDS_ROOT/.build-hosts.lock}"
+: "${FACTORY_ENV:?FACTORY_ENV is not set}"
+log() { printf '[reaper] %s\n' "$*" >&2; }
+
+# delete_quietly WHAT CMD... — runs a delete; "not found" is fine (someone was faster).
+delete_quietly() {
+  local what="$1" out
+  shift
+  if out="$("$@" 2>&1)"; then
+    log "deleted $what"
+  elif grep -qiE 'no .* (found|exists)|not found|could not find|404' <<<"$out"; then
+    log "$what is already gone"
+  else
+    log "WARNING: could not delete $what: $out"
+    return 1
+  fi
+}
+
+exec 9>>"$BUILD_HOST_LOCK"
+flock -w "${BUILD_HOST_LOCK_WAIT:-900}" 9 || { log "could not take $BUILD_HOST_LOCK"; exit 1; }
+
+servers="$(mktemp)"
+trap 'rm -f "$servers"' EXIT
+openstack server list --long -f json >"$servers"
+selection="$(python3 "$REAPER_DIR/build_hosts.py" expired --env "$FACTORY_ENV" ${REAPER_NOW:+--now "$REAPER_NOW"} <"$servers")"
+expired=()
+if [ -n "$selection" ]; then mapfile -t expired <<<"$selection"; fi
+log "${#expired[@]} expired server(s)"
+
+failures=0
+for line in "${expired[@]}"; do
+  IFS=$'\t' read -r name build_id role <<<"$line"
+  if [ "${DRY_RUN:-false}" = true ]; then
+    log "would delete $role $name (build $build_id)"
+    continue
+  fi
+  tf_dir="$FACTORY_BUILDS_ROOT/$build_id/terraform"
+  if [ "$role" = build-host ] && [ -n "$build_id" ] && [ -f "$tf_dir/terraform.tfstate" ]; then
+    log "destroying $name through its Terraform state in $tf_dir"
+    if (cd "$tf_dir" && terraform destroy -auto-approve -input=false -no-color \
+      -var "build_id=$build_id" -var "agent_public_key=$(cat "${AGENT_PUBLIC_KEY_FILE:-/var/lib/jenkins/.ssh/build-host.pub}")" \
+      -var keep=false >&2); then
+      continue
+    fi
+    log "WARNING: terraform destroy failed for $name; deleting by name"
+  fi
+  delete_quietly "server $name" openstack server delete --wait "$name" || failures=$((failures + 1))
+  if [ "$role" = build-host ]; then
+    delete_quietly "port $name" openstack port delete "$name" || failures=$((failures + 1))
+    delete_quietly "volume $name-scratch" openstack volume delete "$name-scratch" || failures=$((failures + 1))
+  else
+    delete_quietly "key pair $name" openstack keypair delete "$name" || failures=$((failures + 1))
+  fi
+done
+[ "$failures" -eq 0 ] || { log "$failures delete(s) failed" && exit 1; }

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Stage 15 — Destroy the build host: `terraform destroy` in the build's state directory,
+# unless the requester keeps the host (then the reaper spares it too: keep=true). Runs on
+# the controller, also from the pipeline's post { always } when a stage failed earlier.
+# Nothing to do when stage 2 never got as far as Terraform.
+#
+# Inputs (env):
+#   FACTORY_BUILD_ID (FACTORY_BUILD_DIR), OS_CLOUD   see lib.sh
+#   KEEP_BUILD_HOST         true: leave the host (default: what stage 1 recorded)
+#   AGENT_PUBLIC_KEY_FILE   default /var/lib/jenkins/.ssh/build-host.pub
+set -euo pipefail
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+
+use_build_dir
+KEEP_BUILD_HOST="${KEEP_BUILD_HOST:-$(build_env KEEP_BUILD_HOST)}"
+tf_dir="$FACTORY_BUILD_DIR/terraform"
+if [ ! -f "$tf_dir/terraform.tfstate" ]; then
+  log "no Terraform state in $tf_dir; no build host to destroy"
+  exit 0
+fi
+if is_true "$KEEP_BUILD_HOST"; then
+  log "KEEP_BUILD_HOST=true: keeping $FACTORY_ENV-build-$FACTORY_BUILD_ID; destroy it with 'terraform destroy' in $tf_dir when done"
+  exit 0
+fi
+terraform_vars
+cd "$tf_dir"
+terraform destroy -auto-approve -input=false -no-color "${TF_VARS[@]}" >&2
+log "destroyed the build host of $FACTORY_BUILD_ID"

@@ -1,0 +1,139 @@
+#!/usr/bin/env python3
+"""The image catalogue of an environment file, as the pipeline needs it.
+
+  catalogue.py entry --env-file FILE --image NAME [--template T] [--definition D] [--regions "R1 R2"]
+      prints the catalogue entry of NAME as JSON, with the schema's defaults applied, the
+      job's overrides (empty = catalogue value) and the factory facts the stages need.
+  catalogue.py meta --entry entry.json --build-id ID --git-commit SHA --date YYYY-MM-DD [--base-url URL]
+      prints META.json (the contract with jobs/publish/*.sh).
+  catalogue.py get FILE KEY.PATH
+      prints one value of a JSON file (lists space-separated, booleans true/false).
+
+The environment file was validated by `factory validate` (zod) when it was merged; the
+defaults below mirror config/schema.ts, and test/jobs-stages.test.ts checks they agree.
+Runs wherever cloud-init does (python3 and PyYAML are its dependencies).
+"""
+import argparse
+import json
+import sys
+
+DEFAULTS = {
+    "minDiskGb": 4,
+    "visibility": "private",
+    "guestAgent": False,
+    "diskBus": "virtio",
+    "vifModel": "virtio",
+}
+
+
+def fail(message):
+    print(f"catalogue.py: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def resolve_entry(args):
+    import yaml  # only here: `get`, called many times per stage, stays fast
+
+    with open(args.env_file, encoding="utf-8") as f:
+        env = yaml.safe_load(f)
+    images = env.get("images") or []
+    found = [i for i in images if i.get("name") == args.image]
+    if not found:
+        names = ", ".join(i.get("name", "?") for i in images) or "none"
+        fail(f"{args.env_file}: images: no image named {args.image!r} (have: {names})")
+    entry = {**DEFAULTS, **found[0]}
+    os_ = {"architecture": "x86_64", **entry["os"]}
+    os_["version"] = str(os_["version"])
+    entry["os"] = os_
+    upload_regions = env.get("uploadRegions") or []
+    entry.setdefault("regions", upload_regions)
+    if args.template:
+        entry["template"] = args.template
+    if args.definition:
+        entry["definition"] = args.definition
+    if args.regions is not None and args.regions.strip():
+        entry["regions"] = args.regions.split()
+    templates = {t["name"]: t for t in env["buildHosts"]["templates"]}
+    template = templates.get(entry["template"])
+    if template is None:
+        fail(f"{args.env_file}: buildHosts.templates: no template named {entry['template']!r} (have: {', '.join(templates) or 'none'})")
+    if template["tooling"] != entry["tooling"]:
+        fail(f"template {template['name']!r} has tooling {template['tooling']}, image {args.image!r} needs {entry['tooling']}")
+    if env["region"] in entry["regions"]:
+        fail(f"regions: {env['region']!r} is the factory's own region; list only the other regions")
+    web = env.get("web") or {}
+    entry["factory"] = {
+        "environment": env["name"],
+        "region": env["region"],
+        "maxInstances": env["buildHosts"]["maxInstances"],
+        "ttlHours": env["buildHosts"]["ttlHours"],
+        "templateFlavor": template["flavor"],
+        "imageRetentionMonths": env.get("imageRetentionMonths", 24),
+        "webBaseUrl": f"https://{web['domain']}" if web.get("domain") and web.get("count", 0) > 0 else "",
+    }
+    json.dump(entry, sys.stdout, indent=2, sort_keys=True)
+    print()
+
+
+def write_meta(args):
+    with open(args.entry, encoding="utf-8") as f:
+        entry = json.load(f)
+    keys = ["name", "definition", "tooling", "minDiskGb", "minRamMb", "visibility", "os", "regions", "guestAgent", "diskBus", "vifModel"]
+    meta = {k: entry[k] for k in keys if k in entry}
+    base = f"{args.base_url.rstrip('/')}/{entry['name']}/{args.build_id}" if args.base_url else ""
+    qcow2 = f"{entry['name']}.qcow2"
+    meta.update(
+        buildId=args.build_id,
+        gitCommit=args.git_commit,
+        date=args.date,
+        signatureUrl=f"{base}/{qcow2}.asc" if base else "",
+        hashListUrl=f"{base}/{entry['name']}.hashdeep" if base else "",
+    )
+    json.dump(meta, sys.stdout, indent=2, sort_keys=True)
+    print()
+
+
+def get(args):
+    with open(args.file, encoding="utf-8") as f:
+        value = json.load(f)
+    for key in args.path.split("."):
+        if not isinstance(value, dict) or key not in value:
+            fail(f"{args.file}: no key {args.path!r}")
+        value = value[key]
+    if isinstance(value, bool):
+        print("true" if value else "false")
+    elif isinstance(value, list):
+        print(" ".join(str(v) for v in value))
+    elif isinstance(value, dict):
+        print(json.dumps(value, sort_keys=True))
+    else:
+        print(value)
+
+
+def main():
+    parser = argparse.ArgumentParser(prog="catalogue.py")
+    sub = parser.add_subparsers(dest="command", required=True)
+    e = sub.add_parser("entry")
+    e.add_argument("--env-file", required=True)
+    e.add_argument("--image", required=True)
+    e.add_argument("--template", default="")
+    e.add_argument("--definition", default="")
+    e.add_argument("--regions", default=None)
+    e.set_defaults(run=resolve_entry)
+    m = sub.add_parser("meta")
+    m.add_argument("--entry", required=True)
+    m.add_argument("--build-id", required=True)
+    m.add_argument("--git-commit", required=True)
+    m.add_argument("--date", required=True)
+    m.add_argument("--base-url", default="")
+    m.set_defaults(run=write_meta)
+    g = sub.add_parser("get")
+    g.add_argument("file")
+    g.add_argument("path")
+    g.set_defaults(run=get)
+    args = parser.parse_args()
+    args.run(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Sourced by every stage script (never run). What all stages share:
+#
+#   FACTORY_BUILD_ID     the build's id (made by 01-initialize.sh)
+#   FACTORY_BUILDS_ROOT  per-build directories on NFS      (default /srv/factory/builds)
+#   FACTORY_IMAGES_ROOT  the built + published image tree   (default /srv/factory/images)
+#   FACTORY_BUILD_DIR    this build's directory             (default $FACTORY_BUILDS_ROOT/$FACTORY_BUILD_ID)
+#   FACTORY_SCRATCH      local working space on the build host (default /srv/scratch/factory
+#                        on a host with a scratch volume, else /var/tmp/factory)
+#
+# The build directory is how stages hand results to each other across the controller and
+# the build host (both mount the NFS share at the same paths):
+#   entry.json        the resolved catalogue entry (stage 1)
+#   build.env         id, commit, parameters (stage 1)
+#   repo/             snapshot of the jobs repository at the build's commit (stage 1)
+#   terraform/        the build host's Terraform config and state (stage 2)
+#   build-host.json   `terraform output -json` (stage 2)
+#   META.json         image metadata for jobs/publish/*.sh (stage 6)
+#   output/           image, config tarball, test results, signatures, manifest
+#   logs/             one log per stage
+# shellcheck shell=bash
+
+FACTORY_BUILDS_ROOT="${FACTORY_BUILDS_ROOT:-/srv/factory/builds}"
+FACTORY_IMAGES_ROOT="${FACTORY_IMAGES_ROOT:-/srv/factory/images}"
+# Local working space on the build host (never NFS): the scratch volume when the template
+# has one (mounted at /srv/scratch by the build host's first boot), else /var/tmp.
+if [ -z "${FACTORY_SCRATCH:-}" ]; then
+  if [ -d /srv/scratch ]; then FACTORY_SCRATCH=/srv/scratch/factory; else FACTORY_SCRATCH=/var/tmp/factory; fi
+fi
+STAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck disable=SC2034 # used by the stage scripts that source this file
+JOBS_DIR="$(dirname "$STAGES_DIR")"
+STAGE="$(basename "$0" .sh)"
+
+log() { printf '[%s] %s\n' "$STAGE" "$*" >&2; }
+die() {
+  log "ERROR: $*"
+  exit 1
+}
+
+# require VAR... — fail with a clear message when an input is missing.
+require() {
+  local var
+  for var in "$@"; do
+    [ -n "${!var:-}" ] || die "$var is not set (see the header of $0)"
+  done
+}
+
+# Sets FACTORY_BUILD_DIR from FACTORY_BUILD_ID unless given, and checks it exists.
+use_build_dir() {
+  require FACTORY_BUILD_ID
+  FACTORY_BUILD_DIR="${FACTORY_BUILD_DIR:-$FACTORY_BUILDS_ROOT/$FACTORY_BUILD_ID}"
+  [ -d "$FACTORY_BUILD_DIR" ] || die "build directory $FACTORY_BUILD_DIR does not exist (did stage 1 run?)"
+  export FACTORY_BUILD_DIR
+  mkdir -p "$FACTORY_BUILD_DIR/logs"
+  # The detailed log of each stage stays on NFS next to the build's results.
+  exec 2> >(tee -a "$FACTORY_BUILD_DIR/logs/$STAGE.log" >&2)
+}
+
+# entry KEY.PATH — a value of the build's catalogue entry.
+entry() { python3 "$STAGES_DIR/catalogue.py" get "$FACTORY_BUILD_DIR/entry.json" "$1"; }
+
+# json FILE KEY.PATH — a value of any JSON file.
+json() { python3 "$STAGES_DIR/catalogue.py" get "$1" "$2"; }
+
+# build_env KEY — a value stage 1 recorded in build.env.
+build_env() { sed -n "s/^$1=//p" "$FACTORY_BUILD_DIR/build.env" | tail -n 1; }
+
+is_true() { [ "${1:-false}" = "true" ]; }
+
+# The one lock every build-host spawner and the reaper take, on NFS so it is shared.
+BUILD_HOST_LOCK="${BUILD_HOST_LOCK:-$FACTORY_BUILDS_ROOT/.build-hosts.lock}"
+take_build_host_lock() {
+  exec 9>>"$BUILD_HOST_LOCK"
+  flock -w "${BUILD_HOST_LOCK_WAIT:-900}" 9 || die "could not take $BUILD_HOST_LOCK"
+}
+release_build_host_lock() { flock -u 9; }
+
+# terraform_vars — the variables of the build-host template, same for apply and destroy.
+terraform_vars() {
+  local key_file="${AGENT_PUBLIC_KEY_FILE:-/var/lib/jenkins/.ssh/build-host.pub}"
+  [ -r "$key_file" ] || die "agent public key $key_file is not readable"
+  # shellcheck disable=SC2034 # read by the caller
+  TF_VARS=(-var "build_id=$FACTORY_BUILD_ID" -var "agent_public_key=$(cat "$key_file")" -var "keep=${KEEP_BUILD_HOST:-false}")
+}

@@ -1,0 +1,73 @@
+// <env>-web: the web servers in the web tenant, through a second OpenStack provider
+// (alias "web", `web.cloud`; the factory's own tenant when absent). Independent of the
+// factory's lifecycle: it reads only the factory's egress addresses.
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { NullProvider } from "@cdktf/provider-null/lib/provider";
+import { OpenstackProvider } from "../.gen/providers/openstack/provider";
+import { placement } from "../config/placement";
+import { subnetPlan } from "../config/address-plan";
+import { ReadinessCheck } from "../constructs/readiness-check";
+import { WebServers } from "../constructs/web-servers";
+import { renderUserData } from "../userdata";
+import type { DataStack } from "./data-stack";
+import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import type { NetworkStack } from "./network-stack";
+
+export interface WebStackProps extends EnvironmentStackProps {
+  readonly network: NetworkStack;
+  readonly data: DataStack;
+}
+
+export class WebStack extends EnvironmentStack {
+  readonly webProvider: OpenstackProvider;
+  readonly web: WebServers;
+
+  constructor(scope: Construct, props: WebStackProps) {
+    super(scope, `${props.env.name}-web`, props);
+    const { env, plan, network, data } = props;
+    const web = env.web;
+    if (!web) throw new Error("WebStack needs a `web` section");
+    this.webProvider = new OpenstackProvider(this, "openstack-web", {
+      alias: "web",
+      cloud: web.cloud ?? env.cloud,
+      region: env.region,
+    });
+
+    const jumpAddresses = data.jumpFloatingIps.map((fip) => fip.address);
+    const sshSources = jumpAddresses.map((address, i) => ({ label: `jump-${i}`, address }));
+    if (env.network.egress === "router") {
+      // Jenkins' traffic leaves through the router's SNAT address.
+      sshSources.push({ label: "factory-router", address: network.network.router.externalFixedIp.get(0).ipAddress });
+    }
+    this.web = new WebServers(this, "web", {
+      envName: env.name,
+      count: web.count,
+      image: web.image,
+      flavor: web.flavor,
+      availabilityZones: placement(env).web,
+      plan: subnetPlan(web.cidr),
+      externalNetwork: env.network.externalNetwork,
+      dnsNameservers: env.network.dnsNameservers,
+      sshSources,
+      userData: (index) => renderUserData({ env, plan }, { role: "web", index }),
+      provider: this.webProvider,
+    });
+
+    const addresses = this.web.floatingIps.map((fip) => fip.address);
+    if (env.readinessCheck) {
+      const provider = new NullProvider(this, "null");
+      this.web.servers.forEach((server, i) => {
+        new ReadinessCheck(this, `web-${i}-ready`, { serverId: server.id, host: addresses[i], bastionHost: jumpAddresses[0], provider });
+      });
+    }
+    new TerraformOutput(this, "web_addresses", {
+      description: `Floating IPs of the web servers: the DNS A records of ${web.domain}`,
+      value: addresses,
+    });
+    new TerraformOutput(this, "web_urls", {
+      description: "Where the published images are served",
+      value: [`http://${web.domain}/`, ...addresses.map((a) => `http://${a}/`)],
+    });
+  }
+}

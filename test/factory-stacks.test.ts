@@ -1,0 +1,218 @@
+// The data, factory and web stacks: what lives where, how servers are placed, connected
+// and checked, and that tearing down the factory stack loses no data.
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { loadEnvironments } from "../config/load";
+import { synthesize } from "../main";
+import { environment, EXAMPLE, maximalEnvironment, SynthesizedEnvironment, tempDir } from "./helpers";
+
+const example = new SynthesizedEnvironment(environment());
+const maximal = new SynthesizedEnvironment(maximalEnvironment());
+
+describe("stack layout", () => {
+  test("the example synthesizes every kind of stack, in dependency order", () => {
+    const out = tempDir();
+    synthesize(loadEnvironments([EXAMPLE]), out);
+    const manifest = JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8"));
+    const deps = Object.fromEntries(Object.entries<any>(manifest.stacks).map(([name, s]) => [name, [...s.dependencies].sort()]));
+    expect(deps).toEqual({
+      "example-network": [],
+      "example-data": ["example-network"],
+      "example-factory": ["example-data", "example-network"],
+      "example-web": ["example-data", "example-network"],
+      "example-build-host-kiwi": [],
+      "example-build-host-dib": [],
+    });
+  });
+
+  test("no web section (or count 0): no web stack", () => {
+    expect([...new SynthesizedEnvironment(environment((d) => (d.web.count = 0))).stacks.keys()]).not.toContain("example-web");
+    expect([...new SynthesizedEnvironment(environment((d) => delete d.web)).stacks.keys()]).not.toContain("example-web");
+  });
+
+  test("one resource per server: no count or for_each anywhere", () => {
+    for (const env of [example, maximal]) {
+      for (const json of env.stacks.values()) {
+        for (const byId of Object.values<any>(json.resource ?? {})) {
+          for (const r of Object.values<any>(byId)) {
+            expect(r).not.toHaveProperty("count");
+            expect(r).not.toHaveProperty("for_each");
+          }
+        }
+      }
+    }
+    const names = (e: SynthesizedEnvironment, s: string) => e.resources(s, "openstack_compute_instance_v2").map((i) => i.name).sort();
+    expect(names(example, "factory")).toEqual(["example-jenkins", "example-jump-0", "example-jump-1", "example-nfs"]);
+    expect(names(example, "web")).toEqual(["example-web-0", "example-web-1"]);
+    expect(names(maximal, "factory")).toEqual(["maximal-jenkins", "maximal-jump-0", "maximal-jump-1", "maximal-jump-2", "maximal-nfs"]);
+  });
+});
+
+describe("data survives a teardown of the factory", () => {
+  test("every volume of the factory is in <env>-data, with prevent_destroy", () => {
+    for (const env of [example, maximal]) {
+      for (const [name, json] of env.stacks) {
+        const volumes = Object.values<any>(json.resource?.openstack_blockstorage_volume_v3 ?? {});
+        if (name.endsWith("-data")) {
+          for (const v of volumes) expect(v.lifecycle).toEqual({ prevent_destroy: true });
+        } else if (!name.includes("-build-host-")) {
+          expect({ stack: name, volumes: volumes.length }).toEqual({ stack: name, volumes: 0 });
+        }
+      }
+    }
+    expect(example.resources("data", "openstack_blockstorage_volume_v3").map((v) => [v.name, v.size])).toEqual([["example-nfs-data", 500]]);
+    expect(maximal.resources("data", "openstack_blockstorage_volume_v3").map((v) => [v.name, v.size]).sort()).toEqual([
+      ["maximal-jenkins-home", 200],
+      ["maximal-nfs-data", 2000],
+    ]);
+  });
+
+  test("Jenkins and NFS boot on fixed ports from the data stack, so they keep their addresses", () => {
+    for (const [server, ip] of [["example-jenkins", "10.20.0.5"], ["example-nfs", "10.20.0.6"]]) {
+      const instance = example.resources("factory", "openstack_compute_instance_v2").find((i) => i.name === server);
+      const port = example.target("factory", instance.network[0].port);
+      expect(port.stack).toBe("data");
+      expect(port.resource.fixed_ip[0].ip_address).toBe(ip);
+    }
+  });
+
+  test("volumes are attached in the factory stack: NFS data to NFS, JENKINS_HOME to Jenkins", () => {
+    const attachments = (e: SynthesizedEnvironment) =>
+      e.resources("factory", "openstack_compute_volume_attach_v2").map((a) => [e.target("factory", a.instance_id).resource.name, e.target("factory", a.volume_id).resource.name]).sort();
+    expect(attachments(example)).toEqual([["example-nfs", "example-nfs-data"]]);
+    expect(attachments(maximal)).toEqual([["maximal-jenkins", "maximal-jenkins-home"], ["maximal-nfs", "maximal-nfs-data"]]);
+  });
+
+  test("the NFS server shares its data volume's zone", () => {
+    const nfs = maximal.resources("factory", "openstack_compute_instance_v2").find((i) => i.name === "maximal-nfs");
+    const volume = maximal.resources("data", "openstack_blockstorage_volume_v3").find((v) => v.name === "maximal-nfs-data");
+    expect(nfs.availability_zone).toBe(volume.availability_zone);
+  });
+});
+
+describe("servers", () => {
+  const allInstances = (e: SynthesizedEnvironment) =>
+    ["factory", "web"].flatMap((s) => e.resources(s, "openstack_compute_instance_v2").map((i) => ({ stack: s, instance: i })));
+
+  test("every server boots on a port with security groups, with a config drive and user-data changes ignored", () => {
+    for (const e of [example, maximal]) {
+      for (const { stack, instance } of allInstances(e)) {
+        expect(instance.network).toHaveLength(1);
+        const port = e.target(stack, instance.network[0].port);
+        expect(port.type).toBe("openstack_networking_port_v2");
+        expect(port.resource.security_group_ids.length).toBeGreaterThan(0);
+        expect(instance.config_drive).toBe(true);
+        expect(instance.lifecycle).toEqual({ ignore_changes: ["user_data"] });
+        expect(instance.user_data).toMatch(/^#cloud-config\n/);
+      }
+    }
+  });
+
+  test("only jump hosts and web servers get public addresses", () => {
+    for (const e of [example, maximal]) {
+      const public_ = ["factory", "web"].flatMap((s) =>
+        e.resources(s, "openstack_networking_floatingip_associate_v2").map((a) => e.target(s, a.port_id).resource.name),
+      );
+      const jumps = Array.from({ length: e.env.servers.jump.count }, (_, i) => `${e.env.name}-jump-${i}`);
+      const webs = Array.from({ length: e.env.web?.count ?? 0 }, (_, i) => `${e.env.name}-web-${i}`);
+      expect(public_.sort()).toEqual([...jumps, ...webs].sort());
+    }
+  });
+
+  test("jump hosts are spread over the zones and kept apart by an anti-affinity group", () => {
+    const jumps = (e: SynthesizedEnvironment) => e.resources("factory", "openstack_compute_instance_v2").filter((i) => i.metadata.role === "jump");
+    expect(jumps(example).map((i) => i.availability_zone)).toEqual(["az1", "az2"]);
+    expect(jumps(maximal).map((i) => i.availability_zone)).toEqual(["az1", "az2", "az3"]);
+    const [group] = example.resources("factory", "openstack_compute_servergroup_v2");
+    expect(group).toMatchObject({ name: "example-jump", policies: ["anti-affinity"] });
+    for (const jump of jumps(example)) expect(jump.scheduler_hints).toEqual([{ group: expect.stringMatching(/^\$\{openstack_compute_servergroup_v2\.[^.]+\.id\}$/) }]);
+    const others = example.resources("factory", "openstack_compute_instance_v2").filter((i) => i.metadata.role !== "jump");
+    for (const other of others) expect(other).not.toHaveProperty("scheduler_hints");
+  });
+
+  test("servers carry the first admin key as their Nova key pair", () => {
+    expect(example.resources("factory", "openstack_compute_keypair_v2")).toEqual([
+      expect.objectContaining({ name: "example-admin", public_key: example.env.admin.sshPublicKeys[0] }),
+    ]);
+  });
+});
+
+describe("egress through the jump hosts", () => {
+  test("jump ports may forward any address and take the router as their own gateway", () => {
+    const ports = maximal.resources("factory", "openstack_networking_port_v2");
+    expect(ports.map((p) => p.name)).toEqual(["maximal-jump-0", "maximal-jump-1", "maximal-jump-2"]);
+    for (const [i, port] of ports.entries()) {
+      expect(port.fixed_ip[0].ip_address).toBe(`10.40.0.${10 + i}`);
+      expect(port.allowed_address_pairs).toEqual([{ ip_address: "0.0.0.0/0" }]);
+      expect(port.extra_dhcp_option).toEqual([{ name: "router", value: "10.40.0.1" }]);
+    }
+  });
+
+  test("with egress: router, jump ports forward nothing", () => {
+    for (const port of example.resources("factory", "openstack_networking_port_v2")) {
+      expect(port).not.toHaveProperty("allowed_address_pairs");
+      expect(port).not.toHaveProperty("extra_dhcp_option");
+    }
+  });
+});
+
+describe("web tenant", () => {
+  test("the web stack uses a second provider, aliased web, on the web tenant's cloud", () => {
+    const web = example.stack("web");
+    expect(web.provider.openstack).toEqual([
+      { cloud: "factory", region: "RegionOne" },
+      { alias: "web", cloud: "web", region: "RegionOne" },
+    ]);
+    for (const byId of Object.values<any>(web.resource)) {
+      for (const r of Object.values<any>(byId)) {
+        if (r.provider !== "null") expect(r.provider).toBe("openstack.web");
+      }
+    }
+    expect(Object.values<any>(web.data.openstack_networking_network_v2)[0].provider).toBe("openstack.web");
+  });
+
+  test("without web.cloud the alias points at the factory's own tenant", () => {
+    const e = new SynthesizedEnvironment(environment((d) => delete d.web.cloud));
+    expect(e.stack("web").provider.openstack[1]).toEqual({ alias: "web", cloud: "factory", region: "RegionOne" });
+  });
+
+  test("the web tenant has its own network and router, joined before any server port is made", () => {
+    for (const port of example.resources("web", "openstack_networking_port_v2")) {
+      expect(port.depends_on).toEqual([expect.stringMatching(/^openstack_networking_router_interface_v2\./)]);
+    }
+    expect(example.resources("web", "openstack_networking_subnet_v2")).toEqual([expect.objectContaining({ name: "example-web-subnet", cidr: "10.30.0.0/24" })]);
+    expect(example.resources("web", "openstack_networking_router_v2")).toEqual([expect.objectContaining({ name: "example-web-router" })]);
+  });
+});
+
+describe("deploy waits for first boot", () => {
+  test("one readiness check per server, through the first jump host, redone when the server is replaced", () => {
+    const checks = [...example.resources("factory", "null_resource"), ...example.resources("web", "null_resource")];
+    expect(checks).toHaveLength(6);
+    for (const check of checks) {
+      expect(check.provisioner[0]["remote-exec"].inline[0]).toContain("cloud-init status --wait");
+      expect(check.triggers.server_id).toMatch(/^\$\{openstack_compute_instance_v2\.[^.]+\.id\}$/);
+      expect(check.connection).toMatchObject({ type: "ssh", user: "factory", agent: "true" });
+    }
+    const jenkins = example.resources("factory", "null_resource").find((c) => c.connection.host === "10.20.0.5");
+    expect(jenkins.connection.bastion_host).toMatch(/jump-0-floating-ip/);
+    const nfs = example.resources("factory", "null_resource").find((c) => c.connection.host === "10.20.0.6");
+    expect(jenkins.depends_on).toEqual([expect.stringMatching(/^null_resource\.nfs-ready_wait_[0-9A-F]+$/)]);
+    expect(nfs).not.toHaveProperty("depends_on");
+  });
+
+  test("readinessCheck: false turns them off", () => {
+    for (const name of ["factory", "web"]) {
+      expect(maximal.stack(name).resource).not.toHaveProperty("null_resource");
+      expect(maximal.stack(name).provider).not.toHaveProperty("null");
+    }
+  });
+});
+
+test("outputs: jump addresses, the way to Jenkins, NFS exports, web URLs", () => {
+  const factory = example.stack("factory").output;
+  expect(Object.keys(factory).sort()).toEqual(["jenkins_ssh", "jenkins_ui_tunnel", "jump_addresses", "nfs_exports"]);
+  expect(factory.jenkins_ssh.value).toMatch(/^ssh -J factory@\$\{.*\} factory@10\.20\.0\.5$/);
+  expect(factory.nfs_exports.value).toEqual(["10.20.0.6:/srv/factory/images", "10.20.0.6:/srv/factory/builds"]);
+  expect(example.stack("web").output.web_urls.value[0]).toBe("http://images.example.com/");
+});

@@ -1,0 +1,199 @@
+// The image test suite (jobs/image-tests/run.sh) against root filesystem directories: a
+// hardened one passes, and each way of breaking a requirement of seeds 000/002 fails
+// with the check that names it.
+import { chmodSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { tempDir } from "./helpers";
+import { JOBS, run } from "./jobs-support";
+
+const RUN = path.join(JOBS, "image-tests", "run.sh");
+const SYSCTL = `net.ipv4.conf.all.accept_redirects = 0
+net.ipv4.conf.default.accept_redirects = 0
+net.ipv6.conf.all.accept_redirects = 0
+net.ipv6.conf.default.accept_redirects = 0
+net.ipv4.conf.all.secure_redirects = 0
+net.ipv4.conf.default.secure_redirects = 0
+net.ipv4.conf.all.send_redirects = 0
+net.ipv4.conf.default.send_redirects = 0
+net.ipv4.conf.all.accept_source_route = 0
+net.ipv4.conf.default.accept_source_route = 0
+net.ipv4.icmp_echo_ignore_broadcasts = 1
+net.ipv4.icmp_ignore_bogus_error_responses = 1
+net.ipv4.tcp_syncookies = 1
+net.ipv4.conf.all.log_martians = 1
+`;
+
+/** A hardened Debian-like root filesystem; `files` adds, replaces (string) or removes (null) files. */
+function rootfs(files: Record<string, string | null> = {}): string {
+  const dir = tempDir("jobs-rootfs-");
+  const all: Record<string, string | null> = {
+    // Debian's layout: drop-ins included first; the first value of a setting wins.
+    "etc/ssh/sshd_config": "Include /etc/ssh/sshd_config.d/*.conf\nPasswordAuthentication yes\nKbdInteractiveAuthentication no\nUsePAM yes\n",
+    "etc/ssh/sshd_config.d/10-factory-hardening.conf": "PermitRootLogin no\nPasswordAuthentication no\n",
+    "usr/bin/cloud-init": "#!/bin/sh\n",
+    "etc/cloud/cloud.cfg": "cloud_init_modules:\n  - seed_random\n  - growpart\n  - resizefs\n  - ssh\ncloud_config_modules: [runcmd]\n",
+    "etc/cloud/cloud.cfg.d/90-factory.cfg": "growpart:\n  mode: auto\n  devices: ['/']\nresize_rootfs: true\n",
+    "etc/udev/rules.d/70-persistent-net.rules": "",
+    "etc/network/interfaces": "auto lo\niface lo inet loopback\nsource /etc/network/interfaces.d/*\n",
+    "etc/default/grub": 'GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT="console=tty0 console=ttyS0,115200n8 net.ifnames=0"\n',
+    "boot/grub/grub.cfg": "menuentry 'Debian' {\n  linux /boot/vmlinuz root=UUID=1 ro console=tty0 console=ttyS0,115200n8\n}\n",
+    "usr/lib/sysctl.d/50-default.conf": "net.ipv4.conf.all.accept_source_route = 1\nnet.ipv4.tcp_syncookies = 0\n",
+    "etc/sysctl.d/90-factory-hardening.conf": SYSCTL,
+    "etc/chrony/chrony.conf": "pool 2.debian.pool.ntp.org iburst\n",
+    ...files,
+  };
+  for (const [file, content] of Object.entries(all)) {
+    if (content === null) continue;
+    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
+    writeFileSync(path.join(dir, file), content);
+  }
+  chmodSync(path.join(dir, "usr/bin/cloud-init"), 0o755);
+  // Enabled services are symlinks into the (absent) vendor unit directory.
+  const links: Record<string, string> = {
+    "etc/systemd/system/cloud-init.target.wants/cloud-init.service": "/lib/systemd/system/cloud-init.service",
+    "etc/systemd/system/multi-user.target.wants/chrony.service": "/lib/systemd/system/chrony.service",
+  };
+  for (const [link, target] of Object.entries(links)) {
+    if (files[link] === null) continue;
+    mkdirSync(path.dirname(path.join(dir, link)), { recursive: true });
+    symlinkSync(target, path.join(dir, link));
+  }
+  return dir;
+}
+
+function suite(dir: string) {
+  const r = run(RUN, ["--root", dir], {});
+  rmSync(dir, { recursive: true, force: true });
+  return { ...r, failures: r.stdout.split("\n").filter((l) => l.startsWith("not ok")) };
+}
+
+test("a hardened root filesystem passes, and the checks that need a live system say so", () => {
+  const r = suite(rootfs());
+  expect(r.failures).toEqual([]);
+  expect(r.status).toBe(0);
+  expect(r.stdout).toContain("ok 1 - key login (configuration only: PubkeyAuthentication yes; live login skipped)");
+  expect(r.stdout).toMatch(/^ok \d+ - only sshd listens on non-loopback addresses # SKIP needs a running system$/m);
+  expect(r.stdout).toMatch(/^1\.\.11$/m);
+  expect(r.stdout.match(/^ok /gm)).toHaveLength(11);
+});
+
+test.each<[string, Record<string, string | null>, RegExp]>([
+  ["password logins (the main file's value, without the drop-in)", { "etc/ssh/sshd_config.d/10-factory-hardening.conf": "PermitRootLogin no\n" }, /^not ok \d+ - PasswordAuthentication no\n#   PasswordAuthentication is yes$/m],
+  ["keyboard-interactive logins", { "etc/ssh/sshd_config": "Include /etc/ssh/sshd_config.d/*.conf\nUsePAM yes\n" }, /^not ok \d+ - KbdInteractiveAuthentication no\n#   KbdInteractiveAuthentication is unset \(default yes\)$/m],
+  ["root logins", { "etc/ssh/sshd_config.d/10-factory-hardening.conf": "PermitRootLogin prohibit-password\nPasswordAuthentication no\n" }, /^not ok \d+ - PermitRootLogin no\n#   PermitRootLogin is prohibit-password$/m],
+  ["a disabled cloud-init", { "etc/cloud/cloud-init.disabled": "" }, /^not ok \d+ - cloud-init installed and enabled.*\n#   \/etc\/cloud\/cloud-init.disabled exists$/m],
+  ["cloud-init not enabled", { "etc/systemd/system/cloud-init.target.wants/cloud-init.service": null }, /^not ok \d+ - cloud-init installed and enabled.*\n#   cloud-init services not enabled$/m],
+  ["growpart switched off", { "etc/cloud/cloud.cfg.d/99-off.cfg": "growpart:\n  mode: 'off'\n" }, /^not ok \d+ - root filesystem grows to the disk.*\n#   growpart mode is off$/m],
+  ["no resizefs module", { "etc/cloud/cloud.cfg": "cloud_init_modules: [growpart, ssh]\n" }, /^not ok \d+ - root filesystem grows.*\n#   module resizefs not run$/m],
+  ["MAC-bound udev rules", { "etc/udev/rules.d/70-persistent-net.rules": 'SUBSYSTEM=="net", ATTR{address}=="fa:16:3e:00:00:01", NAME="eth0"\n' }, /^not ok \d+ - no persistent MAC-bound network rules\n#   MAC addresses bound in: ?\/etc\/udev\/rules.d\/70-persistent-net.rules$/m],
+  ["a HWADDR in an ifcfg file", { "etc/sysconfig/network-scripts/ifcfg-eth0": "DEVICE=eth0\nHWADDR=fa:16:3e:00:00:01\n" }, /^not ok \d+ - no persistent MAC-bound network rules\n#   MAC addresses bound in: ?\/etc\/sysconfig\/network-scripts\/ifcfg-eth0$/m],
+  ["no serial console", { "etc/default/grub": 'GRUB_CMDLINE_LINUX_DEFAULT="quiet"\n' }, /^not ok \d+ - console=ttyS0 on the kernel command line.*\n#   GRUB_CMDLINE_LINUX in \/etc\/default\/grub has no console=ttyS0$/m],
+  ["a grub.cfg that boots without the serial console", { "boot/grub/grub.cfg": "menuentry 'Debian' {\n  linux /boot/vmlinuz root=UUID=1 ro quiet\n}\n" }, /^not ok \d+ - console=ttyS0.*\n#   \/boot\/grub\/grub.cfg boots without console=ttyS0$/m],
+  ["sysctl hardening overridden by a later file", { "etc/sysctl.d/99-local.conf": "net.ipv4.conf.all.send_redirects = 1\n" }, /^not ok \d+ - network sysctl hardening.*\n#   wrong or unset: net.ipv4.conf.all.send_redirects=1$/m],
+  ["no sysctl hardening (vendor defaults win)", { "etc/sysctl.d/90-factory-hardening.conf": null }, /^#   wrong or unset:.* net.ipv4.conf.all.accept_source_route=1 .*net.ipv4.tcp_syncookies=0/m],
+  ["no time synchronisation service", { "etc/systemd/system/multi-user.target.wants/chrony.service": null }, /^not ok \d+ - time synchronisation configured\n#   no time synchronisation service enabled$/m],
+  ["chrony without sources", { "etc/chrony/chrony.conf": "driftfile /var/lib/chrony/drift\n" }, /^not ok \d+ - time synchronisation configured \(chrony.service\)\n#   chrony has no server or pool configured$/m],
+])("fails on %s", (_name, change, expected) => {
+  const r = suite(rootfs(change));
+  expect(r.stdout).toMatch(expected);
+  expect(r.failures).toHaveLength(1);
+  expect(r.status).toBe(1);
+});
+
+test("bad usage exits 2", () => {
+  expect(run(RUN, [], {}).status).toBe(2);
+  expect(run(RUN, ["--host", "10.0.0.1"], {}).status).toBe(2);
+  expect(run(RUN, ["--root", "/nonexistent-rootfs"], {}).status).toBe(2);
+});
+
+describe("against a running server (ssh stand-in answering as the server would)", () => {
+  // The stand-in plays the server: it answers the suite's remote commands from canned
+  // outputs, and serves files (for tar) from a root filesystem directory.
+  const GOOD: Record<string, string> = {
+    sshd: "port 22\npermitrootlogin no\npubkeyauthentication yes\npasswordauthentication no\nkbdinteractiveauthentication no",
+    offered: "publickey",
+    cloudinit: "status: done\nextended_status: done\nerrors: []",
+    cloudinitRc: "0",
+    sizes: "21253914624 21474836480",
+    cmdline: "BOOT_IMAGE=/boot/vmlinuz root=UUID=1 ro console=tty0 console=ttyS0,115200n8 net.ifnames=0",
+    ss: [
+      'udp UNCONN 0 0 0.0.0.0:68 0.0.0.0:* users:(("dhclient",pid=500,fd=7))',
+      'udp UNCONN 0 0 127.0.0.1:323 0.0.0.0:* users:(("chronyd",pid=600,fd=5))',
+      'udp UNCONN 0 0 [::1]:323 [::]:* users:(("chronyd",pid=600,fd=6))',
+      'tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:* users:(("sshd",pid=700,fd=3))',
+      'tcp LISTEN 0 128 [::]:22 [::]:* users:(("sshd",pid=700,fd=4))',
+      'tcp LISTEN 0 4096 127.0.0.53%lo:53 0.0.0.0:* users:(("systemd-resolve",pid=400,fd=14))',
+    ].join("\n"),
+    sysctl: SYSCTL.trim(),
+    timesync: "inactive\nactive\ninactive\ninactive\ninactive",
+  };
+
+  function server(answers: Record<string, string>, fs: string) {
+    const dir = tempDir("jobs-server-");
+    const file = (name: string) => path.join(dir, name);
+    for (const [name, text] of Object.entries(answers)) writeFileSync(file(name), text + "\n");
+    mkdirSync(file("bin"));
+    writeFileSync(file("bin/ssh"), `#!/usr/bin/env bash
+# Options, then the destination, then the remote command.
+dest=""; while [ $# -gt 0 ]; do case "$1" in -o|-i) shift 2 ;; -*) shift ;; *) dest="$1"; shift; break ;; esac; done
+cmd="$*"; d=${JSON.stringify(dir)}
+case "$cmd" in
+  "true") [ "\${dest%@*}" = nobody ] && { echo "nobody@\${dest#*@}: Permission denied ($(cat $d/offered))." >&2; exit 255; }; exit 0 ;;
+  "sudo -n sshd -T") cat $d/sshd ;;
+  "cloud-init status --wait --long") cat $d/cloudinit; exit "$(cat $d/cloudinitRc)" ;;
+  *"df -B1"*) cat $d/sizes ;;
+  "cat /proc/cmdline") cat $d/cmdline ;;
+  "sudo -n ss -Htulnp") cat $d/ss ;;
+  "sysctl "*) sed 's/=/ = /' $d/sysctl ;;
+  "systemctl is-active"*) cat $d/timesync; exit 3 ;;
+  "cd / && sudo -n tar"*) cd ${JSON.stringify(fs)} && eval "\${cmd#cd / && sudo -n }" ;;
+  "sudo -n cat "*) exit 0 ;;
+  *) echo "unexpected remote command: $cmd" >&2; exit 127 ;;
+esac
+`);
+    chmodSync(file("bin/ssh"), 0o755);
+    return dir;
+  }
+
+  function suiteOnServer(change: Record<string, string> = {}, files: Record<string, string> = {}) {
+    const fs = rootfs(files);
+    const dir = server({ ...GOOD, ...change }, fs);
+    const r = run(RUN, ["--host", "10.20.0.77", "--user", "linux", "--key", "/dev/null"], {}, path.join(dir, "bin"));
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(fs, { recursive: true, force: true });
+    return { ...r, failures: r.stdout.split("\n").filter((l) => l.startsWith("not ok")) };
+  }
+
+  test("a good server passes every check, live", () => {
+    const r = suiteOnServer();
+    expect(r.stderr).not.toContain("unexpected remote command");
+    expect(r.failures).toEqual([]);
+    expect(r.stdout).toContain("ok 1 - key login as linux\n");
+    expect(r.stdout).toContain("- server offers only publickey authentication\n");
+    expect(r.stdout).toContain("- root filesystem grew to the disk (21253914624 of 21474836480 bytes)\n");
+    expect(r.stdout).toContain("- only sshd listens on non-loopback addresses\n");
+    expect(r.stdout).not.toContain("SKIP");
+    expect(r.status).toBe(0);
+  });
+
+  test.each<[string, Record<string, string>, RegExp]>([
+    ["a server that offers passwords", { offered: "publickey,password" }, /^not ok \d+ - server offers only publickey authentication\n#   offered: publickey,password$/m],
+    ["cloud-init errors (degraded, exit 2)", { cloudinit: "status: done\nerrors: [\"module x failed\"]", cloudinitRc: "2" }, /^not ok \d+ - cloud-init finished without errors\n#   cloud-init status \(exit 2\)/m],
+    ["a root filesystem that did not grow", { sizes: "3900000000 21474836480" }, /^not ok \d+ - root filesystem grew to the disk \(3900000000 of 21474836480 bytes\)/m],
+    ["no serial console on the booted kernel", { cmdline: "BOOT_IMAGE=/boot/vmlinuz root=UUID=1 ro quiet" }, /^not ok \d+ - console=ttyS0 on the kernel command line\n/m],
+    ["another service listening", { ss: GOOD.ss + '\ntcp LISTEN 0 4096 0.0.0.0:111 0.0.0.0:* users:(("rpcbind",pid=1,fd=4))' }, /^not ok \d+ - only sshd listens on non-loopback addresses\n#   tcp 0.0.0.0:111 users:\(\("rpcbind",pid=1,fd=4\)\)$/m],
+    ["no time synchronisation running", { timesync: "inactive\ninactive\ninactive\ninactive\ninactive" }, /^not ok \d+ - time synchronisation running\n/m],
+    ["a live sysctl that differs", { sysctl: SYSCTL.trim().replace("net.ipv4.tcp_syncookies = 1", "net.ipv4.tcp_syncookies = 0") }, /^#   wrong or unset: net.ipv4.tcp_syncookies=0$/m],
+  ])("fails on %s", (_name, change, expected) => {
+    const r = suiteOnServer(change);
+    expect(r.stdout).toMatch(expected);
+    expect(r.failures).toHaveLength(1);
+    expect(r.status).toBe(1);
+  });
+
+  test("reads the server's own files: a MAC-bound ifcfg fails", () => {
+    const r = suiteOnServer({}, { "etc/sysconfig/network-scripts/ifcfg-eth0": "DEVICE=eth0\nHWADDR=fa:16:3e:00:00:01\n" });
+    expect(r.stdout).toMatch(/^not ok \d+ - no persistent MAC-bound network rules\n#   MAC addresses bound in: ?\/etc\/sysconfig\/network-scripts\/ifcfg-eth0$/m);
+    expect(r.failures).toHaveLength(1);
+  });
+});

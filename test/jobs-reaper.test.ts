@@ -1,0 +1,122 @@
+// The build-host reaper: which servers it selects (build_hosts.py, given `openstack server
+// list --long -f json` output and a "now"), and what reap.sh deletes and how.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { tempDir } from "./helpers";
+import { JOBS, StandIns, run, scriptEnv } from "./jobs-support";
+
+const SELECT = path.join(JOBS, "reaper", "build_hosts.py");
+const REAP = path.join(JOBS, "reaper", "reap.sh");
+const NOW = "2026-11-21T12:00:00Z";
+
+const host = (name: string, meta: Record<string, string>, dictForm = true) => ({
+  ID: `id-${name}`,
+  Name: name,
+  Status: "ACTIVE",
+  // python-openstackclient ≥ 6 prints a dict; older versions a "k='v', k='v'" string.
+  Properties: dictForm ? meta : Object.entries(meta).map(([k, v]) => `${k}='${v}'`).join(", "),
+});
+const buildHost = (id: string, expiresAt: string, extra: Record<string, string> = {}, dictForm = true) =>
+  host(`example-build-${id}`, { factory: "example", role: "build-host", "build-id": id, template: "dib", "expires-at": expiresAt, keep: "false", ...extra }, dictForm);
+
+const SERVERS = [
+  buildHost("expired", "2026-11-21T11:59:59Z"),
+  buildHost("expired-old-client", "2026-11-20T00:00:00Z", {}, false),
+  buildHost("expired-offset", "2026-11-21T13:30:00+02:00"), // 11:30 UTC
+  buildHost("fresh", "2026-11-21T12:00:01Z"),
+  buildHost("kept", "2026-11-01T00:00:00Z", { keep: "true" }),
+  buildHost("no-expiry", "", {}),
+  buildHost("garbled", "tomorrow"),
+  host("other-build-x", { factory: "other", role: "build-host", "build-id": "x", "expires-at": "2020-01-01T00:00:00Z", keep: "false" }),
+  host("example-jenkins", { factory: "example", role: "jenkins", "expires-at": "2020-01-01T00:00:00Z" }),
+  host("example-test-t1", { factory: "example", role: "image-test", "build-id": "t1", "expires-at": "2026-11-21T00:00:00Z", keep: "false" }),
+  host("someone-elses-vm", {}),
+];
+
+function select(command: "count" | "expired", servers: object[], now = NOW) {
+  const args = [SELECT, command, "--env", "example", ...(command === "expired" ? ["--now", now] : [])];
+  return spawnSync("python3", args, { input: JSON.stringify(servers), encoding: "utf8", env: scriptEnv({}) });
+}
+
+test("selects expired, unkept build hosts and test servers of this factory only", () => {
+  const r = select("expired", SERVERS);
+  expect(r.status).toBe(0);
+  expect(r.stdout.trim().split("\n")).toEqual([
+    "example-build-expired\texpired\tbuild-host",
+    "example-build-expired-old-client\texpired-old-client\tbuild-host",
+    "example-build-expired-offset\texpired-offset\tbuild-host",
+    "example-test-t1\tt1\timage-test",
+  ]);
+  // A host without a readable expiry is left alone, and said so.
+  expect(r.stderr).toContain("example-build-no-expiry: no readable expires-at ('')");
+  expect(r.stderr).toContain("example-build-garbled: no readable expires-at ('tomorrow')");
+});
+
+test("an hour earlier, nothing has expired yet", () => {
+  expect(select("expired", SERVERS, "2026-11-19T00:00:00Z").stdout).toBe("");
+});
+
+test("counts this factory's build hosts for maxInstances, whatever their expiry", () => {
+  expect(select("count", SERVERS).stdout.trim()).toBe("7");
+  expect(select("count", []).stdout.trim()).toBe("0");
+});
+
+describe("reap.sh", () => {
+  const root = tempDir("jobs-reaper-");
+  const builds = path.join(root, "builds");
+  const pub = path.join(root, "build-host.pub");
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  test("destroys through Terraform state where it exists, else deletes server, port and volume by name, tolerating what is gone", () => {
+    const standIns = new StandIns(path.join(root, "standins"));
+    const servers = [buildHost("with-state", "2026-11-21T10:00:00Z"), buildHost("no-state", "2026-11-21T10:00:00Z"), buildHost("fresh", "2026-11-22T00:00:00Z"),
+      host("example-test-t2", { factory: "example", role: "image-test", "build-id": "t2", "expires-at": "2026-11-21T00:00:00Z" })];
+    writeFileSync(path.join(root, "servers.json"), JSON.stringify(servers));
+    writeFileSync(pub, "ssh-ed25519 AAAAKEY jenkins\n");
+    mkdirSync(path.join(builds, "with-state", "terraform"), { recursive: true });
+    writeFileSync(path.join(builds, "with-state", "terraform", "terraform.tfstate"), "{}");
+    standIns.add("terraform");
+    standIns.add("openstack", `case "$1 $2" in
+  "server list") cat ${JSON.stringify(path.join(root, "servers.json"))} ;;
+  "port delete") echo "No Port found for $3" >&2; exit 1 ;;
+esac`);
+    const r = run(REAP, [], { FACTORY_ENV: "example", FACTORY_BUILDS_ROOT: builds, AGENT_PUBLIC_KEY_FILE: pub, REAPER_NOW: NOW }, standIns.bin);
+    expect(r.stderr).not.toContain("WARNING");
+    expect(r.status).toBe(0);
+    expect(standIns.calls()).toEqual([
+      { cwd: expect.any(String), argv: ["openstack", "server", "list", "--long", "-f", "json"] },
+      { cwd: path.join(builds, "with-state", "terraform"), argv: ["terraform", "destroy", "-auto-approve", "-input=false", "-no-color", "-var", "build_id=with-state", "-var", "agent_public_key=ssh-ed25519 AAAAKEY jenkins", "-var", "keep=false"] },
+      { cwd: expect.any(String), argv: ["openstack", "server", "delete", "--wait", "example-build-no-state"] },
+      { cwd: expect.any(String), argv: ["openstack", "port", "delete", "example-build-no-state"] },
+      { cwd: expect.any(String), argv: ["openstack", "volume", "delete", "example-build-no-state-scratch"] },
+      { cwd: expect.any(String), argv: ["openstack", "server", "delete", "--wait", "example-test-t2"] },
+      { cwd: expect.any(String), argv: ["openstack", "keypair", "delete", "example-test-t2"] },
+    ]);
+    expect(r.stderr).toContain("port example-build-no-state is already gone");
+  });
+
+  test("waits for the spawn lock, so it never sees a build host half-created", () => {
+    const standIns = new StandIns(path.join(root, "standins-lock"));
+    standIns.add("openstack", "echo '[]'");
+    const lock = path.join(root, "lock");
+    writeFileSync(lock, "");
+    // Someone holds the lock (a spawning build): the reaper gives up after its wait.
+    const holder = spawnSync("bash", ["-c", `flock ${lock} -c 'BUILD_HOST_LOCK=${lock} BUILD_HOST_LOCK_WAIT=1 PATH=${standIns.bin}:$PATH FACTORY_ENV=example bash ${REAP}; echo rc=$?'`], { encoding: "utf8", env: scriptEnv({}) });
+    expect(holder.stdout).toContain("rc=1");
+    expect(holder.stderr).toContain(`could not take ${lock}`);
+    expect(standIns.calls()).toEqual([]);
+  });
+
+  test("a real failure to delete fails the job", () => {
+    const standIns = new StandIns(path.join(root, "standins-fail"));
+    writeFileSync(path.join(root, "servers2.json"), JSON.stringify([buildHost("stuck", "2026-11-21T10:00:00Z")]));
+    standIns.add("openstack", `case "$1 $2" in
+  "server list") cat ${JSON.stringify(path.join(root, "servers2.json"))} ;;
+  "server delete") echo "Internal Server Error (HTTP 500)" >&2; exit 1 ;;
+esac`);
+    const r = run(REAP, [], { FACTORY_ENV: "example", FACTORY_BUILDS_ROOT: builds, REAPER_NOW: NOW }, standIns.bin);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("WARNING: could not delete server example-build-stuck: Internal Server Error (HTTP 500)");
+  });
+});

@@ -1,0 +1,522 @@
+// The 15 stage scripts of the image pipeline, run in order on one build, as Jenkins
+// would: gpg, hashdeep, qemu-img and git for real; recording stand-ins only for what
+// needs a cloud or a build host (openstack, terraform, ssh, the image tools, sudo, the
+// publishing scripts), with their exact calls asserted.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { parseEnvironment } from "../config/load";
+import { EXAMPLE, REPO, tempDir } from "./helpers";
+import { StandIns, jobsRepository, readJson, run, runAsync, STAGES, exists } from "./jobs-support";
+
+const AGENT_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG4xjQEq0zJelATPXduky jenkins@factory";
+const IMAGE_UUID = "0f8e3c1a-5b7d-4e2f-9a6b-1c2d3e4f5a6b";
+
+const root = tempDir("jobs-stages-");
+const builds = path.join(root, "builds");
+const images = path.join(root, "images");
+const scratch = path.join(root, "scratch");
+const gnupgTest = path.join(root, "gnupg-test");
+const standIns = new StandIns(path.join(root, "standins"));
+const repo = jobsRepository();
+const pubKeyFile = path.join(root, "build-host.pub");
+let buildId = "";
+let buildDir = "";
+let signingKeyFile = "";
+let fingerprint = "";
+
+function gpg(...args: string[]): string {
+  const r = spawnSync("gpg", ["--batch", "--homedir", gnupgTest, ...args], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`gpg ${args.join(" ")}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The common inputs of every stage; `more` adds the stage's own. */
+function env(more: Record<string, string> = {}): Record<string, string> {
+  return {
+    FACTORY_ENV: "example",
+    FACTORY_REGION: "RegionOne",
+    FACTORY_BUILDS_ROOT: builds,
+    FACTORY_IMAGES_ROOT: images,
+    FACTORY_SCRATCH: scratch,
+    FACTORY_BUILD_ID: buildId,
+    AGENT_PUBLIC_KEY_FILE: pubKeyFile,
+    AGENT_KEY_FILE: pubKeyFile.replace(/\.pub$/, ""),
+    REPO_DIR: repo.dir,
+    ...more,
+  };
+}
+
+const stage = (name: string) => path.join(STAGES, name);
+
+beforeAll(() => {
+  mkdirSync(builds, { recursive: true });
+  writeFileSync(pubKeyFile, AGENT_PUB + "\n");
+  // A throwaway signing key, exported as the admin would store it in Jenkins.
+  mkdirSync(gnupgTest, { mode: 0o700 });
+  gpg("--passphrase", "", "--quick-gen-key", "Factory Test <factory-test@example.com>", "ed25519", "sign", "1d");
+  fingerprint = gpg("--with-colons", "--list-secret-keys").split("\n").find((l) => l.startsWith("fpr"))!.split(":")[9];
+  signingKeyFile = path.join(root, "signing-key.asc");
+  writeFileSync(signingKeyFile, gpg("--pinentry-mode", "loopback", "--passphrase", "", "--armor", "--export-secret-keys", fingerprint));
+  // iperf3 is not installed here: a stand-in shows stage 1 starts it.
+  standIns.add("iperf3");
+});
+
+afterAll(() => {
+  for (const home of [gnupgTest, path.join(scratch, buildId, "gnupg")]) {
+    spawnSync("gpgconf", ["--kill", "all"], { env: { ...process.env, GNUPGHOME: home } });
+  }
+  rmSync(root, { recursive: true, force: true });
+  rmSync(repo.dir, { recursive: true, force: true });
+});
+
+describe("stage 1: initialize", () => {
+  test("rejects an image that is not in the catalogue, naming the file and the images it has", () => {
+    const r = run(stage("01-initialize.sh"), [], env({ FACTORY_BUILD_ID: "", IMAGE: "Standard_Nope", JOB_NAME: "image-build", BUILD_NUMBER: "1" }), standIns.bin);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("environments/example.yaml: images: no image named 'Standard_Nope' (have: Standard_openSUSE_15.6, Standard_Debian_12)");
+  });
+
+  test("rejects a template whose tooling does not build the image", () => {
+    const r = run(stage("01-initialize.sh"), [], env({ FACTORY_BUILD_ID: "", IMAGE: "Standard_Debian_12", TEMPLATE: "kiwi", JOB_NAME: "image-build", BUILD_NUMBER: "2" }), standIns.bin);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("template 'kiwi' has tooling kiwi, image 'Standard_Debian_12' needs dib");
+  });
+
+  test("creates the build directory with the resolved catalogue entry, a repository snapshot, and starts iperf3", () => {
+    const r = run(stage("01-initialize.sh"), [], env({ FACTORY_BUILD_ID: "", IMAGE: "Standard_Debian_12", JOB_NAME: "image-Standard_Debian_12", BUILD_NUMBER: "7", PUBLISH: "false" }), standIns.bin);
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    buildId = r.stdout.trim().split("\n").pop()!;
+    expect(buildId).toMatch(/^\d{12}-image-standard-debian-12-7$/);
+    buildDir = path.join(builds, buildId);
+    // The build-host template's own rule for build_id (jobs/build-hosts/example/dib).
+    const template = readJson(path.join(REPO, "jobs", "build-hosts", "example", "dib", "cdk.tf.json"));
+    const rule = /regex\(\\?"(.*?)\\?", var\.build_id\)/.exec(template.variable.build_id.validation[0].condition)![1];
+    expect(buildId).toMatch(new RegExp(rule));
+
+    const entry = readJson(path.join(buildDir, "entry.json"));
+    // The defaults must be the schema's: compare with what zod makes of the same file.
+    const zodEntry = parseEnvironment(EXAMPLE, readFileSync(EXAMPLE, "utf8")).env.images.find((i) => i.name === "Standard_Debian_12")!;
+    const { factory, ...catalogue } = entry;
+    expect(catalogue).toEqual({ ...zodEntry, regions: ["RegionTwo"] });
+    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "https://images.example.com" });
+
+    expect(readFileSync(path.join(buildDir, "build.env"), "utf8")).toContain(`GIT_COMMIT=${repo.commit}\n`);
+    expect(exists(path.join(buildDir, "repo", "jobs", "stages", "02-spawn-build-host.sh"))).toBe(true);
+    expect(standIns.argv("iperf3")).toEqual([["iperf3", "-s", "-D", "--logfile", path.join(builds, "iperf3.log")]]);
+    expect(readFileSync(path.join(buildDir, "logs", "01-initialize.log"), "utf8")).toContain(`build ${buildId}: image Standard_Debian_12, template dib`);
+  });
+});
+
+describe("stage 2: spawn build host", () => {
+  const outputs = JSON.stringify({
+    address: { sensitive: false, type: "string", value: "10.20.0.40" },
+    server_id: { sensitive: false, type: "string", value: "6d1b0c9e-1111-2222-3333-444455556666" },
+    name: { sensitive: false, type: "string", value: "example-build-x" },
+  });
+  const server = (env: string, role: string) => ({ Name: `${env}-${role}`, Properties: { factory: env, role } });
+
+  function cloud(running: object[]) {
+    writeFileSync(path.join(root, "servers.json"), JSON.stringify(running));
+    standIns.add("openstack", `cat ${JSON.stringify(path.join(root, "servers.json"))}`);
+    standIns.add("terraform", `if [ "$1" = output ]; then echo '${outputs}'; fi`);
+    standIns.reset();
+  }
+
+  test("waits for no slot when maxInstances build hosts of this factory run, and creates nothing", () => {
+    mkdirSync(path.join(buildDir, "repo", "jobs", "build-hosts", "example", "dib"), { recursive: true });
+    writeFileSync(path.join(buildDir, "repo", "jobs", "build-hosts", "example", "dib", "cdk.tf.json"), '{"resource": {}}');
+    const eight = Array.from({ length: 8 }, () => server("example", "build-host"));
+    cloud([...eight, server("other", "build-host"), server("example", "image-test")]);
+    const r = run(stage("02-spawn-build-host.sh"), [], env({ SPAWN_WAIT_MINUTES: "0" }), standIns.bin);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("buildHosts.maxInstances (8) build hosts are running");
+    expect(standIns.argv("terraform")).toEqual([]);
+  });
+
+  test("applies the committed template in the build's own state directory, with the agent key", () => {
+    cloud([server("example", "build-host"), server("other", "build-host")]);
+    const r = run(stage("02-spawn-build-host.sh"), [], env(), standIns.bin);
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe("10.20.0.40");
+    const tf = path.join(buildDir, "terraform");
+    expect(standIns.calls()).toEqual([
+      { cwd: expect.any(String), argv: ["openstack", "server", "list", "--long", "-f", "json"] },
+      { cwd: tf, argv: ["terraform", "init", "-input=false", "-no-color"] },
+      { cwd: tf, argv: ["terraform", "apply", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${buildId}`, "-var", `agent_public_key=${AGENT_PUB}`, "-var", "keep=false"] },
+      { cwd: tf, argv: ["terraform", "output", "-json"] },
+    ]);
+    expect(readFileSync(path.join(tf, "cdk.tf.json"), "utf8")).toBe('{"resource": {}}');
+    expect(readJson(path.join(buildDir, "build-host.json")).address.value).toBe("10.20.0.40");
+  });
+
+  test("two builds racing for the last slot: the lock lets exactly one spawn (a kept one)", async () => {
+    // Each apply "creates" a server that the next `server list` sees.
+    const state = path.join(root, "race-servers");
+    writeFileSync(state, "");
+    const other = tempDir("jobs-race-");
+    const sIns = new StandIns(other);
+    sIns.add("openstack", `python3 -c 'import json,sys; print(json.dumps([{"Name": "h", "Properties": {"factory": "example", "role": "build-host"}}] * (7 + len(open(sys.argv[1]).readlines()))))' ${state}`);
+    sIns.add("terraform", `if [ "$1" = apply ]; then sleep 0.3; echo x >> ${state}; fi; if [ "$1" = output ]; then echo '${outputs}'; fi`);
+    const ids = ["race-a", "race-b"];
+    for (const id of ids) {
+      mkdirSync(path.join(builds, id), { recursive: true });
+      writeFileSync(path.join(builds, id, "entry.json"), readFileSync(path.join(buildDir, "entry.json")));
+    }
+    const results = await Promise.all(ids.map((id) => runAsync(stage("02-spawn-build-host.sh"), [], env({ FACTORY_BUILD_ID: id, FACTORY_REPO: path.join(buildDir, "repo"), SPAWN_WAIT_MINUTES: "0", KEEP_BUILD_HOST: "true" }), sIns.bin)));
+    expect(results.map((r) => r.status).sort()).toEqual([0, 1]);
+    const applies = sIns.argv("terraform").filter((a) => a[1] === "apply");
+    expect(applies).toHaveLength(1);
+    expect(applies[0].slice(-2)).toEqual(["-var", "keep=true"]); // a kept host says so in its metadata
+    rmSync(other, { recursive: true, force: true });
+  });
+});
+
+describe("stage 3: add Jenkins agent", () => {
+  test("pins the host key it scanned and waits for the first boot before Jenkins connects", () => {
+    standIns.reset();
+    standIns.add("ssh-keyscan", 'echo "# 10.20.0.40:22 SSH-2.0-OpenSSH_9.2"; echo "10.20.0.40 ssh-ed25519 AAAAHOSTKEY"');
+    standIns.add("ssh");
+    const r = run(stage("03-add-agent.sh"), [], env(), standIns.bin);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe("10.20.0.40 ssh-ed25519 AAAAHOSTKEY");
+    expect(readFileSync(path.join(buildDir, "known_hosts"), "utf8")).toBe("10.20.0.40 ssh-ed25519 AAAAHOSTKEY\n");
+    const options = ["-i", pubKeyFile.replace(/\.pub$/, ""), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${path.join(buildDir, "known_hosts")}`, "-o", "ConnectTimeout=10"];
+    expect(standIns.argv("ssh")).toEqual([
+      ["ssh", ...options, "agent@10.20.0.40", "cloud-init", "status", "--wait"],
+      ["ssh", ...options, "agent@10.20.0.40", "java", "-version"],
+    ]);
+  });
+});
+
+describe("stage 4: git checkout & check", () => {
+  test("refuses a checkout at another commit than the build's", () => {
+    const clone = tempDir("jobs-clone-");
+    spawnSync("git", ["clone", "-q", repo.dir, clone]);
+    writeFileSync(path.join(clone, "later.txt"), "a later change\n");
+    spawnSync("git", ["-C", clone, "add", "later.txt"]);
+    spawnSync("git", ["-C", clone, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "later"]);
+    const r = run(stage("04-git-check.sh"), [], env({ REPO_DIR: clone }));
+    rmSync(clone, { recursive: true, force: true });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(new RegExp(`checkout is at [0-9a-f]{40}, the build started at ${repo.commit}`));
+  });
+
+  test("records the definition's tree, and stops with 3 when unchanged and SKIP_UNCHANGED is set", () => {
+    const r = run(stage("04-git-check.sh"), [], env());
+    expect(r.status).toBe(0);
+    const tree = repo.git("rev-parse", "HEAD:jobs/images/dib/debian-12");
+    expect(readFileSync(path.join(buildDir, "output", "definition.tree"), "utf8").trim()).toBe(tree);
+
+    // A previous build of the same definition in the image tree.
+    const previous = path.join(images, "Standard_Debian_12", "20260101000000-image-standard-debian-12-1");
+    mkdirSync(previous, { recursive: true });
+    writeFileSync(path.join(previous, "definition.tree"), tree + "\n");
+    const buildEnv = path.join(buildDir, "build.env");
+    const original = readFileSync(buildEnv, "utf8");
+    writeFileSync(buildEnv, original + "SKIP_UNCHANGED=true\n");
+    const skipped = run(stage("04-git-check.sh"), [], env());
+    expect(skipped.status).toBe(3);
+    expect(skipped.stderr).toContain("is unchanged since build 20260101000000-image-standard-debian-12-1");
+    writeFileSync(buildEnv, original);
+    rmSync(path.join(images, "Standard_Debian_12"), { recursive: true });
+  });
+});
+
+describe("stage 5: configure agent", () => {
+  test("installs diskimage-builder with apt on a Debian build host", () => {
+    standIns.reset();
+    standIns.add("sudo");
+    const osRelease = path.join(root, "os-release-debian");
+    writeFileSync(osRelease, 'ID=debian\nVERSION_ID="12"\n');
+    const r = run(stage("05-configure-agent.sh"), [], env({ OS_RELEASE: osRelease }), standIns.bin);
+    expect(r.status).toBe(0);
+    expect(standIns.argv("sudo")).toEqual([
+      ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update", "-q"],
+      ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "install", "-y", "-q", "--no-install-recommends", "python3-diskimage-builder", "debootstrap", "kpartx", "dosfstools", "qemu-utils", "gnupg", "hashdeep", "git", "rsync"],
+    ]);
+  });
+
+  test("refuses a build host of an unknown distribution", () => {
+    const osRelease = path.join(root, "os-release-other");
+    writeFileSync(osRelease, "ID=plan9\n");
+    const r = run(stage("05-configure-agent.sh"), [], env({ OS_RELEASE: osRelease }), standIns.bin);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("neither SUSE nor Debian family");
+  });
+});
+
+describe("stage 6: prepare & import GPG key", () => {
+  test("writes META.json, the reproducible config tarball and a private keyring", () => {
+    const r = run(stage("06-prepare.sh"), [], env({ GPG_KEY_FILE: signingKeyFile }));
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    const meta = readJson(path.join(buildDir, "META.json"));
+    expect(meta).toEqual({
+      name: "Standard_Debian_12",
+      definition: "jobs/images/dib/debian-12",
+      tooling: "dib",
+      minDiskGb: 4,
+      visibility: "private",
+      os: { distro: "debian", version: "12", architecture: "x86_64" },
+      regions: ["RegionTwo"],
+      guestAgent: false,
+      diskBus: "virtio",
+      vifModel: "virtio",
+      buildId,
+      gitCommit: repo.commit,
+      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+      signatureUrl: `https://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.qcow2.asc`,
+      hashListUrl: `https://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.hashdeep`,
+    });
+    const tarball = path.join(buildDir, "output", "Standard_Debian_12-config.tar.gz");
+    const listing = spawnSync("tar", ["-tzf", tarball], { encoding: "utf8" }).stdout;
+    expect(listing).toContain("Standard_Debian_12/jobs/images/dib/debian-12/image.env");
+    expect(listing).toContain("Standard_Debian_12/jobs/images/dib/debian-12/elements/factory-hardening/install.d/50-factory-hardening");
+    expect(listing).not.toContain("kiwi");
+    expect(readFileSync(path.join(buildDir, "signing-key.fpr"), "utf8").trim()).toBe(fingerprint);
+    expect(exists(path.join(scratch, buildId, "gnupg"))).toBe(true);
+    expect(exists(path.join(buildDir, "gnupg"))).toBe(false); // never on NFS
+  });
+});
+
+describe("stage 7: build image", () => {
+  const dibStandIn = (size: string) =>
+    standIns.add("disk-image-create", `out=""; while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done; mkdir -p "$(dirname "$out")"; qemu-img create -q -f qcow2 "$out.qcow2" ${size}`);
+
+  test("rejects an image larger than minDiskGb", () => {
+    standIns.reset();
+    dibStandIn("5G");
+    const r = run(stage("07-build-image.sh"), [], env(), standIns.bin);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("more than minDiskGb (4 GiB)");
+  });
+
+  test("runs disk-image-create with the definition's elements and leaves a checked qcow2", () => {
+    standIns.reset();
+    dibStandIn("1G");
+    const r = run(stage("07-build-image.sh"), [], env(), standIns.bin);
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    const work = path.join(scratch, buildId, "build", "dib", "Standard_Debian_12");
+    expect(standIns.argv("disk-image-create")).toEqual([
+      ["disk-image-create", "-a", "amd64", "-t", "qcow2", "--image-size", "4", "-o", work, "--logfile", path.join(buildDir, "logs", "dib.log"), "debian", "vm", "cloud-init-datasources", "growroot", "factory-hardening"],
+    ]);
+    // The tools run as root; the agent takes the results over.
+    expect(standIns.argv("sudo")).toEqual([["sudo", "-n", "chown", "-R", `${process.getuid!()}:${process.getgid!()}`, path.join(scratch, buildId, "build")]]);
+    const info = JSON.parse(spawnSync("qemu-img", ["info", "--output=json", path.join(buildDir, "output", "Standard_Debian_12.qcow2")], { encoding: "utf8" }).stdout);
+    expect(info.format).toBe("qcow2");
+    expect(info["virtual-size"]).toBe(1024 ** 3);
+  });
+
+  test("builds a KIWI description with kiwi-ng as root", () => {
+    const kiwiBuild = "kiwi-build";
+    const kiwiDir = path.join(builds, kiwiBuild);
+    mkdirSync(kiwiDir, { recursive: true });
+    writeFileSync(path.join(kiwiDir, "entry.json"), JSON.stringify({ ...readJson(path.join(buildDir, "entry.json")), name: "Standard_openSUSE_15.6", tooling: "kiwi", definition: "jobs/images/kiwi/opensuse-leap-15.6", template: "kiwi" }));
+    standIns.reset();
+    standIns.add("sudo", 'shift; exec "$@"');
+    standIns.add("kiwi-ng", 'out=""; while [ $# -gt 0 ]; do [ "$1" = --target-dir ] && out="$2"; shift; done; mkdir -p "$out"; qemu-img create -q -f qcow2 "$out/Standard_openSUSE_15.6.x86_64-15.6.0.qcow2" 2G; echo "kernel-default|6.4" > "$out/Standard_openSUSE_15.6.x86_64-15.6.0.packages"');
+    const r = run(stage("07-build-image.sh"), [], env({ FACTORY_BUILD_ID: kiwiBuild }), standIns.bin);
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    expect(standIns.argv("kiwi-ng")).toEqual([
+      ["kiwi-ng", "--logfile", path.join(kiwiDir, "logs", "kiwi.log"), "system", "build", "--description", path.join(repo.dir, "jobs/images/kiwi/opensuse-leap-15.6"), "--target-dir", path.join(scratch, kiwiBuild, "build", "kiwi")],
+    ]);
+    expect(readdirSync(path.join(kiwiDir, "output")).sort()).toEqual(["Standard_openSUSE_15.6.packages", "Standard_openSUSE_15.6.qcow2"]);
+  });
+});
+
+describe("stages 8, 12, 13: the publishing scripts' wrappers", () => {
+  const publish = () => path.join(buildDir, "repo", "jobs", "publish");
+
+  test("stage 8 registers the image and keeps its UUID", () => {
+    standIns.reset();
+    standIns.add("register.sh", `echo "uploading..." >&2; echo ${IMAGE_UUID}`, publish());
+    const r = run(stage("08-register.sh"), [], env(), standIns.bin);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe(IMAGE_UUID);
+    expect(standIns.argv()).toEqual([
+      ["register.sh", "--image", path.join(buildDir, "output", "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--region", "RegionOne", "--meta", path.join(buildDir, "META.json")],
+    ]);
+    expect(readFileSync(path.join(buildDir, "image-id"), "utf8").trim()).toBe(IMAGE_UUID);
+  });
+
+  test("stage 8 fails when register.sh prints no UUID", () => {
+    standIns.add("register.sh", "echo oops", publish());
+    const bad = run(stage("08-register.sh"), [], env({ FACTORY_BUILD_DIR: buildDir }), standIns.bin);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("register.sh printed 'oops', not an image UUID");
+    writeFileSync(path.join(buildDir, "image-id"), IMAGE_UUID + "\n");
+  });
+
+  test("stage 13 without PUBLISH writes the publish request only", () => {
+    standIns.reset();
+    standIns.add("publish.sh", "", publish());
+    const r = run(stage("13-publish-request.sh"), [], env({ PUBLISH: "false", BUILD_USER_ID: "alice" }), standIns.bin);
+    expect(r.status).toBe(0);
+    expect(standIns.argv()).toEqual([]);
+    expect(readJson(path.join(buildDir, "publish-request.json"))).toEqual({
+      name: "Standard_Debian_12",
+      buildId,
+      imageId: IMAGE_UUID,
+      regions: ["RegionOne", "RegionTwo"],
+      requestedBy: "alice",
+      status: "requested",
+    });
+  });
+
+  test("stage 13 with PUBLISH=true publishes in the own region and the upload regions", () => {
+    standIns.reset();
+    const r = run(stage("13-publish-request.sh"), [], env({ PUBLISH: "true" }), standIns.bin);
+    expect(r.status).toBe(0);
+    expect(standIns.argv()).toEqual([["publish.sh", "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionOne RegionTwo", "--retention-months", "24"]]);
+    expect(readJson(path.join(buildDir, "publish-request.json")).status).toBe("published");
+  });
+});
+
+describe("stage 9: perform tests", () => {
+  const serverName = () => `example-test-${buildId}`;
+
+  function testCloud(suite: string) {
+    standIns.reset();
+    standIns.add("openstack", `if [ "$1 $2" = "server create" ]; then echo '{"id": "s1", "addresses": {"example-net": ["fd00::5", "10.20.0.77"]}}'; fi`);
+    standIns.add("run.sh", suite, path.join(buildDir, "repo", "jobs", "image-tests"));
+  }
+
+  test("boots the image with the build-host network and group, runs the suite, and deletes the server", () => {
+    testCloud('echo "ok 1 - key login as linux"; echo "1..1"');
+    const r = run(stage("09-test-image.sh"), [], env(), standIns.bin);
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    const name = serverName();
+    const calls = standIns.argv();
+    expect(calls[0]).toEqual(["openstack", "keypair", "create", "--public-key", pubKeyFile, name]);
+    expect(calls[1]).toEqual([
+      "openstack", "server", "create", "--wait", "-f", "json", "--image", IMAGE_UUID, "--flavor", "m1.xlarge",
+      "--network", "example-net", "--security-group", "example-build-host", "--key-name", name,
+      "--property", "factory=example", "--property", "role=image-test", "--property", `build-id=${buildId}`,
+      "--property", expect.stringMatching(/^expires-at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), "--property", "keep=false", name,
+    ]);
+    expect(calls[2]).toEqual(["run.sh", "--host", "10.20.0.77", "--user", "linux", "--key", pubKeyFile.replace(/\.pub$/, ""), "--wait", "600"]);
+    expect(calls.slice(3)).toEqual([
+      ["openstack", "server", "delete", "--wait", name],
+      ["openstack", "keypair", "delete", name],
+    ]);
+    expect(readFileSync(path.join(buildDir, "output", "Standard_Debian_12-test-results.tap"), "utf8")).toBe("ok 1 - key login as linux\n1..1\n");
+  });
+
+  test("a failing suite fails the stage, and the test server is still deleted", () => {
+    testCloud('echo "not ok 1 - PermitRootLogin no"; exit 1');
+    const r = run(stage("09-test-image.sh"), [], env(), standIns.bin);
+    expect(r.status).not.toBe(0);
+    expect(standIns.argv().slice(-2)).toEqual([
+      ["openstack", "server", "delete", "--wait", serverName()],
+      ["openstack", "keypair", "delete", serverName()],
+    ]);
+    writeFileSync(path.join(buildDir, "output", "Standard_Debian_12-test-results.tap"), "ok 1 - key login as linux\n1..1\n");
+  });
+});
+
+describe("stages 10 and 11: sign and hashdeep", () => {
+  test("stage 10 writes detached signatures that verify with the public key, and not for altered files", () => {
+    const r = run(stage("10-sign.sh"), [], env());
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    const out = path.join(buildDir, "output");
+    for (const file of ["Standard_Debian_12.qcow2", "Standard_Debian_12-config.tar.gz", "Standard_Debian_12-test-results.tap"]) {
+      expect(readFileSync(path.join(out, `${file}.asc`), "utf8")).toContain("-----BEGIN PGP SIGNATURE-----");
+      expect(spawnSync("gpg", ["--batch", "--homedir", gnupgTest, "--verify", path.join(out, `${file}.asc`), path.join(out, file)]).status).toBe(0);
+    }
+    const altered = path.join(root, "altered.tap");
+    writeFileSync(altered, "ok 1 - everything\n");
+    expect(spawnSync("gpg", ["--batch", "--homedir", gnupgTest, "--verify", path.join(out, "Standard_Debian_12-test-results.tap.asc"), altered]).status).not.toBe(0);
+  });
+
+  test("stage 11 writes a hashdeep manifest of the output and publishes an audited copy into the image tree", () => {
+    const r = run(stage("11-hashdeep.sh"), [], env());
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    const published = path.join(images, "Standard_Debian_12", buildId);
+    const manifest = readFileSync(path.join(published, "Standard_Debian_12.hashdeep"), "utf8");
+    expect(manifest).toMatch(/^%%%% HASHDEEP-1\.0\n%%%% size,md5,sha256,filename\n/);
+    const listed = manifest.split("\n").filter((l) => /^\d+,/.test(l)).map((l) => l.split(",").pop()).sort();
+    expect(listed).toEqual([
+      "Standard_Debian_12-config.tar.gz", "Standard_Debian_12-config.tar.gz.asc", "Standard_Debian_12-test-results.tap", "Standard_Debian_12-test-results.tap.asc",
+      "Standard_Debian_12.qcow2", "Standard_Debian_12.qcow2.asc", "definition.tree", "signing-key.asc",
+    ]);
+    // An independent audit of the published copy with hashdeep itself.
+    const audit = spawnSync("bash", ["-c", `cd ${published} && hashdeep -a -l -k Standard_Debian_12.hashdeep ${listed.join(" ")}`], { encoding: "utf8" });
+    expect(audit.stdout).toContain("Audit passed");
+    writeFileSync(path.join(published, "definition.tree"), "tampered\n");
+    const failed = spawnSync("bash", ["-c", `cd ${published} && hashdeep -a -l -k Standard_Debian_12.hashdeep ${listed.join(" ")}`], { encoding: "utf8" });
+    expect(failed.stdout).toContain("Audit failed");
+  });
+
+  test("stage 12 uploads the published image to the other regions", () => {
+    standIns.reset();
+    standIns.add("upload-regions.sh", "", path.join(buildDir, "repo", "jobs", "publish"));
+    const r = run(stage("12-upload-regions.sh"), [], env(), standIns.bin);
+    expect(r.status).toBe(0);
+    expect(standIns.argv()).toEqual([
+      ["upload-regions.sh", "--image", path.join(images, "Standard_Debian_12", buildId, "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionTwo", "--meta", path.join(buildDir, "META.json")],
+    ]);
+  });
+});
+
+test("the real publishing scripts (jobs/publish) accept the wrappers' arguments", () => {
+  // Their own tests cover what they do; here only that the calling convention holds: with
+  // a cloud that refuses every call they fail at the cloud (1), not at their usage (2).
+  const publish = path.join(buildDir, "repo", "jobs", "publish");
+  const snapshot = path.join(root, "publish-snapshot");
+  rmSync(snapshot, { recursive: true, force: true });
+  spawnSync("cp", ["-R", publish, snapshot]);
+  rmSync(publish, { recursive: true });
+  spawnSync("cp", ["-R", path.join(repo.dir, "jobs", "publish"), publish]);
+  const refusing = new StandIns(path.join(root, "refusing"));
+  refusing.add("openstack", 'echo "The request you have made requires authentication. (HTTP 401)" >&2; exit 1');
+  for (const [script, more] of [["08-register.sh", {}], ["12-upload-regions.sh", {}], ["13-publish-request.sh", { PUBLISH: "true" }]] as const) {
+    const r = run(stage(script), [], env(more), refusing.bin);
+    expect([script, r.stderr]).not.toEqual([script, expect.stringMatching(/usage:/)]);
+    expect([script, r.status]).toEqual([script, 1]);
+    expect([script, refusing.argv("openstack").length > 0]).toEqual([script, true]);
+    refusing.reset();
+  }
+  rmSync(publish, { recursive: true });
+  spawnSync("cp", ["-R", snapshot, publish]);
+});
+
+describe("stages 14 and 15: clean up and destroy", () => {
+  test("stage 14 removes the local working space and the signing keyring", () => {
+    const r = run(stage("14-cleanup.sh"), [], env());
+    expect(r.status).toBe(0);
+    expect(exists(path.join(scratch, buildId))).toBe(false);
+    expect(run(stage("14-cleanup.sh"), [], env()).status).toBe(0); // again, after a failure
+  });
+
+  test("stage 15 destroys through the build's Terraform state, and keeps a kept host", () => {
+    standIns.reset();
+    standIns.add("terraform");
+    const kept = run(stage("15-destroy-build-host.sh"), [], env({ KEEP_BUILD_HOST: "true" }), standIns.bin);
+    expect(kept.status).toBe(0);
+    expect(standIns.argv()).toEqual([]); // no state yet: nothing to destroy either
+    writeFileSync(path.join(buildDir, "terraform", "terraform.tfstate"), "{}");
+    expect(run(stage("15-destroy-build-host.sh"), [], env({ KEEP_BUILD_HOST: "true" }), standIns.bin).stderr).toContain("KEEP_BUILD_HOST=true: keeping example-build-");
+    expect(standIns.argv()).toEqual([]);
+    const r = run(stage("15-destroy-build-host.sh"), [], env({ KEEP_BUILD_HOST: "false" }), standIns.bin);
+    expect(r.status).toBe(0);
+    expect(standIns.calls()).toEqual([
+      { cwd: path.join(buildDir, "terraform"), argv: ["terraform", "destroy", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${buildId}`, "-var", `agent_public_key=${AGENT_PUB}`, "-var", "keep=false"] },
+    ]);
+  });
+});
+
+test("every stage script says what it needs when run without its inputs", () => {
+  for (const script of readdirSync(STAGES).filter((f) => /^\d\d-.*\.sh$/.test(f))) {
+    const r = run(stage(script), [], { FACTORY_BUILDS_ROOT: builds });
+    expect([script, r.status]).toEqual([script, 1]);
+    expect(r.stderr).toMatch(/is not set \(see the header of|does not exist/);
+  }
+});

@@ -1,0 +1,100 @@
+// The Jenkins controller: Jenkins LTS from the configured repository, Java, Terraform and
+// the OpenStack CLI for the pipeline, the NFS shares, then a hand-over to git: the jobs
+// repository's JCasC file, plugin list and Job DSL seed (jobs/jenkins/ in that repo).
+import type { Environment } from "../config/schema";
+import { SHARED_DATA_UID } from "./base";
+import type { CloudConfig } from "./cloud-config";
+import type { UserDataContext } from "./context";
+import { addNfsClient } from "./nfs-shares";
+import { addEgressWait } from "./egress";
+import { scriptFile, scriptPath } from "./scripts";
+import { addVolume, diskSerial } from "./volumes";
+
+export const JENKINS_HOME = "/var/lib/jenkins";
+export const JOBS_CHECKOUT = `${JENKINS_HOME}/factory-repo`;
+export const CASC_FILE = `${JOBS_CHECKOUT}/jobs/jenkins/casc.yaml`;
+export const PLUGINS_FILE = `${JOBS_CHECKOUT}/jobs/jenkins/plugins.txt`;
+/** Private key Jenkins uses for the build hosts' agent user (generated on the server). */
+export const BUILD_HOST_KEY = `${JENKINS_HOME}/.ssh/build-host`;
+/** Plaintext initial admin password, root only. */
+export const ADMIN_PASSWORD_FILE = "/root/jenkins-admin-password";
+/** `#jbcrypt:<hash>` of that password, read by JCasC. */
+export const ADMIN_HASH_FILE = `${JENKINS_HOME}/secrets/factory-admin.bcrypt`;
+export const HOME_LABEL = "jenkins-home";
+export const IPERF_PORT = 5201;
+
+export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, homeVolumeId?: string, homeDiskSerial?: string): void {
+  if (homeVolumeId !== undefined || homeDiskSerial !== undefined) {
+    const serial = diskSerial(homeVolumeId ?? "", homeDiskSerial, "jenkins home volume");
+    addVolume(config, { serial, label: HOME_LABEL, mountPoint: JENKINS_HOME });
+  }
+  addEgressWait(config, plan);
+  // Created before the package so the uid matches the build hosts' agent on the NFS shares.
+  config.users.push({ name: "jenkins", gecos: "Jenkins", uid: SHARED_DATA_UID, homedir: JENKINS_HOME, shell: "/bin/bash", lock_passwd: true });
+  config.packages.push(env.jenkins.javaPackage, "fontconfig", "git", "curl", "gnupg", "ca-certificates", "python3-openstackclient", "python3-bcrypt", "iperf3");
+  addNfsClient(config, plan, "apt");
+
+  const jenkinsKey = env.jenkins.signingKey.url ?? `${env.jenkins.packageRepo.replace(/\/+$/, "")}/jenkins.io-2026.key`;
+  const terraform = env.jenkins.terraformRepo;
+  config.write_files.push(
+    { path: "/etc/systemd/system/jenkins.service.d/factory.conf", content: jenkinsDropIn(env, plan.nfs), owner: "root:root", permissions: "0644" },
+    { path: "/etc/systemd/system/factory-iperf3.service", content: IPERF_UNIT, owner: "root:root", permissions: "0644" },
+    scriptFile("trusted-apt-repo"),
+    scriptFile("jenkins-admin-password"),
+    scriptFile("jenkins-bootstrap"),
+  );
+  const pluginCli = env.jenkins.pluginCli;
+  config.runcmd.push(
+    [scriptPath("trusted-apt-repo"), "jenkins", env.jenkins.packageRepo, "binary/", "", jenkinsKey, env.jenkins.signingKey.fingerprint],
+    [scriptPath("trusted-apt-repo"), "hashicorp", terraform.url, "@codename@", "main", terraform.keyUrl ?? `${terraform.url.replace(/\/+$/, "")}/gpg`, terraform.fingerprint],
+    ["systemctl", "enable", "--now", "factory-iperf3.service"],
+    [scriptPath("jenkins-bootstrap"), env.jenkins.jobsRepo.url, env.jenkins.jobsRepo.branch, pluginCli.url, pluginCli.sha256 ?? ""],
+  );
+}
+
+// The names the jobs repository's casc.yaml and seed rely on.
+function jenkinsDropIn(env: Environment, nfs: string): string {
+  const vars: Array<[string, string]> = [
+    ["JAVA_OPTS", "-Djava.awt.headless=true -Djenkins.install.runSetupWizard=false"],
+    ["JENKINS_PORT", "8080"],
+    ["CASC_JENKINS_CONFIG", CASC_FILE],
+    ["FACTORY_ENV", env.name],
+    ["FACTORY_CLOUD", env.cloud],
+    ["FACTORY_REGION", env.region],
+    ["FACTORY_NFS", nfs],
+    ["FACTORY_JOBS_REPO_URL", env.jenkins.jobsRepo.url],
+    ["FACTORY_JOBS_REPO_BRANCH", env.jenkins.jobsRepo.branch],
+  ];
+  return [
+    "# Image factory: no setup wizard, JCasC from the jobs repository, the factory's facts.",
+    "[Service]",
+    ...vars.map(([k, v]) => systemdEnvironment(k, v)),
+    "# the first start loads every plugin and applies JCasC: allow more than the default",
+    "TimeoutStartSec=900",
+    "",
+  ].join("\n");
+}
+
+/** One `Environment=` line, quoted and escaped for systemd (% is a specifier there). */
+export function systemdEnvironment(name: string, value: string): string {
+  if (/[\n\r]/.test(value)) throw new Error(`${name}: a line break cannot go into a systemd unit`);
+  const escaped = value.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/%/g, "%%");
+  return `Environment="${name}=${escaped}"`;
+}
+
+// The pipeline's first stage measures the network to the build host against this.
+const IPERF_UNIT = [
+  "[Unit]",
+  "Description=iperf3 server for the image pipeline's network check",
+  "After=network-online.target",
+  "Wants=network-online.target",
+  "",
+  "[Service]",
+  `ExecStart=/usr/bin/iperf3 --server --port ${IPERF_PORT}`,
+  "DynamicUser=yes",
+  "Restart=on-failure",
+  "",
+  "[Install]",
+  "WantedBy=multi-user.target",
+  "",
+].join("\n");

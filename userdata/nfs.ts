@@ -1,0 +1,54 @@
+// The NFS server: the data volume (images, builds, git mirror) exported over NFSv4 to the
+// private subnet only (seeds 003_*: "NFS server for GIT and Glance image data").
+import type { CloudConfig } from "./cloud-config";
+import type { UserDataContext } from "./context";
+import { SHARED_DATA_UID } from "./base";
+import { BUILDS_DIR, DATA_ROOT, EXPORTED_DIRS, GIT_DIR, IMAGES_DIR } from "./nfs-shares";
+import { addEgressWait } from "./egress";
+import { scriptFile, scriptPath } from "./scripts";
+import { addVolume, diskSerial } from "./volumes";
+
+export const DATA_LABEL = "factory-data";
+
+// NFSv4.1+ over TCP only: the security group opens TCP 2049 and nothing else, so no
+// rpcbind, mountd or statd ports (NFSv3), no UDP, no 4.0 callbacks to the clients.
+const NFS_CONF = [
+  "# Image factory: NFSv4.1+ over TCP 2049 only.",
+  "[nfsd]",
+  "vers3=n",
+  "vers4=y",
+  "vers4.0=n",
+  "vers4.1=y",
+  "vers4.2=y",
+  "tcp=y",
+  "udp=n",
+  "",
+].join("\n");
+
+export function addNfs(config: CloudConfig, { plan }: UserDataContext, dataVolumeId: string, dataDiskSerial?: string): void {
+  addVolume(config, { serial: diskSerial(dataVolumeId, dataDiskSerial, "nfs data volume"), label: DATA_LABEL, mountPoint: DATA_ROOT });
+  const subnet = plan.cidr.text;
+  const exportsFile = [
+    "# The factory's shares, to its private subnet only (Jenkins, build hosts).",
+    ...EXPORTED_DIRS.map((dir) => `${dir} ${subnet}(rw,sync,root_squash,no_subtree_check,sec=sys)`),
+    "",
+  ].join("\n");
+  addEgressWait(config, plan);
+  config.packages.push("nfs-kernel-server");
+  config.write_files.push(
+    { path: "/etc/nfs.conf.d/factory.conf", content: NFS_CONF, owner: "root:root", permissions: "0644" },
+    { path: "/etc/exports.d/factory.exports", content: exportsFile, owner: "root:root", permissions: "0644" },
+    {
+      path: "/etc/systemd/system/nfs-server.service.d/factory.conf",
+      content: `# Never export the empty mount point when the data volume is missing.\n[Unit]\nRequiresMountsFor=${DATA_ROOT}\n`,
+      owner: "root:root",
+      permissions: "0644",
+    },
+    scriptFile("nfs-server"),
+    scriptFile("check-listeners"),
+  );
+  config.runcmd.push(
+    [scriptPath("nfs-server"), DATA_ROOT, String(SHARED_DATA_UID), IMAGES_DIR, BUILDS_DIR, "--", GIT_DIR],
+    [scriptPath("check-listeners"), "tcp:22", "tcp:2049"],
+  );
+}

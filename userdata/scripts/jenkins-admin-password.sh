@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Generates Jenkins' initial admin password on the server: the plaintext readable by root
+# only, and its bcrypt hash in the form JCasC hands to Jenkins' own user database
+# (`#jbcrypt:$2a$...`, no trailing newline: JCasC's readFile keeps it). Never replaces an
+# existing hash: the admin may have changed the password since.
+# usage: jenkins-admin-password.sh <password file> <hash file> <hash file owner user:group>
+set -euo pipefail
+
+if [ "$#" -ne 3 ]; then
+  echo "usage: jenkins-admin-password.sh <password file> <hash file> <owner user:group>" >&2
+  exit 2
+fi
+password_file=$1 hash_file=$2 owner=$3
+
+if [ -s "$hash_file" ]; then
+  echo "jenkins-admin-password: $hash_file exists, keeping it"
+  exit 0
+fi
+
+umask 077
+password=$(head -c 48 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 32)
+if [ "${#password}" -ne 32 ]; then
+  echo "jenkins-admin-password: could not make a password" >&2
+  exit 1
+fi
+printf '%s\n' "$password" >"$password_file.tmp"
+chmod 0600 "$password_file.tmp"
+mv "$password_file.tmp" "$password_file"
+
+# Jenkins' jBCrypt reads $2a$ hashes
+hash=$(printf '%s' "$password" |
+  python3 -c 'import sys, bcrypt; print(bcrypt.hashpw(sys.stdin.buffer.read(), bcrypt.gensalt(rounds=12, prefix=b"2a")).decode())')
+printf '#jbcrypt:%s' "$hash" >"$hash_file.tmp"
+chown "$owner" "$hash_file.tmp"
+chmod 0400 "$hash_file.tmp"
+mv "$hash_file.tmp" "$hash_file"
+echo "jenkins-admin-password: initial admin password in $password_file (root only)"

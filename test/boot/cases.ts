@@ -6,7 +6,7 @@ import { parse, stringify } from "yaml";
 import { addressPlan, type AddressPlan } from "../../config/address-plan";
 import { parseEnvironment } from "../../config/load";
 import type { Environment } from "../../config/schema";
-import { renderUserData, type UserDataRequest } from "../../userdata";
+import { renderUserDataText, type UserDataRequest } from "../../userdata";
 
 const REPO = path.join(__dirname, "..", "..", "..");
 
@@ -42,7 +42,8 @@ function load(file: string): Loaded {
 }
 
 function render({ env, plan }: Loaded, request: UserDataRequest): string {
-  return renderUserData({ env, plan }, request);
+  // The text the server gets (renderUserData is escaped for Terraform, which unescapes it).
+  return renderUserDataText({ env, plan }, request);
 }
 
 const DATA_MOUNT = "/srv/factory";

@@ -205,6 +205,8 @@ export const EnvironmentSchema = z
       signingKey: z
         .strictObject({ url: url(["https", "http"]).optional(), fingerprint: pgpFingerprint.default(DEFAULT_JENKINS_KEY_FINGERPRINT) })
         .default({}),
+      /** Jenkins package version to install (e.g. 2.555.1), so a recreated controller is the same; default: the newest in packageRepo. */
+      version: z.string().regex(/^\d+(\.\d+)+$/, "must be a Jenkins version such as 2.555.1").optional(),
       /** JRE of the controller (Jenkins LTS since 2.555 needs Java 21). */
       javaPackage: text("javaPackage").default("openjdk-21-jre-headless"),
       /** jenkins-plugin-cli jar; without sha256 it is checked against the <url>.sha256 published next to it. */

@@ -7,14 +7,16 @@
 #  3. checks out the jobs repository, installs its pinned plugins with jenkins-plugin-cli,
 #  4. starts Jenkins, which configures itself from the repository (JCasC, Job DSL seed).
 # Safe to run again: nothing that exists is regenerated.
-# usage: jenkins-bootstrap.sh <jobs repo url> <branch> <plugin-cli jar url> <jar sha256 or "">
+# usage: jenkins-bootstrap.sh <jobs repo url> <branch> <plugin-cli jar url> <jar sha256 or ""> <jenkins version or "">
 set -euo pipefail
 
-if [ "$#" -ne 4 ]; then
-  echo "usage: jenkins-bootstrap.sh <jobs repo url> <branch> <plugin-cli url> <sha256 or \"\">" >&2
+if [ "$#" -ne 5 ]; then
+  echo "usage: jenkins-bootstrap.sh <jobs repo url> <branch> <plugin-cli url> <sha256 or \"\"> <jenkins version or \"\">" >&2
   exit 2
 fi
-repo_url=$1 branch=$2 cli_url=$3 cli_sha256=$4
+repo_url=$1 branch=$2 cli_url=$3 cli_sha256=$4 jenkins_version=$5
+# A pinned version makes a recreated controller the same Jenkins as before.
+jenkins_package=jenkins${jenkins_version:+=$jenkins_version}
 
 home=/var/lib/jenkins
 repo=$home/factory-repo
@@ -42,7 +44,7 @@ else
     chmod 0755 /usr/sbin/policy-rc.d
     trap 'rm -rf "$work"; rm -f /usr/sbin/policy-rc.d' EXIT
   fi
-  apt-get -o DPkg::Lock::Timeout=600 -q -y install jenkins terraform
+  apt-get -o DPkg::Lock::Timeout=600 -q -y install "$jenkins_package" terraform
   rm -f /usr/sbin/policy-rc.d
 fi
 systemctl stop jenkins.service 2>/dev/null || true

@@ -4,6 +4,7 @@
 #   BOOT-CHECK <case> ok|FAIL <check>: <detail>
 # followed by diagnostics (BOOT-DIAG <case> ...) when something failed, and
 #   BOOT-CHECK-END <case> <passed> <failed>
+# shellcheck source-path=SCRIPTDIR
 set -uo pipefail # no -e: one failing check must not hide the others
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=/dev/null # generated per case by test/boot/seed.ts

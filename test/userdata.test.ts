@@ -318,7 +318,7 @@ describe("roles", () => {
     expect(exportsFile).toContain("/srv/factory/images 10.40.0.0/22(rw,sync,root_squash,no_subtree_check,sec=sys)");
     expect(exportsFile).toContain("/srv/factory/builds 10.40.0.0/22(");
     expect(exportsFile).not.toContain("/srv/factory/git ");
-    expect(fileIn(doc, "/etc/nfs.conf.d/factory.conf")).toMatch(/^vers3=n$/m);
+    expect(fileIn(doc, "/etc/nfs.conf.d/factory.conf")).toMatch(/^vers2=n\nvers3=n$/m);
     expect(commands(doc)).toContain("/usr/local/lib/factory/check-listeners.sh tcp:22 tcp:2049");
   });
 

@@ -21,8 +21,8 @@ import type { Command } from "./factory";
 
 export const EXIT_CHANGES = 2;
 
-const RENDERERS: Record<string, (report: DiffReport) => string> = {
-  markdown: renderMarkdown,
+const RENDERERS: Record<string, (report: DiffReport, maxLength?: number) => string> = {
+  markdown: (report, maxLength) => renderMarkdown(report, { maxLength }),
   text: renderText,
   json: renderJson,
 };
@@ -35,6 +35,8 @@ export const diffCommand: Command = {
     "head-dir": { type: "string" },
     config: { type: "string", multiple: true, short: "c" },
     format: { type: "string", short: "f", default: "markdown" },
+    /** markdown only: cut the folded details to fit a PR comment (0: never cut). */
+    "max-length": { type: "string" },
   },
   run(values, positionals) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
@@ -45,6 +47,9 @@ export const diffCommand: Command = {
     const render = RENDERERS[values.format as string];
     if (!render) throw new UsageError(`--format must be markdown, text or json, not "${String(values.format)}"`);
     if ((base === undefined) === (baseDir === undefined)) throw new UsageError("give either --base REF or --base-dir DIR");
+    const maxLengthText = values["max-length"] as string | undefined;
+    if (maxLengthText !== undefined && !/^\d+$/.test(maxLengthText)) throw new UsageError(`--max-length must be a number of characters, not "${maxLengthText}"`);
+    const maxLength = maxLengthText === undefined ? undefined : Number(maxLengthText);
     if (headDir !== undefined && configs !== undefined) throw new UsageError("--config applies to the working tree; it cannot go with --head-dir");
 
     const scratch = mkdtempSync(path.join(tmpdir(), "factory-diff-"));
@@ -59,7 +64,7 @@ export const diffCommand: Command = {
         before = readSynthOutput(out);
       }
       const report = compareSynthOutputs(before, head);
-      process.stdout.write(render(report));
+      process.stdout.write(render(report, maxLength));
       return report.changed ? EXIT_CHANGES : EXIT_OK;
     } finally {
       rmSync(scratch, { recursive: true, force: true });

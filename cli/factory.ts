@@ -21,7 +21,7 @@ interface CommandEntry {
 const COMMANDS: Record<string, CommandEntry> = {
   diff: {
     summary: "what a change does to each environment (exit 0 none, 2 changes, 1 error)",
-    usage: "diff (--base REF | --base-dir DIR [--head-dir DIR]) [--config FILE]... [--format markdown|text|json]",
+    usage: "diff (--base REF | --base-dir DIR [--head-dir DIR]) [--config FILE]... [--format markdown|text|json] [--max-length N]",
     usageExitCode: EXIT_FAILURE,
     load: () => (require("./diff") as typeof import("./diff")).diffCommand,
   },

@@ -41,6 +41,7 @@ test("usage errors of diff exit 1 (2 means 'changed'), other commands keep 2", a
     ["diff", "--base", "main", "--base-dir", example],
     ["diff", "--base-dir", example, "--head-dir", example, "--config", EXAMPLE],
     ["diff", "--no-such-option"],
+    ["diff", "--base-dir", example, "--head-dir", example, "--max-length", "64k"],
   ];
   for (const args of cases) {
     const r = await runFactoryInProcess(args);

@@ -190,3 +190,28 @@ test("a removed volume (servers.jenkins.homeVolumeGb): data at risk; exit code 2
   expect(cli.stdout).toContain("#### ⚠️ Data at risk\n\n- `example-data`: removes volume example-jenkins-home\n");
   expect(await runFactoryInProcess(["diff", "--base-dir", baseDir, "--head-dir", baseDir])).toMatchObject({ status: 0 });
 });
+
+test("a report longer than a PR comment allows keeps its summary and flags and cuts the details whole", () => {
+  const report = diff((d) => {
+    d.admin.sshPublicKeys.push(SECOND_KEY);
+    d.admin.cidrs.push("0.0.0.0/0");
+  });
+  const whole = renderMarkdown(report, { maxLength: 0 });
+  expect(renderMarkdown(report)).toBe(whole); // well under GitHub's limit: nothing cut
+  expect(whole).not.toContain("were cut here");
+
+  const maxLength = Math.floor(whole.length / 2);
+  const cut = renderMarkdown(report, { maxLength });
+  expect(cut.length).toBeLessThanOrEqual(maxLength);
+  const upTo = (text: string, marker: string) => text.slice(0, text.indexOf(marker));
+  expect(upTo(cut, "<details>")).toBe(upTo(whole, "<details>")); // summary, flags, replaced list
+  expect(cut).toContain("#### 🔓 Security");
+  expect(cut.match(/<details>/g)?.length).toBe(cut.match(/<\/details>/g)?.length);
+  expect(cut.match(/^ *`{3,}/gm)!.length % 2).toBe(0); // no code fence left open
+  expect(cut.trimEnd().endsWith("run `npx factory diff --format text` for the whole report._")).toBe(true);
+  // Every stack section in the cut report is whole: it appears in the full one as is.
+  for (const section of cut.split("\n#### `").slice(1)) {
+    const body = section.split("\n</details>")[0].split("\n\n_The details")[0];
+    expect(whole).toContain(body);
+  }
+});

@@ -7,7 +7,16 @@ import { isMultiline } from "./text-diff";
 
 export const MARKDOWN_TITLE = "### factory diff";
 
-export function renderMarkdown(report: DiffReport): string {
+/** GitHub refuses comments longer than this (GitLab allows 1,000,000). */
+export const COMMENT_LIMIT = 65_536;
+
+export interface MarkdownOptions {
+  /** Longest output in characters; details that do not fit are left out, with a note. 0: no limit. @default COMMENT_LIMIT */
+  readonly maxLength?: number;
+}
+
+export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}): string {
+  const maxLength = options.maxLength ?? COMMENT_LIMIT;
   const out: string[] = [MARKDOWN_TITLE, "", summaryParagraph(report)];
   if (!report.changed) return `${out.join("\n")}\n`;
   section(out, "⚠️ Data at risk", report.flags.filter((f) => f.kind === "data-at-risk"));
@@ -22,23 +31,52 @@ export function renderMarkdown(report: DiffReport): string {
     out.push("", "#### Replaced or rebuilt", "");
     for (const { s, r } of heavy) out.push(`- \`${s.name}\`: ${escapeMarkdown(r.notes[0] ?? `${ACTION_WORDS[r.action]} ${r.displayName}`)}`);
   }
+  // The summary, flags and the replaced list above always go in; the folded details are
+  // added stack by stack while they fit, so a long report still posts as a comment.
+  let length = out.join("\n").length;
+  const budget = maxLength > 0 ? maxLength - TRUNCATION_NOTE.length - 64 : Infinity;
+  const fits = (lines: string[]) => length + lines.join("\n").length + 1 <= budget;
+  const add = (lines: string[]) => {
+    out.push(...lines);
+    length += lines.join("\n").length + 1;
+  };
+  let truncated = false;
   for (const env of report.environments) {
     const changed = env.stacks.filter((s) => s.status !== "unchanged");
-    if (changed.length === 0) continue;
-    out.push("", `<details><summary>Environment <b>${escapeHtml(env.name)}</b>: ${changed.length} ${plural(changed.length, "stack")} changed</summary>`, "");
-    for (const stack of changed) {
-      out.push(`#### \`${stack.name}\` (${stack.status})`, "");
-      if (stack.note) out.push(`_${escapeMarkdown(stack.note)}_`, "");
-      for (const r of stack.resources) out.push(...resourceLines(r));
-      if (stack.settings.length > 0) {
-        out.push("- stack settings:");
-        for (const c of stack.settings) out.push(...changeLines(c, "  "));
-      }
-      out.push("");
+    if (changed.length === 0 || truncated) continue;
+    const open = ["", `<details><summary>Environment <b>${escapeHtml(env.name)}</b>: ${changed.length} ${plural(changed.length, "stack")} changed</summary>`, ""];
+    if (!fits([...open, "</details>"])) {
+      truncated = true;
+      break;
     }
-    out.push("</details>");
+    add(open);
+    for (const stack of changed) {
+      const lines = stackLines(stack);
+      if (!fits([...lines, "</details>"])) {
+        truncated = true;
+        break;
+      }
+      add(lines);
+    }
+    add(["</details>"]);
   }
+  if (truncated) out.push("", TRUNCATION_NOTE);
   return `${out.join("\n")}\n`;
+}
+
+const TRUNCATION_NOTE =
+  "_The details are longer than a comment allows and were cut here; run `npx factory diff --format text` for the whole report._";
+
+function stackLines(stack: DiffReport["environments"][number]["stacks"][number]): string[] {
+  const lines = [`#### \`${stack.name}\` (${stack.status})`, ""];
+  if (stack.note) lines.push(`_${escapeMarkdown(stack.note)}_`, "");
+  for (const r of stack.resources) lines.push(...resourceLines(r));
+  if (stack.settings.length > 0) {
+    lines.push("- stack settings:");
+    for (const c of stack.settings) lines.push(...changeLines(c, "  "));
+  }
+  lines.push("");
+  return lines;
 }
 
 function section(out: string[], title: string, flags: Flag[]): void {

@@ -5,7 +5,7 @@ import { readdirSync } from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { LoadedEnvironment, loadEnvironments } from "./config/load";
-import { addEnvironment } from "./stacks/image-factory";
+import { addEnvironment, StackBuilder } from "./stacks/image-factory";
 
 export const DEFAULT_ENVIRONMENTS_DIR = "environments";
 
@@ -27,12 +27,12 @@ export interface SynthResult {
   readonly stacks: string[];
 }
 
-/** Synthesizes the stacks of validated environments into `outdir`. */
-export function synthesize(environments: LoadedEnvironment[], outdir: string): SynthResult {
+/** Synthesizes the stacks of validated environments (all, or those `build` adds) into `outdir`. */
+export function synthesize(environments: LoadedEnvironment[], outdir: string, build: StackBuilder = addEnvironment): SynthResult {
   return withoutTokenStackTraces(() => {
     // stackTraces off: construct metadata would otherwise carry absolute source paths.
     const app = new App({ outdir, stackTraces: false });
-    const stacks = environments.flatMap(({ env }) => addEnvironment(app, env).map((s) => s.node.id));
+    const stacks = environments.flatMap(({ env }) => build(app, env).map((s) => s.node.id));
     app.synth();
     return { stacks };
   });

@@ -1,9 +1,7 @@
 // factory check [--config FILE]... [--dir DIR]
 // Terraform itself validates every synthesized stack against the pinned provider
 // schemas, offline (tools/terraform-check). Exit 0 all valid, 1 any invalid, 2 usage.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import * as path from "node:path";
+import { existsSync } from "node:fs";
 import { checkConfigurations, formatDiagnostic, synthesizedStacks } from "../tools/terraform-check/runner";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "./errors";
 import type { Command } from "./factory";
@@ -40,16 +38,9 @@ export const checkCommand: Command = {
     // Only this path synthesizes, so only it loads cdktf and the stacks.
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { loadEnvironments } = require("../config/load") as typeof import("../config/load");
-    const { synthesize } = require("../main") as typeof import("../main");
+    const { withScratchSynthesis } = require("./scratch-synthesis") as typeof import("./scratch-synthesis");
     const { configFiles } = require("./config-files") as typeof import("./config-files");
     /* eslint-enable @typescript-eslint/no-require-imports */
-    const environments = loadEnvironments(configFiles(configs));
-    const out = mkdtempSync(path.join(tmpdir(), "factory-check-"));
-    try {
-      synthesize(environments, out);
-      return await checkDirectory(out);
-    } finally {
-      rmSync(out, { recursive: true, force: true });
-    }
+    return withScratchSynthesis(loadEnvironments(configFiles(configs)), checkDirectory);
   },
 };

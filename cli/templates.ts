@@ -3,39 +3,38 @@
 // cdk.tf.json. They are committed: a template change shows in the PR diff, reaches Jenkins
 // with the next pull of the jobs repository (no server replacement), and every build is
 // reproducible from the commit it ran on. `--check` fails if the committed ones are stale.
-import { tmpdir } from "node:os";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadEnvironments } from "../config/load";
-import { synthesize } from "../main";
 import { buildHostStackName } from "../stacks/build-host-stack";
+import { addBuildHostStacks } from "../stacks/image-factory";
 import { configFiles } from "./config-files";
 import { CliError, EXIT_OK, UsageError } from "./errors";
 import type { Command } from "./factory";
 import { replaceDirectory } from "./output-dir";
+import { withScratchSynthesis } from "./scratch-synthesis";
 
 export const TEMPLATES_DIR = path.join("jobs", "build-hosts");
 const TEMPLATE_FILE = "cdk.tf.json";
 
-/** Template name → synthesized Terraform JSON, for every environment file given. */
-export function renderTemplates(files: string[]): Map<string, Map<string, string>> {
+/**
+ * Environment name → template name → synthesized Terraform JSON, for every environment
+ * file given. Only the build-host stacks are synthesized: they read no other stack, and
+ * their JSON is the same as in a full synth.
+ */
+export function renderTemplates(files: string[]): Promise<Map<string, Map<string, string>>> {
   const environments = loadEnvironments(files);
-  const result = new Map<string, Map<string, string>>();
-  const scratch = mkdtempSync(path.join(tmpdir(), "factory-templates-"));
-  try {
-    synthesize(environments, scratch);
-    for (const { env } of environments) {
-      const templates = new Map<string, string>();
-      for (const t of env.buildHosts.templates) {
-        const file = path.join(scratch, "stacks", buildHostStackName(env.name, t.name), TEMPLATE_FILE);
-        templates.set(t.name, readFileSync(file, "utf8"));
-      }
-      result.set(env.name, templates);
-    }
-  } finally {
-    rmSync(scratch, { recursive: true, force: true });
-  }
-  return result;
+  return withScratchSynthesis(
+    environments,
+    (dir) =>
+      new Map(
+        environments.map(({ env }) => [
+          env.name,
+          new Map(env.buildHosts.templates.map((t) => [t.name, readFileSync(path.join(dir, "stacks", buildHostStackName(env.name, t.name), TEMPLATE_FILE), "utf8")])),
+        ]),
+      ),
+    (app, env) => addBuildHostStacks(app, env),
+  );
 }
 
 /** Differences between the templates on disk and freshly rendered ones, one line each. */
@@ -60,10 +59,10 @@ export const templatesCommand: Command = {
     dir: { type: "string", default: TEMPLATES_DIR },
     check: { type: "boolean", default: false },
   },
-  run(values, positionals) {
+  async run(values, positionals) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const dir = values.dir as string;
-    const rendered = renderTemplates(configFiles(values.config as string[] | undefined));
+    const rendered = await renderTemplates(configFiles(values.config as string[] | undefined));
     if (values.check) {
       const problems = staleTemplates(dir, rendered);
       if (problems.length > 0) {

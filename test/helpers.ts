@@ -1,10 +1,11 @@
 // Shared test fixtures: the example environment, variations of it, and CLI runs.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
 import { parseEnvironment } from "../config/load";
+import { synthesize } from "../main";
 import type { Environment } from "../config/schema";
 
 export const REPO = path.resolve(__dirname, "..", "..");
@@ -51,9 +52,6 @@ export function runFactory(args: string[], cwd = REPO): CliRun {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-import { App } from "cdktf";
-import { rmSync } from "node:fs";
-import { addEnvironment } from "../stacks/image-factory";
 
 /**
  * Synthesizes an environment's stacks as `factory synth` does (a whole-app synth, so
@@ -61,10 +59,8 @@ import { addEnvironment } from "../stacks/image-factory";
  */
 export function synthEnvironment(env: Environment): Map<string, string> {
   const outdir = tempDir("synth-");
-  const app = new App({ outdir, stackTraces: false });
-  const stacks = addEnvironment(app, env);
-  app.synth();
-  const result = new Map(stacks.map((s) => [s.node.id, readFileSync(path.join(outdir, "stacks", s.node.id, "cdk.tf.json"), "utf8")]));
+  const { stacks } = synthesize([{ file: "test.yaml", env }], outdir);
+  const result = new Map(stacks.map((name) => [name, readFileSync(path.join(outdir, "stacks", name, "cdk.tf.json"), "utf8")]));
   rmSync(outdir, { recursive: true, force: true });
   return result;
 }

@@ -6,6 +6,8 @@ import { Cidr, nthAddress, parseCidr } from "./cidr";
 import type { Environment } from "./schema";
 
 export const DYNAMIC_POOL_OFFSET = 32;
+/** The longest prefix a subnet may have: fixed addresses below the pool, at least as many dynamic ones above. */
+export const MAX_SUBNET_PREFIX = 32 - Math.log2(2 * DYNAMIC_POOL_OFFSET);
 const JUMP_OFFSET = 10;
 
 /** What a subnet needs: its range, router, gateway and dynamic pool. */

@@ -5,6 +5,7 @@ import { isIP } from "node:net";
 // zod's v3 API (shipped inside zod 4): it loads in a third of the time of zod 4's core,
 // and loading is most of what `factory synth` costs beyond cdktf itself (npm run bench).
 import { z } from "zod/v3";
+import { DYNAMIC_POOL_OFFSET, MAX_SUBNET_PREFIX } from "./address-plan";
 import { parseCidr } from "./cidr";
 import { checkSshPublicKey } from "./ssh-key";
 
@@ -26,6 +27,13 @@ const cidr = (versions: Array<4 | 6>) =>
       ctx.addIssue({ code: "custom", message: `"${value}" must be an IPv${versions[0]} CIDR` });
     }
   });
+
+/** An IPv4 subnet the address plan fits in (fixed addresses below .32, dynamic above). */
+const subnetCidr = (what: string) =>
+  cidr([4]).refine((c) => {
+    const p = parseCidr(c);
+    return typeof p === "string" || p.prefix <= MAX_SUBNET_PREFIX;
+  }, `the ${what} must be /${MAX_SUBNET_PREFIX} or larger (fixed addresses below .${DYNAMIC_POOL_OFFSET}, dynamic ones above)`);
 
 const sshPublicKey = z.string().superRefine((value, ctx) => {
   const problem = checkSshPublicKey(value);
@@ -159,10 +167,7 @@ export const EnvironmentSchema = z
     region: text("region"),
     availabilityZones: uniqueStrings("availability zone", 1, "at least one availability zone is required"),
     network: z.strictObject({
-      cidr: cidr([4]).refine((c) => {
-        const p = parseCidr(c);
-        return typeof p === "string" || p.prefix <= 26;
-      }, "the private subnet must be /26 or larger (fixed addresses below .32, build hosts above)"),
+      cidr: subnetCidr("private subnet"),
       externalNetwork: text("externalNetwork"),
       dnsNameservers: z.array(z.string().refine((s) => isIP(s) !== 0, "must be an IPv4 or IPv6 address")).default([]),
       egress: z.enum(["router", "jump"]),
@@ -188,12 +193,7 @@ export const EnvironmentSchema = z
         count: z.number().int().min(0, "count must be 0 or more"),
         domain: hostname,
         /** CIDR of the web tenant's own network. */
-        cidr: cidr([4])
-          .refine((c) => {
-            const p = parseCidr(c);
-            return typeof p === "string" || p.prefix <= 26;
-          }, "the web subnet must be /26 or larger")
-          .default("10.30.0.0/24"),
+        cidr: subnetCidr("web subnet").default("10.30.0.0/24"),
         /** Public keys allowed to publish (rsync over SSH, restricted to the image tree): Jenkins' publish key. */
         publishKeys: z.array(sshPublicKey).default([]),
       })

@@ -100,7 +100,7 @@ describe("stage 1: initialize", () => {
     const zodEntry = parseEnvironment(EXAMPLE, readFileSync(EXAMPLE, "utf8")).env.images.find((i) => i.name === "Standard_Debian_12")!;
     const { factory, ...catalogue } = entry;
     expect(catalogue).toEqual({ ...zodEntry, regions: ["RegionTwo"] });
-    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "https://images.example.com" });
+    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "http://images.example.com" });
 
     expect(readFileSync(path.join(buildDir, "build.env"), "utf8")).toContain(`GIT_COMMIT=${repo.commit}\n`);
     expect(exists(path.join(buildDir, "repo", "jobs", "stages", "02-spawn-build-host.sh"))).toBe(true);
@@ -268,8 +268,8 @@ describe("stage 6: prepare & import GPG key", () => {
       buildId,
       gitCommit: repo.commit,
       date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
-      signatureUrl: `https://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.qcow2.asc`,
-      hashListUrl: `https://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.hashdeep`,
+      signatureUrl: `http://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.qcow2.asc`,
+      hashListUrl: `http://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.hashdeep`,
     });
     const tarball = path.join(buildDir, "output", "Standard_Debian_12-config.tar.gz");
     const listing = spawnSync("tar", ["-tzf", tarball], { encoding: "utf8" }).stdout;

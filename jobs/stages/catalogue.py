@@ -62,6 +62,8 @@ def resolve_entry(args):
     if env["region"] in entry["regions"]:
         fail(f"regions: {env['region']!r} is the factory's own region; list only the other regions")
     web = env.get("web") or {}
+    # The web servers serve plain HTTP (no TLS keys in user-data; README), as the web
+    # stack's web_urls output says: published signature and hash-list URLs must match.
     entry["factory"] = {
         "environment": env["name"],
         "region": env["region"],
@@ -69,7 +71,7 @@ def resolve_entry(args):
         "ttlHours": env["buildHosts"]["ttlHours"],
         "templateFlavor": template["flavor"],
         "imageRetentionMonths": env.get("imageRetentionMonths", 24),
-        "webBaseUrl": f"https://{web['domain']}" if web.get("domain") and web.get("count", 0) > 0 else "",
+        "webBaseUrl": f"http://{web['domain']}" if web.get("domain") and web.get("count", 0) > 0 else "",
     }
     json.dump(entry, sys.stdout, indent=2, sort_keys=True)
     print()

@@ -2,8 +2,7 @@
 // YAML library. This is the interface the server constructs call; the renderers behind
 // it live in this folder, one per role, on top of base.ts.
 import { baseConfig, finish } from "./base";
-import { familyOf } from "./build-host";
-import { addBuildHost } from "./build-host";
+import { addBuildHost, familyOf } from "./build-host";
 import { type CloudConfig, escapeForTerraform, renderCloudConfig } from "./cloud-config";
 import type { UserDataContext, UserDataRequest } from "./context";
 import { addJenkins } from "./jenkins";

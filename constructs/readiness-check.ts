@@ -1,9 +1,9 @@
-// Makes `cdktf deploy` wait for a server's first boot: a null_resource that connects over
-// SSH (through a jump host) and waits for `cloud-init status --wait`, failing the deploy
-// when first boot failed. It runs again whenever the server is replaced.
+// Makes `cdktf deploy` wait for a server's first boot: a terraform_data resource (built
+// into Terraform, no provider to install) that connects over SSH (through a jump host)
+// and waits for `cloud-init status --wait`, failing the deploy when first boot failed.
+// It runs again whenever the server is replaced.
 import { Construct } from "constructs";
-import { Resource as NullResource } from "@cdktf/provider-null/lib/resource";
-import type { TerraformProvider } from "cdktf";
+import { DataResource } from "cdktf";
 
 /** Seconds to wait for first boot to finish (packages, Jenkins plugins...). */
 export const READINESS_TIMEOUT_S = 1800;
@@ -21,19 +21,17 @@ export interface ReadinessCheckProps {
   readonly timeoutSeconds?: number;
   /** Checks that must pass first (a server whose first boot needs another's). @default none */
   readonly after?: ReadinessCheck[];
-  readonly provider: TerraformProvider;
 }
 
 export class ReadinessCheck extends Construct {
-  readonly resource: NullResource;
+  readonly resource: DataResource;
 
   constructor(scope: Construct, id: string, props: ReadinessCheckProps) {
     super(scope, id);
     const user = props.user ?? "factory";
     const timeout = props.timeoutSeconds ?? READINESS_TIMEOUT_S;
-    this.resource = new NullResource(this, "wait", {
-      provider: props.provider,
-      triggers: { server_id: props.serverId },
+    this.resource = new DataResource(this, "wait", {
+      triggersReplace: { server_id: props.serverId },
       dependsOn: props.after?.map((check) => check.resource),
       // The admin's SSH agent holds the key; no key material is written anywhere.
       connection: {

@@ -5,7 +5,6 @@
 // names the server it touches.
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { ComputeKeypairV2 } from "../.gen/providers/openstack/compute-keypair-v2";
 import { placement } from "../config/placement";
 import { JenkinsServer } from "../constructs/jenkins-server";
@@ -81,18 +80,16 @@ export class FactoryStack extends EnvironmentStack {
     const jumpAddresses = data.jumpFloatingIps.map((fip) => fip.address);
     const bastion = jumpAddresses[0];
     if (env.readinessCheck) {
-      const provider = new NullProvider(this, "null");
       this.jumpHosts.servers.forEach((server, i) => {
-        new ReadinessCheck(this, `jump-${i}-ready`, { serverId: server.id, host: jumpAddresses[i], provider });
+        new ReadinessCheck(this, `jump-${i}-ready`, { serverId: server.id, host: jumpAddresses[i] });
       });
-      const nfsReady = new ReadinessCheck(this, "nfs-ready", { serverId: this.nfs.server.id, host: plan.nfs, bastionHost: bastion, provider });
+      const nfsReady = new ReadinessCheck(this, "nfs-ready", { serverId: this.nfs.server.id, host: plan.nfs, bastionHost: bastion });
       new ReadinessCheck(this, "jenkins-ready", {
         serverId: this.jenkins.server.id,
         host: plan.jenkins,
         bastionHost: bastion,
         // Jenkins mounts the NFS exports on first boot: its check waits for NFS's first.
         after: [nfsReady],
-        provider,
       });
     }
 

@@ -3,7 +3,6 @@
 // factory's lifecycle: it reads only the factory's egress addresses.
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { OpenstackProvider } from "../.gen/providers/openstack/provider";
 import { placement } from "../config/placement";
 import { subnetPlan } from "../config/address-plan";
@@ -56,9 +55,8 @@ export class WebStack extends EnvironmentStack {
 
     const addresses = this.web.floatingIps.map((fip) => fip.address);
     if (env.readinessCheck) {
-      const provider = new NullProvider(this, "null");
       this.web.servers.forEach((server, i) => {
-        new ReadinessCheck(this, `web-${i}-ready`, { serverId: server.id, host: addresses[i], bastionHost: jumpAddresses[0], provider });
+        new ReadinessCheck(this, `web-${i}-ready`, { serverId: server.id, host: addresses[i], bastionHost: jumpAddresses[0] });
       });
     }
     new TerraformOutput(this, "web_addresses", {

@@ -136,7 +136,7 @@ test("a new build-host template: a new stack", () => {
 test("a removed web server (web.count 3 → 2): its server, port, floating IP and readiness check go", () => {
   const report = diff((d) => (d.web.count = 2));
   expect(actions(report)).toEqual([
-    "example-web remove null_resource web-2-ready/wait",
+    "example-web remove terraform_data web-2-ready/wait",
     "example-web remove floating IP web/floating-ip-2",
     "example-web remove floating IP association web/floating-ip-association-2",
     "example-web remove port example-web-2",

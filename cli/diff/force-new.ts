@@ -13,8 +13,8 @@ export interface ForceNewRules {
 export const FORCE_NEW_FILE = path.resolve(__dirname, "..", "..", "..", "providers", "openstack", "force-new-v3.4.0.json");
 
 const NONE: ForceNewRules = { forceNew: new Set(), conditional: new Set() };
-/** Resources of other providers the stacks use (hashicorp/null: `triggers` is ForceNew). */
-const OTHER_PROVIDERS: [string, ForceNewRules][] = [["null_resource", { forceNew: new Set(["triggers"]), conditional: new Set() }]];
+/** Resources of Terraform's builtin provider the stacks use (terraform_data: `triggers_replace` replaces it). */
+const OTHER_PROVIDERS: [string, ForceNewRules][] = [["terraform_data", { forceNew: new Set(["triggers_replace"]), conditional: new Set() }]];
 let table: Map<string, ForceNewRules> | undefined;
 
 /** The rules of a resource type; unknown types (other providers) have none. */

@@ -1,13 +1,21 @@
 // factory check [--config FILE]... [--dir DIR]
-// Terraform itself validates every synthesized stack against the pinned provider
-// schemas, offline (tools/terraform-check). Exit 0 all valid, 1 any invalid, 2 usage.
+// Terraform itself validates every synthesized stack with the real providers, offline
+// (cli/terraform/validate.ts). Exit 0 all valid, 1 any invalid, 2 usage.
 import { existsSync } from "node:fs";
-import { checkConfigurations, formatDiagnostic, synthesizedStacks } from "../tools/terraform-check/runner";
 import { CliError, EXIT_FAILURE, EXIT_OK, UsageError } from "./errors";
 import type { Command } from "./factory";
+import { findToolchain, ToolchainMissingError } from "./terraform/toolchain";
+import { formatDiagnostic, synthesizedStacks, validateConfigurations } from "./terraform/validate";
 
 async function checkDirectory(dir: string): Promise<number> {
-  const results = await checkConfigurations(synthesizedStacks(dir));
+  let toolchain;
+  try {
+    toolchain = findToolchain();
+  } catch (err) {
+    if (err instanceof ToolchainMissingError) throw new CliError(err.message);
+    throw err;
+  }
+  const results = await validateConfigurations(synthesizedStacks(dir), { toolchain });
   if (results.length === 0) throw new CliError(`${dir}: no stacks to check`);
   for (const r of results) {
     for (const d of r.diagnostics) process.stderr.write(`${formatDiagnostic(r.stack, d)}\n`);

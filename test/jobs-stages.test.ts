@@ -21,7 +21,7 @@ const standIns = new StandIns(path.join(root, "standins"));
 const repo = jobsRepository();
 const pubKeyFile = path.join(root, "build-host.pub");
 let buildId = "";
-let buildDir = "";
+let buildDir = path.join(root, "before-stage-1");
 let signingKeyFile = "";
 let fingerprint = "";
 

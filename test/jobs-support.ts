@@ -59,6 +59,11 @@ export class StandIns {
   }
 
   add(name: string, body = "exit 0", where = this.bin): string {
+    // A relative or in-repository place would write into the working tree (a test run
+    // alone, before the stage that makes its build directory, once committed one).
+    if (!path.isAbsolute(where) || !path.relative(REPO, where).startsWith("..")) {
+      throw new Error(`stand-in ${name}: ${where} is not a temporary directory outside the repository`);
+    }
     const file = path.join(where, name);
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(

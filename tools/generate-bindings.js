@@ -32,7 +32,12 @@ function providerSchema(version) {
     fs.writeFileSync(path.join(dir, "main.tf.json"), JSON.stringify(config));
     const terraform = (...args) => execFileSync(toolchain.terraform, args, { cwd: dir, env, encoding: "utf8", maxBuffer: 64 << 20 });
     terraform("init", "-backend=false", "-input=false", "-no-color");
-    return JSON.parse(terraform("providers", "schema", "-json"));
+    const schema = JSON.parse(terraform("providers", "schema", "-json"));
+    // OpenTofu names the provider registry.opentofu.org/...; the generator expects Terraform's host.
+    const [address] = Object.keys(schema.provider_schemas).filter((a) => a.endsWith(`/${PROVIDER}`));
+    if (!address) throw new Error(`terraform providers schema -json: no ${PROVIDER} in ${Object.keys(schema.provider_schemas)}`);
+    schema.provider_schemas = { [`registry.terraform.io/${PROVIDER}`]: schema.provider_schemas[address] };
+    return schema;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

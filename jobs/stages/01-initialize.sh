@@ -61,11 +61,13 @@ SKIP_UNCHANGED=${SKIP_UNCHANGED:-false}
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 EOF
 
-# The iperf3 server is the far end of the network tests a build may run.
+# The iperf3 server is the far end of the network tests a build may run. What counts is
+# its port (iperf3's default, 5201, which the security groups open), not any process
+# named iperf3 (a client, or a server on another port, would not do).
 if ! command -v iperf3 >/dev/null; then
   log "WARNING: iperf3 is not installed on the controller; network performance tests will fail"
-elif pgrep -x iperf3 >/dev/null; then
-  log "iperf3 server already running"
+elif ss -Hltn 'sport = :5201' | grep -q .; then
+  log "iperf3 server already listening on 5201"
 else
   iperf3 -s -D --logfile "$FACTORY_BUILDS_ROOT/iperf3.log"
   log "started iperf3 server"

@@ -1,7 +1,7 @@
 // The cdktf app: every environment file becomes its set of stacks. `factory synth` calls
 // synthesize() in-process; `cdktf synth|deploy` runs this file (see cdktf.json), reading
 // the environment files from FACTORY_CONFIG (colon-separated) or environments/*.yaml.
-import { readdirSync } from "node:fs";
+import { mkdirSync, readdirSync } from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { LoadedEnvironment, loadEnvironments } from "./config/load";
@@ -58,5 +58,8 @@ function withoutTokenStackTraces<T>(synth: () => T): T {
 if (require.main === module) {
   const fromEnv = process.env.FACTORY_CONFIG?.split(":").filter(Boolean);
   const files = fromEnv && fromEnv.length > 0 ? fromEnv : defaultEnvironmentFiles();
-  synthesize(loadEnvironments(files), process.env.CDKTF_OUTDIR ?? "cdktf.out");
+  const outdir = process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  // cdktf's App creates only the last level (`cdktf deploy --output build/cdktf.out` needs build/).
+  mkdirSync(path.dirname(path.resolve(outdir)), { recursive: true });
+  synthesize(loadEnvironments(files), outdir);
 }

@@ -2,7 +2,8 @@
 // directory or the time, and with no absolute path of the machine in it.
 import { cpSync, readdirSync, readFileSync, statSync, symlinkSync } from "node:fs";
 import * as path from "node:path";
-import { REPO, runFactory, tempDir } from "./helpers";
+import { spawnSync } from "node:child_process";
+import { EXAMPLE, MAXIMAL, REPO, runFactory, tempDir } from "./helpers";
 
 function tree(dir: string, base = dir): Map<string, Buffer> {
   const files = new Map<string, Buffer>();
@@ -42,4 +43,20 @@ test("two syntheses from different directories are byte-identical", () => {
       expect({ file, containsAbsolutePath: text.includes(absolute) }).toEqual({ file, containsAbsolutePath: false });
     }
   }
+});
+
+test("the cdktf app (what `cdktf synth|deploy` runs) writes what `factory synth` writes, into a new nested directory", () => {
+  const fromFactory = path.join(tempDir("out-factory-"), "cdktf.out");
+  expect(runFactory(["synth", "--config", EXAMPLE, "--config", MAXIMAL, "--out", fromFactory]).status).toBe(0);
+  // cdktf runs cdktf.json's app with the --output directory in CDKTF_OUTDIR; its parent may not exist yet.
+  const fromCdktf = path.join(tempDir("out-cdktf-"), "build", "cdktf.out");
+  const r = spawnSync(process.execPath, [path.join(REPO, "dist", "main.js")], {
+    cwd: REPO,
+    env: { ...process.env, FACTORY_CONFIG: [EXAMPLE, MAXIMAL].join(":"), CDKTF_OUTDIR: fromCdktf },
+    encoding: "utf8",
+  });
+  expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: "" });
+  const [a, b] = [tree(fromFactory), tree(fromCdktf)];
+  expect([...b.keys()]).toEqual([...a.keys()]);
+  for (const [file, content] of a) expect({ file, same: content.equals(b.get(file)!) }).toEqual({ file, same: true });
 });

@@ -2,53 +2,7 @@
 // rule of every stack: nothing more, nothing less.
 import type { Environment } from "../config/schema";
 import { environment, maximalEnvironment, synthEnvironment } from "./helpers";
-
-type Source = "admin" | "jump" | "jenkins" | "build-host" | "world" | "subnet";
-type Matrix = Record<string, Partial<Record<Source, string[]>>>;
-
-// to ← from: ports. "jenkins" on web is the publish path (rsync over SSH through the
-// factory's egress address); egress: jump adds the forwarding and VRRP rows.
-const MATRIX: Matrix = {
-  jump: { admin: ["tcp/22"] },
-  jenkins: { jump: ["tcp/22", "tcp/8080"], "build-host": ["tcp/5201"] },
-  nfs: { jump: ["tcp/22"], jenkins: ["tcp/2049"], "build-host": ["tcp/2049"] },
-  "build-host": { jump: ["tcp/22"], jenkins: ["tcp/22"] },
-  web: { jump: ["tcp/22"], jenkins: ["tcp/22"], world: ["tcp/80", "tcp/443"] },
-};
-const JUMP_EGRESS_ROWS: Matrix = {
-  jump: { subnet: ["any"], jump: ["vrrp"] },
-};
-
-/** The rules the matrix implies for an environment, one line per Neutron rule. */
-function expectedRules(env: Environment): string[] {
-  const jumpEgress = env.network.egress === "jump";
-  const lines: string[] = [];
-  const add = (to: string, from: string, port: string, ethertype = "IPv4", times = 1) => {
-    for (let i = 0; i < times; i++) lines.push(`${to} <- ${from} ${port} ${ethertype}`);
-  };
-  for (const matrix of jumpEgress ? [MATRIX, JUMP_EGRESS_ROWS] : [MATRIX]) {
-    for (const [to, sources] of Object.entries(matrix)) {
-      if (to === "web" && !(env.web && env.web.count > 0)) continue;
-      for (const [from, ports] of Object.entries(sources) as Array<[Source, string[]]>) {
-        for (const port of ports) {
-          if (from === "admin") {
-            for (const cidr of env.admin.cidrs) add(to, from, port, cidr.includes(":") ? "IPv6" : "IPv4");
-          } else if (from === "world") {
-            add(to, from, port, "IPv4");
-            add(to, from, port, "IPv6");
-          } else if (to === "web" && from === "jump") {
-            add(to, from, port, "IPv4", env.servers.jump.count); // one /32 per jump floating IP
-          } else if (to === "web" && from === "jenkins") {
-            if (!jumpEgress) add(to, from, port); // via the router's SNAT address
-          } else {
-            add(to, from, port);
-          }
-        }
-      }
-    }
-  }
-  return lines.sort();
-}
+import { expectedRules } from "./security-matrix";
 
 /** Every ingress rule of every stack, described by role names. */
 function actualRules(env: Environment): string[] {

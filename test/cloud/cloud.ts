@@ -1,0 +1,87 @@
+// The local cloud as the cloud tests see it: its clouds.yaml (from `npm run cloud -- up`,
+// which the suite's runner calls first), and what each tenant holds, read back with
+// openstacksdk (test/cloud/inspect.py) in one process per look.
+import { spawnSync } from "node:child_process";
+import * as path from "node:path";
+import { REPO } from "../helpers";
+import type { CloudAccess } from "./deployment";
+
+/** The harness's admin entry in clouds.yaml (tools/local-cloud). */
+export const ADMIN_CLOUD = "factory-local-admin";
+
+/** Where `npm run cloud -- up` left clouds.yaml: the runner passes it on. */
+export function localCloud(): CloudAccess {
+  const cloudsYaml = process.env.FACTORY_TEST_CLOUDS_YAML;
+  if (!cloudsYaml) throw new Error("FACTORY_TEST_CLOUDS_YAML is not set: run the cloud tests with `npm run test:cloud`");
+  return { cloudsYaml, adminCloud: ADMIN_CLOUD };
+}
+
+export interface ServerView {
+  id: string;
+  name: string;
+  status: string;
+  availability_zone: string;
+  compute_host: string;
+  image_id: string;
+  flavor: string;
+  key_name: string | null;
+  metadata: Record<string, string>;
+  config_drive: boolean | string;
+  volumes: string[];
+  addresses: Record<string, string[]>;
+}
+export interface PortView {
+  id: string;
+  name: string;
+  device_id: string;
+  device_owner: string;
+  fixed_ips: string[];
+  security_group_ids: string[];
+  allowed_address_pairs: string[];
+  extra_dhcp_opts: [string, string][];
+}
+export interface RuleView {
+  id: string;
+  direction: string;
+  ethertype: string;
+  protocol: string | null;
+  port_range_min: number | null;
+  port_range_max: number | null;
+  remote_ip_prefix: string | null;
+  remote_group_id: string | null;
+}
+export interface TenantView {
+  project_id: string;
+  servers: ServerView[];
+  server_groups: { name: string; policies: string[]; members: string[] }[];
+  keypairs: string[];
+  ports: PortView[];
+  networks: string[];
+  subnets: { name: string; cidr: string; gateway_ip: string; dns_nameservers: string[]; allocation_pools: { start: string; end: string }[] }[];
+  routers: { name: string; external_gateway_info: any }[];
+  security_groups: { id: string; name: string; rules: RuleView[] }[];
+  floating_ips: { id: string; address: string; port_id: string | null; fixed_ip_address: string | null; description: string }[];
+  volumes: { id: string; name: string; size: number; status: string; availability_zone: string; attached_to: string[] }[];
+}
+
+/** What each of the given clouds.yaml entries' projects holds now. */
+export function inspect(cloud: CloudAccess, clouds: string[]): Record<string, TenantView> {
+  const r = spawnSync("/usr/bin/python3", [path.join(REPO, "test", "cloud", "inspect.py"), "--admin", cloud.adminCloud, ...new Set(clouds)], {
+    encoding: "utf8",
+    env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloud.cloudsYaml, PYTHONDONTWRITEBYTECODE: "1" },
+    maxBuffer: 64 << 20,
+  });
+  if (r.status !== 0) throw new Error(`inspect.py failed: ${r.stderr}`);
+  return JSON.parse(r.stdout);
+}
+
+/** Runs openstacksdk code as the admin (e.g. to rotate an image in Glance, as an operator would). */
+export function asAdmin(cloud: CloudAccess, python: string): string {
+  const script = `import openstack, json, sys\nconn = openstack.connect(cloud=${JSON.stringify(cloud.adminCloud)})\n${python}\n`;
+  const r = spawnSync("/usr/bin/python3", ["-c", script], {
+    encoding: "utf8",
+    env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloud.cloudsYaml, PYTHONDONTWRITEBYTECODE: "1" },
+  });
+  if (r.status !== 0) throw new Error(`admin script failed: ${r.stderr}`);
+  return r.stdout;
+}

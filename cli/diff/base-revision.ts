@@ -183,7 +183,9 @@ function installDependencies(root: string, worktree: string, sameLockFile: boole
     return;
   }
   log("factory diff: package-lock.json differs in the base revision; running npm ci there");
-  run("npm", ["ci", "--no-audit", "--no-fund"], worktree, "npm ci in the base revision failed");
+  // No install scripts: its prepare script would build it with tsc, which build() replaces.
+  // The lock file pins every version and hash, so cached registry metadata will do.
+  run("npm", ["ci", "--ignore-scripts", "--prefer-offline", "--no-audit", "--no-fund"], worktree, "npm ci in the base revision failed");
 }
 
 /** The revision's JavaScript: transpiled (seconds), or by its own build when it must be. */

@@ -46,6 +46,9 @@ export function planTranspile(checkout: string): Plan {
 
 /** Emits the planned sources (and the JSON files they require) into the plan's outDir. */
 export function transpile(plan: Exclude<Plan, { reason: string }>): void {
+  // esbuild's sync calls otherwise go to a worker thread's long-lived service process,
+  // which outlives this process (and so hides its CPU time); one call needs one process.
+  process.env.ESBUILD_WORKER_THREADS ??= "0";
   // Loaded here: only a diff against a revision with other code needs esbuild.
   const esbuild = require("esbuild") as typeof import("esbuild");
   const result = esbuild.buildSync({

@@ -36,6 +36,7 @@ export function planTranspile(checkout: string): Plan {
   if (o.module !== ts.ModuleKind.CommonJS) return { reason: "its tsconfig.json does not emit CommonJS" };
   if (!o.outDir || !o.rootDir) return { reason: "its tsconfig.json sets no outDir and rootDir" };
   if (!(o.alwaysStrict ?? o.strict)) return { reason: "its tsconfig.json is not strict" }; // esbuild adds "use strict" only then
+  if (!o.esModuleInterop) return { reason: "its tsconfig.json has no esModuleInterop" }; // esbuild's default imports always interoperate
   if (o.emitDecoratorMetadata) return { reason: "it uses emitDecoratorMetadata" };
   if (o.noEmit) return { reason: "its tsconfig.json emits nothing" };
   const sources = parsed.fileNames.filter((f) => !f.endsWith(".d.ts"));

@@ -59,8 +59,7 @@ export const diffCommand: Command = {
       if (baseDir !== undefined) {
         before = readSynthOutput(baseDir);
       } else {
-        const out = path.join(scratch, "base");
-        synthesizeRevision({ ref: base!, configs: configs, outDir: out, cwd: process.cwd(), log: (l) => process.stderr.write(`${l}\n`) });
+        const out = synthesizeRevision({ ref: base!, configs, outDir: path.join(scratch, "base"), cwd: process.cwd(), log: (l) => process.stderr.write(`${l}\n`) });
         before = readSynthOutput(out);
       }
       const report = compareSynthOutputs(before, head);

@@ -1,9 +1,13 @@
-// After every test: the run must not have changed the working tree (tests write only
-// under their own temp dirs). Fails `npm test` naming what changed.
-import { treeChanges, workingTreeState } from "./working-tree";
+// After all test files: removes the diff cache global-setup.ts made, and fails `npm test`
+// naming what changed if the run changed the working tree (tests write only under their
+// own temp dirs).
+import { rmSync } from "node:fs";
 import { REPO } from "./helpers";
+import { treeChanges, workingTreeState } from "./working-tree";
 
 export default function globalTeardown(): void {
+  const cache = (globalThis as any).__testDiffCache;
+  if (cache) rmSync(cache, { recursive: true, force: true });
   const before = (globalThis as any).__workingTreeBefore;
   if (!before) return;
   const changes = treeChanges(before, workingTreeState(REPO));

@@ -2,8 +2,8 @@
 // (the one on PATH, or OpenTofu built from source) and a CLI configuration that installs
 // the real providers, built from source, from a local filesystem mirror only.
 import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import * as path from "node:path";
+import { cacheDir } from "../cache-dir";
 
 export const BUILD_COMMAND = "tools/providers/build";
 
@@ -12,12 +12,6 @@ export interface Toolchain {
   readonly terraform: string;
   /** For TF_CLI_CONFIG_FILE: providers from the local mirror, nothing from a registry. */
   readonly cliConfigFile: string;
-}
-
-/** Where the build caches it: $FACTORY_CACHE_DIR, else the user's cache directory. */
-export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.FACTORY_CACHE_DIR) return path.resolve(env.FACTORY_CACHE_DIR);
-  return path.join(env.XDG_CACHE_HOME || path.join(homedir(), ".cache"), "openstack-image-factory");
 }
 
 export class ToolchainMissingError extends Error {}

@@ -1,7 +1,7 @@
 // What a user relies on after `cdktf deploy`, checked against what the cloud really holds:
 // the servers, their addresses, zones and hosts, the security groups rule for rule, the
 // volumes, the floating IPs and the stacks' outputs.
-import { addressPlan, subnetPlan } from "../../config/address-plan";
+import { addressPlan } from "../../config/address-plan";
 import { placement } from "../../config/placement";
 import type { Environment } from "../../config/schema";
 import { expectedRules } from "../security-matrix";
@@ -20,20 +20,24 @@ const byName = <T extends { name: string }>(list: T[], name: string): T => {
 };
 
 /** The servers the environment asks for, by name, with their fixed address and zone. */
-export function expectedServers(env: Environment): { name: string; address: string; zone: string; tenant: "factory" | "web" }[] {
+interface ExpectedServer {
+  readonly name: string;
+  /** Its fixed address (factory tenant); web servers take theirs from the pool. */
+  readonly address?: string;
+  readonly zone: string;
+  readonly tenant: "factory" | "web";
+}
+
+export function expectedServers(env: Environment): ExpectedServer[] {
   const plan = addressPlan(env);
   const zones = placement(env);
-  const servers = [
+  const servers: ExpectedServer[] = [
     { name: `${env.name}-jenkins`, address: plan.jenkins, zone: zones.jenkins, tenant: "factory" as const },
     { name: `${env.name}-nfs`, address: plan.nfs, zone: zones.nfs, tenant: "factory" as const },
     ...plan.jump.map((address, i) => ({ name: `${env.name}-jump-${i}`, address, zone: zones.jump[i], tenant: "factory" as const })),
   ];
   const web = env.web && env.web.count > 0 ? env.web : undefined;
-  if (web) {
-    // Web servers take dynamic addresses from the web subnet's pool.
-    const pool = subnetPlan(web.cidr).dynamicPool.start;
-    servers.push(...zones.web.map((zone, i) => ({ name: `${env.name}-web-${i}`, address: pool, zone, tenant: "web" as const })));
-  }
+  if (web) servers.push(...zones.web.map((zone, i) => ({ name: `${env.name}-web-${i}`, zone, tenant: "web" as const })));
   return servers;
 }
 
@@ -85,7 +89,7 @@ export function deployedProblems(env: Environment, views: DeployedViews, outputs
     if (server.status !== "ACTIVE") problems.push(`${want.name}: status ${server.status}`);
     if (server.availability_zone !== want.zone) problems.push(`${want.name}: in zone ${server.availability_zone}, not ${want.zone}`);
     const addresses = Object.values(server.addresses).flat();
-    if (want.tenant === "factory" && !addresses.includes(want.address)) problems.push(`${want.name}: addresses ${addresses.join(", ")}, not ${want.address}`);
+    if (want.address && !addresses.includes(want.address)) problems.push(`${want.name}: addresses ${addresses.join(", ")}, not ${want.address}`);
     if (server.config_drive !== true && server.config_drive !== "True" && server.config_drive !== "true") problems.push(`${want.name}: no config drive`);
     if (server.metadata.factory !== env.name) problems.push(`${want.name}: metadata factory=${server.metadata.factory}`);
   }

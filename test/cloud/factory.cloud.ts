@@ -3,13 +3,12 @@
 // the factory torn down and recreated with its data; changes of daily life, each planned
 // (and compared with what `factory diff` said) before it is applied; a build host
 // applied and destroyed by its template; and a full teardown that leaves nothing behind.
-import { copyFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { parseEnvironment } from "../../config/load";
 import type { Environment } from "../../config/schema";
-import { addressPlan } from "../../config/address-plan";
 import { EXAMPLE, runFactory } from "../helpers";
 import { asAdmin, inspect, localCloud, TenantView } from "./cloud";
 import { Deployment, Plan } from "./deployment";
@@ -235,7 +234,3 @@ describe("full teardown", () => {
     }
   });
 });
-
-// Silence unused warnings for helpers kept for the maximal suite.
-void addressPlan;
-void copyFileSync;

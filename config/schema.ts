@@ -66,6 +66,11 @@ const pgpFingerprint = z
 /** jenkins-plugin-cli (the plugin installation manager; not packaged by Debian). */
 export const DEFAULT_PLUGIN_CLI_URL =
   "https://github.com/jenkinsci/plugin-installation-manager-tool/releases/download/2.13.2/jenkins-plugin-manager-2.13.2.jar";
+/**
+ * The Jenkins LTS the plugins in jobs/jenkins/plugins.txt are pinned for: the version the
+ * jenkinsci bom tests its line with (jobs/jenkins/bom-2.555.x.txt). Java 21 or 25.
+ */
+export const DEFAULT_JENKINS_VERSION = "2.555.3";
 /** The key signing the Jenkins apt repository since 2026 (jenkins.io-2026.key), long key id. */
 export const DEFAULT_JENKINS_KEY_FINGERPRINT = "7198F4B714ABFC68";
 export const DEFAULT_TERRAFORM_REPO = "https://apt.releases.hashicorp.com";
@@ -205,9 +210,9 @@ export const EnvironmentSchema = z
       signingKey: z
         .strictObject({ url: url(["https", "http"]).optional(), fingerprint: pgpFingerprint.default(DEFAULT_JENKINS_KEY_FINGERPRINT) })
         .default({}),
-      /** Jenkins package version to install (e.g. 2.555.1), so a recreated controller is the same; default: the newest in packageRepo. */
-      version: z.string().regex(/^\d+(\.\d+)+$/, "must be a Jenkins version such as 2.555.1").optional(),
-      /** JRE of the controller (Jenkins LTS since 2.555 needs Java 21). */
+      /** Jenkins package version to install, so a recreated controller is the same; default: the LTS the plugins are pinned for. */
+      version: z.string().regex(/^\d+(\.\d+)+$/, "must be a Jenkins version such as 2.555.3").default(DEFAULT_JENKINS_VERSION),
+      /** JRE of the controller (Jenkins 2.555 runs on Java 21 or 25: Debian 13's openjdk-21). */
       javaPackage: text("javaPackage").default("openjdk-21-jre-headless"),
       /** jenkins-plugin-cli jar; without sha256 it is checked against the <url>.sha256 published next to it. */
       pluginCli: z

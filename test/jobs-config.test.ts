@@ -267,7 +267,8 @@ test("plugins.txt pins every plugin the configuration and the pipeline use", () 
   const names = lines.map((l) => l.split(":")[0]);
   expect(new Set(names).size).toBe(names.length);
   expect(names).toEqual(expect.arrayContaining([
-    "configuration-as-code", "job-dsl", "workflow-aggregator", "pipeline-groovy-lib", "git", "ssh-slaves", "credentials",
+    "configuration-as-code", "job-dsl", "pipeline-model-definition", "workflow-job", "workflow-cps", "workflow-basic-steps",
+    "workflow-durable-task-step", "workflow-scm-step", "pipeline-groovy-lib", "git", "ssh-slaves", "credentials", "plain-credentials",
     "credentials-binding", "ssh-credentials", "email-ext", "mailer", "timestamper", "ws-cleanup",
   ]));
 });

@@ -329,7 +329,7 @@ describe("roles", () => {
     expect(run).toContain("/usr/local/lib/factory/trusted-apt-repo.sh jenkins https://mirror.example.org/jenkins/debian-stable binary/  https://mirror.example.org/keys/jenkins.io-2026.key 7198F4B714ABFC68");
     expect(run).toContain("/usr/local/lib/factory/trusted-apt-repo.sh hashicorp https://mirror.example.org/hashicorp @codename@ main https://mirror.example.org/hashicorp/gpg 798AEC654E5C15428C8E42EEAA16FCBCA621E701");
     // ...and the pinned Jenkins version, so a recreated controller runs the same Jenkins.
-    expect(run).toContain(`/usr/local/lib/factory/jenkins-bootstrap.sh ${env.jenkins.jobsRepo.url} production ${env.jenkins.pluginCli.url} ${env.jenkins.pluginCli.sha256} 2.555.1`);
+    expect(run).toContain(`/usr/local/lib/factory/jenkins-bootstrap.sh ${env.jenkins.jobsRepo.url} production ${env.jenkins.pluginCli.url} ${env.jenkins.pluginCli.sha256} 2.555.3`);
     const dropIn = fileIn(doc, "/etc/systemd/system/jenkins.service.d/factory.conf");
     for (const line of [
       'Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/factory-repo/jobs/jenkins/casc.yaml"',

@@ -48,7 +48,7 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
     [scriptPath("trusted-apt-repo"), "jenkins", env.jenkins.packageRepo, "binary/", "", jenkinsKey, env.jenkins.signingKey.fingerprint],
     [scriptPath("trusted-apt-repo"), "hashicorp", terraform.url, "@codename@", "main", terraform.keyUrl ?? `${terraform.url.replace(/\/+$/, "")}/gpg`, terraform.fingerprint],
     ["systemctl", "enable", "--now", "factory-iperf3.service"],
-    [scriptPath("jenkins-bootstrap"), env.jenkins.jobsRepo.url, env.jenkins.jobsRepo.branch, pluginCli.url, pluginCli.sha256 ?? "", env.jenkins.version ?? ""],
+    [scriptPath("jenkins-bootstrap"), env.jenkins.jobsRepo.url, env.jenkins.jobsRepo.branch, pluginCli.url, pluginCli.sha256 ?? "", env.jenkins.version],
   );
 }
 

@@ -321,3 +321,39 @@ test("update-repo.sh brings the controller's clone to the branch head and drops 
   expect(run(path.join(JOBS, "jenkins", "update-repo.sh"), [dir], {}).status).toBe(1);
   rmSync(dir, { recursive: true, force: true });
 });
+
+describe("the image-build pipeline's timeouts and executors", () => {
+  const jenkinsfile = readFileSync(path.join(JOBS, "pipelines", "image-build.Jenkinsfile"), "utf8");
+  const [head, rest] = jenkinsfile.split(/^\s*stages \{$/m);
+  const [stagesText, post] = rest.split(/^\s*post \{$/m);
+  const blocks = stagesText.split(/^\s*stage\('/m).slice(1).map((b) => ({ name: b.slice(0, b.indexOf("'")), text: b }));
+
+  test("no pipeline-wide timeout (it wraps post {} and kills the cleanup after its 60 s grace period); every stage has its own", () => {
+    const options = /^ {4}options \{([\s\S]*?)^ {4}\}/m.exec(head)![1];
+    expect(options).not.toContain("timeout");
+    expect(blocks).toHaveLength(15);
+    for (const b of blocks) expect([b.name, /options \{ timeout\(time: \d+, unit: '(MINUTES|HOURS)'\) \}/.test(b.text)]).toEqual([b.name, true]);
+    // post {} bounds each of its own steps instead.
+    expect(post.match(/timeout\(time: \d+, unit: 'MINUTES'\) \{/g)).toHaveLength(3);
+  });
+
+  test("a skipped stage takes no executor (beforeAgent), and waiting for a slot or the agent holds none", () => {
+    for (const b of blocks.filter((x) => x.text.includes("when {"))) expect([b.name, /when \{\s*beforeAgent true\n/.test(b.text)]).toEqual([b.name, true]);
+    for (const name of ["Spawn build host", "Add Jenkins agent"]) {
+      const b = blocks.find((x) => x.name === name)!;
+      expect([name, /^\s*agent /m.test(b.text)]).toEqual([name, false]); // no stage-level agent
+    }
+    const spawn = blocks.find((x) => x.name === "Spawn build host")!.text;
+    // Each try takes an executor for a moment; the sleep between tries is outside the node.
+    expect(spawn).toMatch(/def rc = node\('built-in'\) \{\s*sh\(returnStatus: true, script: 'SPAWN_WAIT_MINUTES=0 [^']*02-spawn-build-host\.sh"'\)\s*\}\s*if \(rc == 0\) break\s*if \(rc != 75\)[^\n]*\n[^\n]*\n\s*sleep\(time: 60, unit: 'SECONDS'\)/);
+    const agent = blocks.find((x) => x.name === "Add Jenkins agent")!.text;
+    expect(agent).toMatch(/\}\.trim\(\)[\s\S]*waitUntil/);
+    expect(agent.indexOf("waitUntil")).toBeGreaterThan(agent.lastIndexOf("node('built-in')"));
+  });
+
+  test("timestamps come from JCasC's timestamper allPipelines, not from each Jenkinsfile", () => {
+    const casc = parse(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8"));
+    expect(casc.unclassified.timestamper.allPipelines).toBe(true);
+    for (const f of readdirSync(path.join(JOBS, "pipelines"))) expect([f, readFileSync(path.join(JOBS, "pipelines", f), "utf8").includes("timestamps()")]).toEqual([f, false]);
+  });
+});

@@ -346,6 +346,11 @@ describe("roles", () => {
     expect(doc.packages).toEqual(expect.arrayContaining(["openjdk-21-jre-headless", "git", "python3-openstackclient", "iperf3", "nfs-common"]));
     expect(doc.mounts).toContainEqual(["10.40.0.6:/srv/factory/images", "/srv/factory/images", "nfs4", expect.stringContaining("x-systemd.automount"), "0", "0"]);
     expect(doc.mounts).toContainEqual(["10.40.0.6:/srv/factory/builds", "/srv/factory/builds", "nfs4", expect.stringContaining("_netdev"), "0", "0"]);
+    // Build hosts write the shares: on the controller nothing there runs or redirects a path.
+    for (const dir of ["/srv/factory/images", "/srv/factory/builds"]) {
+      const options = doc.mounts.find((m: string[]) => m[1] === dir)[3].split(",");
+      expect(options).toEqual(expect.arrayContaining(["noexec", "nosuid", "nodev", "nosymfollow"]));
+    }
     expect(fileIn(doc, "/etc/systemd/system/factory-iperf3.service")).toContain("--port 5201");
     // the home volume of the maximal environment holds JENKINS_HOME
     expect(doc.mounts).toContainEqual([expect.stringMatching(/^\/dev\/disk\/by-id\/virtio-/), "/var/lib/jenkins", "ext4", expect.any(String), "0", "2"]);

@@ -32,7 +32,7 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
   // Created before the package so the uid matches the build hosts' agent on the NFS shares.
   config.users.push({ name: "jenkins", gecos: "Jenkins", uid: SHARED_DATA_UID, homedir: JENKINS_HOME, shell: "/bin/bash", lock_passwd: true });
   config.packages.push(env.jenkins.javaPackage, "fontconfig", "git", "curl", "gnupg", "ca-certificates", "python3-openstackclient", "python3-bcrypt", "iperf3");
-  addNfsClient(config, plan, "apt");
+  addNfsClient(config, plan, "apt", true);
 
   const jenkinsKey = env.jenkins.signingKey.url ?? `${env.jenkins.packageRepo.replace(/\/+$/, "")}/jenkins.io-2026.key`;
   const terraform = env.jenkins.terraformRepo;

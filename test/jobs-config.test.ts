@@ -357,3 +357,48 @@ describe("the image-build pipeline's timeouts and executors", () => {
     for (const f of readdirSync(path.join(JOBS, "pipelines"))) expect([f, readFileSync(path.join(JOBS, "pipelines", f), "utf8").includes("timestamps()")]).toEqual([f, false]);
   });
 });
+
+test("JCasC declares every credential the pipelines, the library, the seed and JCasC itself use, each from a file", () => {
+  // JCasC replaces the whole system store at every (re)load: one added in the UI vanishes.
+  const cascText = readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8");
+  const casc = parse(cascText);
+  const declared = new Map<string, any>();
+  for (const entry of casc.credentials.system.domainCredentials[0].credentials) {
+    const [kind, body] = Object.entries(entry)[0] as [string, any];
+    declared.set(body.id, { kind, ...body });
+  }
+  const sources = [...GROOVY, path.join(JOBS, "jenkins", "casc.yaml")].map((f) => readFileSync(f, "utf8")).join("\n");
+  const used = new Set<string>();
+  for (const m of sources.matchAll(/credentialsId:\s*'([^'$]+)'/g)) used.add(m[1]);
+  for (const m of sources.matchAll(/new SSHLauncher\([^)]*'([^']+)'\)/g)) used.add(m[1]);
+  // FACTORY_JOBS_REPO_CREDENTIALS and FACTORY_SMTP_CREDENTIALS name these (userdata/jenkins.ts).
+  used.add("jobs-repo-deploy-key");
+  used.add("smtp");
+  expect([...used].sort()).toEqual(["build-host-ssh", "image-signing-key", "jobs-repo-deploy-key", "smtp"].sort());
+  for (const id of used) expect([id, declared.has(id)]).toEqual([id, true]);
+  // The publish key the README tells admins about is declared too.
+  expect(declared.get("web-publish-ssh")).toMatchObject({ kind: "basicSSHUserPrivateKey", username: "publish" });
+  // Every secret is read from a file on the controller, none is in this file.
+  const secrets = [...declared.values()].map((c) => c.privateKeySource?.directEntry?.privateKey ?? c.secretBytes ?? c.password);
+  for (const s of secrets) expect(s).toMatch(/^\$\{readFile(Base64)?:\/var\/lib\/jenkins\/(\.ssh|secrets\/factory)\/[\w.-]+\}$/);
+  expect(declared.get("image-signing-key")).toMatchObject({ kind: "file", secretBytes: "${readFileBase64:/var/lib/jenkins/secrets/factory/image-signing-key.asc}" });
+  // The jobs repository's credential comes from one variable everywhere.
+  expect(sources).not.toMatch(/\(https\?\|file\)/);
+});
+
+test("a credential file the admin has not placed yet gets a logged placeholder, so JCasC (and Jenkins) still load", () => {
+  const dir = tempDir("jobs-credfiles-");
+  const script = path.join(REPO, "userdata", "scripts", "jenkins-credential-files.sh");
+  writeFileSync(path.join(dir, "web-publish-ssh"), "-----BEGIN OPENSSH PRIVATE KEY-----\n", { mode: 0o644 });
+  const r = spawnSync("bash", [script, dir], { encoding: "utf8" });
+  expect(r.status).toBe(0);
+  expect(r.stderr).toContain(`WARNING: ${dir}/image-signing-key.asc is missing: put the ASCII-armored GPG secret key`);
+  expect(r.stderr).toContain(`WARNING: ${dir}/web-publish-ssh has mode 644, not 0400`);
+  expect(readFileSync(path.join(dir, "image-signing-key.asc"), "utf8")).toMatch(/^MISSING: /);
+  expect(statSync(path.join(dir, "image-signing-key.asc")).mode & 0o777).toBe(0o400);
+  expect(readFileSync(path.join(dir, "web-publish-ssh"), "utf8")).toContain("BEGIN OPENSSH"); // a placed file is never touched
+  // Every file casc.yaml reads from that directory is one the script knows.
+  const cascFiles = [...readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8").matchAll(/\/var\/lib\/jenkins\/secrets\/factory\/([\w.-]+)\}/g)].map((m) => m[1]);
+  for (const f of cascFiles) expect([f, statSync(path.join(dir, f)).isFile()]).toEqual([f, true]);
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -2,7 +2,7 @@
 // cloud-init's own schema, shellcheck, Nova's size limit, no secrets, and what each role
 // must do on first boot.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { addressPlan } from "../config/address-plan";
@@ -340,6 +340,9 @@ describe("roles", () => {
       'Environment="FACTORY_NFS=10.40.0.6"',
       `Environment="FACTORY_JOBS_REPO_URL=${env.jenkins.jobsRepo.url}"`,
       'Environment="FACTORY_JOBS_REPO_BRANCH=production"',
+      // an ssh URL: the first boot's deploy key, for JCasC, the seed, library and Jenkinsfile alike
+      'Environment="FACTORY_JOBS_REPO_CREDENTIALS=jobs-repo-deploy-key"',
+      "ExecStartPre=/usr/local/lib/factory/jenkins-credential-files.sh /var/lib/jenkins/secrets/factory",
     ]) {
       expect(dropIn.split("\n")).toContain(line);
     }
@@ -363,6 +366,7 @@ describe("roles", () => {
     expect(bootstrap).toContain("home=/var/lib/jenkins");
     expect(bootstrap).toContain("$home/.ssh");
     expect(docOf("example-jenkins").mounts.some((m: string[]) => m[1] === "/var/lib/jenkins")).toBe(false);
+    expect(fileIn(docOf("example-jenkins"), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n")).toContain('Environment="FACTORY_JOBS_REPO_CREDENTIALS="');
   });
 
   test("web servers serve the image tree read-only and let the publish keys rsync into it only", () => {
@@ -494,6 +498,23 @@ describe("helpers", () => {
     expect(second.status).toBe(0);
     expect(readFileSync(hashFile, "utf8")).toBe(hash);
     expect(readFileSync(passwordFile, "utf8")).toBe(password);
+    // Rotation: --set takes the new password on stdin, replaces the hash (the one source
+    // JCasC applies at every start and reload) and removes the now invalid plaintext.
+    const set = (input: string) => spawnSync("bash", [script, "--set", passwordFile, hashFile, owner], { input, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(set("short\n").status).toBe(1);
+    expect(readFileSync(hashFile, "utf8")).toBe(hash);
+    const rotated = set("a new long admin password\n");
+    expect(rotated.stderr).toBe("");
+    expect(rotated.status).toBe(0);
+    expect(existsSync(passwordFile)).toBe(false);
+    const newHash = readFileSync(hashFile, "utf8").slice("#jbcrypt:".length);
+    expect(statSync(hashFile).mode & 0o777).toBe(0o400);
+    const check = (pw: string) => spawnSync(PYTHON, ["-c", "import sys, bcrypt; sys.exit(0 if bcrypt.checkpw(sys.argv[1].encode(), sys.argv[2].encode()) else 1)", pw, newHash]).status;
+    expect(check("a new long admin password")).toBe(0);
+    expect(check(password.trim())).toBe(1);
+    // and a later first-boot run keeps the rotated hash, making no new plaintext
+    expect(run().status).toBe(0);
+    expect(existsSync(passwordFile)).toBe(false);
   });
 
   test("check-listeners.sh fails on any unexpected listener off loopback", () => {

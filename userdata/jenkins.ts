@@ -20,7 +20,13 @@ export const BUILD_HOST_KEY = `${JENKINS_HOME}/.ssh/build-host`;
 export const ADMIN_PASSWORD_FILE = "/root/jenkins-admin-password";
 /** `#jbcrypt:<hash>` of that password, read by JCasC. */
 export const ADMIN_HASH_FILE = `${JENKINS_HOME}/secrets/factory-admin.bcrypt`;
+/** The credential files the admin places on the controller (JCasC reads them; see casc.yaml). */
+export const CREDENTIALS_DIR = `${JENKINS_HOME}/secrets/factory`;
 export const HOME_LABEL = "jenkins-home";
+/** Credential of the jobs repository: the first boot's deploy key for ssh URLs, none for http(s) and file. */
+export function jobsRepoCredentials(url: string): string {
+  return /^(https?|file):/.test(url) ? "" : "jobs-repo-deploy-key";
+}
 export const IPERF_PORT = 5201;
 
 export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, homeVolumeId?: string, homeDiskSerial?: string): void {
@@ -41,6 +47,7 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
     { path: "/etc/systemd/system/factory-iperf3.service", content: IPERF_UNIT, owner: "root:root", permissions: "0644" },
     scriptFile("trusted-apt-repo"),
     scriptFile("jenkins-admin-password"),
+    scriptFile("jenkins-credential-files"),
     scriptFile("jenkins-bootstrap"),
   );
   const pluginCli = env.jenkins.pluginCli;
@@ -64,6 +71,9 @@ function jenkinsDropIn(env: Environment, nfs: string): string {
     ["FACTORY_NFS", nfs],
     ["FACTORY_JOBS_REPO_URL", env.jenkins.jobsRepo.url],
     ["FACTORY_JOBS_REPO_BRANCH", env.jenkins.jobsRepo.branch],
+    // One place decides the jobs repository's credential: JCasC, the seed, the library and
+    // the Jenkinsfile's build-host checkout all read this.
+    ["FACTORY_JOBS_REPO_CREDENTIALS", jobsRepoCredentials(env.jenkins.jobsRepo.url)],
   ];
   return [
     "# Image factory: no setup wizard, JCasC from the jobs repository, the factory's facts.",
@@ -71,6 +81,8 @@ function jenkinsDropIn(env: Environment, nfs: string): string {
     ...vars.map(([k, v]) => systemdEnvironment(k, v)),
     "# the first start loads every plugin and applies JCasC: allow more than the default",
     "TimeoutStartSec=900",
+    "# placeholders for credential files the admin has not placed yet (logged), so JCasC loads",
+    `ExecStartPre=${scriptPath("jenkins-credential-files")} ${CREDENTIALS_DIR}`,
     "",
   ].join("\n");
 }

@@ -81,7 +81,44 @@ const hostname = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, "must be a DNS name such as images.example.com");
 
-const timeServer = z.string().refine((s) => isIP(s) !== 0 || hostname.safeParse(s).success, "must be a host name or IP address");
+const hostOrAddress = z.string().refine((s) => isIP(s) !== 0 || hostname.safeParse(s).success, "must be a host name or IP address");
+
+/** An e-mail address (the dot-atom local part mail relays take), domain part a DNS name. */
+const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const emailAddress = z.string().regex(EMAIL, "must be an e-mail address such as images@example.com");
+/** A sender: `addr@example.com` or `Display Name <addr@example.com>` (no quotes, commas or semicolons). */
+const mailbox = z
+  .string()
+  .refine((s) => EMAIL.test(s) || /^[^<>",;\n]+ <([^<>]+)>$/.exec(s)?.[1].match(EMAIL) != null, "must be an e-mail address, or a name and an address: Image Factory <images@example.com>");
+
+/** Connection security of the SMTP relay, as the mailer and email-ext plugins offer it. */
+export const SmtpSecurity = z.enum(["none", "starttls", "ssl"]);
+/** The plugins' own default port of each (javax.mail's 25; 587 with useTls, 465 with useSsl). */
+export const DEFAULT_SMTP_PORT = { none: 25, starttls: 587, ssl: 465 } as const;
+
+/** The Jenkins URL that works through the jenkins_ui_tunnel output's tunnel (ssh -L 8080:<jenkins>:8080). */
+export const DEFAULT_JENKINS_URL = "http://localhost:8080/";
+
+const mail = z
+  .strictObject({
+    /** The relay every mail goes through (Jenkins connects to it from the private subnet). */
+    smtpHost: hostOrAddress,
+    /** default: 25, 587 with starttls, 465 with ssl */
+    smtpPort: z.number().int("smtpPort must be a whole number").min(1, "smtpPort must be 1 to 65535").max(65535, "smtpPort must be 1 to 65535").optional(),
+    security: SmtpSecurity.default("none"),
+    /** SMTP AUTH login; its password is the file smtp-password on the controller (credential `smtp`). */
+    username: text("username").optional(),
+    /** From: of every mail Jenkins sends (Jenkins' admin address); replies go there. */
+    from: mailbox,
+    /** The team, in CC of every build mail. */
+    teamEmail: emailAddress.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.username !== undefined && m.security === "none") {
+      ctx.addIssue({ code: "custom", path: ["security"], message: "a username (SMTP AUTH) needs security: starttls or ssl: the password must not cross the network in clear" });
+    }
+  })
+  .transform((m) => ({ ...m, smtpPort: m.smtpPort ?? DEFAULT_SMTP_PORT[m.security] }));
 
 const uniqueStrings = (what: string, min = 0, minMessage = "") =>
   z.array(text(what)).min(min, minMessage).superRefine((list, ctx) => {
@@ -221,6 +258,12 @@ export const EnvironmentSchema = z
           sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in lower-case hex").optional(),
         })
         .default({}),
+      /** Jenkins' own address in links (build mails, BUILD_URL); default: through the admins' SSH tunnel. */
+      url: url(["https", "http"])
+        .transform((u) => (u.endsWith("/") ? u : `${u}/`))
+        .default(DEFAULT_JENKINS_URL),
+      /** The SMTP relay and addresses of build mails; absent: Jenkins sends no mail (builds and the first boot say so). */
+      mail: mail.optional(),
       /** apt repository of Terraform (HashiCorp's, or a mirror of it) and its pinned key. */
       terraformRepo: z
         .strictObject({
@@ -256,7 +299,7 @@ export const EnvironmentSchema = z
       })
       .default({}),
     /** NTP servers of every server; empty: the distribution's default pool. */
-    timeServers: z.array(timeServer).default([]),
+    timeServers: z.array(hostOrAddress).default([]),
     /** Wait for cloud-init on every server during deploy (null_resource over SSH). */
     readinessCheck: z.boolean().default(true),
   })
@@ -291,3 +334,4 @@ export const EnvironmentSchema = z
 export type Environment = z.output<typeof EnvironmentSchema>;
 export type BuildHostTemplate = Environment["buildHosts"]["templates"][number];
 export type ImageEntry = Environment["images"][number];
+export type MailSettings = NonNullable<Environment["jenkins"]["mail"]>;

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { jobsRepoCredentials, SMTP_CREDENTIALS } from "../userdata/jenkins";
 import { REPO, tempDir } from "./helpers";
 import { JOBS, STAGES, run } from "./jobs-support";
 
@@ -249,7 +250,11 @@ test("JCasC keeps the first-boot contract: admin hash file, build-host key crede
     privateKeySource: { directEntry: { privateKey: "${readFile:/var/lib/jenkins/.ssh/build-host}" } },
   });
   expect(casc.unclassified.globalLibraries.libraries[0]).toMatchObject({ name: "factory", retriever: { modernSCM: { libraryPath: "jobs/library/", scm: { git: { remote: "${FACTORY_JOBS_REPO_URL}" } } } } });
-  expect(casc.unclassified.mailer.smtpHost).toBe("${FACTORY_SMTP_HOST:-localhost}");
+  // Links and mail from the environment file (jenkins.url, jenkins.mail), through the drop-in.
+  expect(casc.unclassified.location).toEqual({ url: "${FACTORY_JENKINS_URL}", adminAddress: "${FACTORY_ADMIN_EMAIL:-}" });
+  const relay = { smtpHost: "${FACTORY_SMTP_HOST:-}", smtpPort: "${FACTORY_SMTP_PORT:-}", useSsl: "${FACTORY_SMTP_USE_SSL:-false}", useTls: "${FACTORY_SMTP_USE_TLS:-false}" };
+  expect(casc.unclassified.mailer).toEqual({ ...relay, authentication: { username: "${FACTORY_SMTP_USERNAME:-}", password: "${readFile:/var/lib/jenkins/secrets/factory/smtp-password}" } });
+  expect(casc.unclassified["email-ext"].mailAccount).toEqual({ ...relay, credentialsId: "${FACTORY_SMTP_CREDENTIALS:-}" });
   const seedJob: string = casc.jobs[0].script;
   expect(seedJob).toContain("String repoUrl = '${FACTORY_JOBS_REPO_URL}'");
   const deployKey = casc.credentials.system.domainCredentials[0].credentials[1].basicSSHUserPrivateKey;
@@ -259,6 +264,22 @@ test("JCasC keeps the first-boot contract: admin hash file, build-host key crede
   expect(seedJob).toContain("queue('seed')");
   // No secret material in the file, only references to files the first boot wrote.
   expect(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8")).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY|\$2[aby]\$\d\d\$/);
+});
+
+test("every FACTORY_* variable the pipelines and the library read is set: by JCasC for every build, or by the pipeline itself", () => {
+  const casc = parse(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8"));
+  const global = casc.jenkins.globalNodeProperties[0].envVars.env.map((e: { key: string }) => e.key);
+  const files = [...readdirSync(path.join(JOBS, "pipelines")).map((f) => path.join(JOBS, "pipelines", f)), ...readdirSync(path.join(JOBS, "library", "vars")).map((f) => path.join(JOBS, "library", "vars", f))];
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    const own = [...text.matchAll(/^\s*(?:env\.)?(FACTORY_[A-Z_]+) = /gm)].map((m) => m[1]);
+    for (const name of new Set([...text.matchAll(/env\.(FACTORY_[A-Z_]+)/g)].map((m) => m[1]))) {
+      expect([path.basename(file), name, global.includes(name) || own.includes(name)]).toEqual([path.basename(file), name, true]);
+    }
+  }
+  // The mail decision in particular: no relay, no mail, and the build log says why.
+  const jenkinsfile = readFileSync(path.join(JOBS, "pipelines", "image-build.Jenkinsfile"), "utf8");
+  expect(jenkinsfile).toMatch(/if \(!env\.FACTORY_SMTP_HOST\) \{\s*echo "No e-mail sent: [^\n]*jenkins\.mail[^\n]*\n\s*\} else \{\s*timeout\(time: 5, unit: 'MINUTES'\) \{ node\('built-in'\) \{\s*emailext\(/);
 });
 
 test("plugins.txt pins every plugin the configuration and the pipeline use", () => {
@@ -372,8 +393,8 @@ test("JCasC declares every credential the pipelines, the library, the seed and J
   for (const m of sources.matchAll(/credentialsId:\s*'([^'$]+)'/g)) used.add(m[1]);
   for (const m of sources.matchAll(/new SSHLauncher\([^)]*'([^']+)'\)/g)) used.add(m[1]);
   // FACTORY_JOBS_REPO_CREDENTIALS and FACTORY_SMTP_CREDENTIALS name these (userdata/jenkins.ts).
-  used.add("jobs-repo-deploy-key");
-  used.add("smtp");
+  used.add(jobsRepoCredentials("ssh://git@git.example.com/factory.git"));
+  used.add(SMTP_CREDENTIALS);
   expect([...used].sort()).toEqual(["build-host-ssh", "image-signing-key", "jobs-repo-deploy-key", "smtp"].sort());
   for (const id of used) expect([id, declared.has(id)]).toEqual([id, true]);
   // The publish key the README tells admins about is declared too.

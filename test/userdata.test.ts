@@ -342,6 +342,16 @@ describe("roles", () => {
       'Environment="FACTORY_JOBS_REPO_BRANCH=production"',
       // an ssh URL: the first boot's deploy key, for JCasC, the seed, library and Jenkinsfile alike
       'Environment="FACTORY_JOBS_REPO_CREDENTIALS=jobs-repo-deploy-key"',
+      // jenkins.url (given without its slash) and jenkins.mail
+      'Environment="FACTORY_JENKINS_URL=https://jenkins.example.org/factory/"',
+      'Environment="FACTORY_ADMIN_EMAIL=Image Factory <images@example.org>"',
+      'Environment="FACTORY_SMTP_HOST=smtp.example.org"',
+      'Environment="FACTORY_SMTP_PORT=2587"',
+      'Environment="FACTORY_SMTP_USE_TLS=true"',
+      'Environment="FACTORY_SMTP_USE_SSL=false"',
+      'Environment="FACTORY_SMTP_USERNAME=image-factory"',
+      'Environment="FACTORY_SMTP_CREDENTIALS=smtp"',
+      'Environment="FACTORY_TEAM_EMAIL=image-team@example.org"',
       "ExecStartPre=/usr/local/lib/factory/jenkins-credential-files.sh /var/lib/jenkins/secrets/factory",
     ]) {
       expect(dropIn.split("\n")).toContain(line);
@@ -367,6 +377,29 @@ describe("roles", () => {
     expect(bootstrap).toContain("$home/.ssh");
     expect(docOf("example-jenkins").mounts.some((m: string[]) => m[1] === "/var/lib/jenkins")).toBe(false);
     expect(fileIn(docOf("example-jenkins"), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n")).toContain('Environment="FACTORY_JOBS_REPO_CREDENTIALS="');
+  });
+
+  test("Jenkins without jenkins.mail: links through the admins' tunnel, no relay, and the first boot warns", () => {
+    const doc = docOf("example-jenkins");
+    const dropIn = fileIn(doc, "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n");
+    expect(dropIn).toContain('Environment="FACTORY_JENKINS_URL=http://localhost:8080/"');
+    for (const name of ["ADMIN_EMAIL", "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_CREDENTIALS", "TEAM_EMAIL"]) expect(dropIn).toContain(`Environment="FACTORY_${name}="`);
+    expect(dropIn).toContain('Environment="FACTORY_SMTP_USE_TLS=false"');
+    const warning = "jenkins: WARNING: no SMTP relay (jenkins.mail is not set in environment example): Jenkins sends no e-mail; each build's log says so. Links point at http://localhost:8080/.";
+    // after the bootstrap, so it is among the last lines of the first boot's output
+    const run = commands(doc);
+    expect(run.indexOf(`echo ${warning}`)).toBeGreaterThan(run.findIndex((c) => c.includes("jenkins-bootstrap.sh")));
+    expect(commands(docOf("maximal-jenkins")).some((c) => c.includes("WARNING"))).toBe(false);
+  });
+
+  test("every FACTORY_* variable casc.yaml reads is one the drop-in sets, and the drop-in sets nothing else", () => {
+    const casc = readFileSync(path.join(REPO, "jobs", "jenkins", "casc.yaml"), "utf8");
+    const read = new Set([...casc.matchAll(/\$\{(FACTORY_[A-Z_]+)(:-[^}]*)?\}/g)].map((m) => m[1]));
+    for (const name of ["example-jenkins", "maximal-jenkins"]) {
+      const set = fileIn(docOf(name), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n")
+        .map((l) => /^Environment="(FACTORY_[A-Z_]+)=/.exec(l)?.[1]).filter((v): v is string => v !== undefined);
+      expect([name, [...set].sort()]).toEqual([name, [...read].sort()]);
+    }
   });
 
   test("web servers serve the image tree read-only and let the publish keys rsync into it only", () => {

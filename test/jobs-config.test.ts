@@ -406,20 +406,3 @@ test("JCasC declares every credential the pipelines, the library, the seed and J
   // The jobs repository's credential comes from one variable everywhere.
   expect(sources).not.toMatch(/\(https\?\|file\)/);
 });
-
-test("a credential file the admin has not placed yet gets a logged placeholder, so JCasC (and Jenkins) still load", () => {
-  const dir = tempDir("jobs-credfiles-");
-  const script = path.join(REPO, "userdata", "scripts", "jenkins-credential-files.sh");
-  writeFileSync(path.join(dir, "web-publish-ssh"), "-----BEGIN OPENSSH PRIVATE KEY-----\n", { mode: 0o644 });
-  const r = spawnSync("bash", [script, dir], { encoding: "utf8" });
-  expect(r.status).toBe(0);
-  expect(r.stderr).toContain(`WARNING: ${dir}/image-signing-key.asc is missing: put the ASCII-armored GPG secret key`);
-  expect(r.stderr).toContain(`WARNING: ${dir}/web-publish-ssh has mode 644, not 0400`);
-  expect(readFileSync(path.join(dir, "image-signing-key.asc"), "utf8")).toMatch(/^MISSING: /);
-  expect(statSync(path.join(dir, "image-signing-key.asc")).mode & 0o777).toBe(0o400);
-  expect(readFileSync(path.join(dir, "web-publish-ssh"), "utf8")).toContain("BEGIN OPENSSH"); // a placed file is never touched
-  // Every file casc.yaml reads from that directory is one the script knows.
-  const cascFiles = [...readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8").matchAll(/\/var\/lib\/jenkins\/secrets\/factory\/([\w.-]+)\}/g)].map((m) => m[1]);
-  for (const f of cascFiles) expect([f, statSync(path.join(dir, f)).isFile()]).toEqual([f, true]);
-  rmSync(dir, { recursive: true, force: true });
-});

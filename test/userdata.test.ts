@@ -2,7 +2,7 @@
 // cloud-init's own schema, shellcheck, Nova's size limit, no secrets, and what each role
 // must do on first boot.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { addressPlan } from "../config/address-plan";
@@ -548,6 +548,35 @@ describe("helpers", () => {
     // and a later first-boot run keeps the rotated hash, making no new plaintext
     expect(run().status).toBe(0);
     expect(existsSync(passwordFile)).toBe(false);
+  });
+
+  test("jenkins-credential-files.sh: a credential file the admin has not placed yet gets a logged placeholder, so JCasC (and Jenkins) still load", () => {
+    const dir = tempDir("jenkins-credfiles-");
+    const script = path.join(REPO, "userdata", "scripts", "jenkins-credential-files.sh");
+    const start = (smtpUser = "") => spawnSync("bash", [script, dir], { encoding: "utf8", env: { ...process.env, FACTORY_SMTP_USERNAME: smtpUser } });
+    writeFileSync(path.join(dir, "web-publish-ssh"), "-----BEGIN OPENSSH PRIVATE KEY-----\n", { mode: 0o644 });
+    const r = start();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`WARNING: ${dir}/image-signing-key.asc is missing: put the ASCII-armored GPG secret key`);
+    expect(r.stderr).toContain(`WARNING: ${dir}/web-publish-ssh has mode 644, not 0400`);
+    expect(readFileSync(path.join(dir, "image-signing-key.asc"), "utf8")).toMatch(/^MISSING: /);
+    expect(statSync(path.join(dir, "image-signing-key.asc")).mode & 0o777).toBe(0o400);
+    expect(readFileSync(path.join(dir, "web-publish-ssh"), "utf8")).toContain("BEGIN OPENSSH"); // a placed file is never touched
+    // No SMTP login (no jenkins.mail.username): the empty password is right, and nothing is said.
+    expect(readFileSync(path.join(dir, "smtp-password"), "utf8")).toBe("");
+    expect(statSync(path.join(dir, "smtp-password")).mode & 0o777).toBe(0o400);
+    expect(r.stderr).not.toContain("smtp-password");
+    // With a login it is missed at every start until the admin fills it in.
+    expect(start("image-factory").stderr).toContain(`WARNING: ${dir}/smtp-password is empty: put the password of SMTP user image-factory there`);
+    chmodSync(path.join(dir, "smtp-password"), 0o600);
+    writeFileSync(path.join(dir, "smtp-password"), "relay secret");
+    chmodSync(path.join(dir, "smtp-password"), 0o400);
+    expect(start("image-factory").stderr).not.toContain("smtp-password");
+    // Every file casc.yaml reads from that directory is one the script knows.
+    const cascFiles = [...readFileSync(path.join(REPO, "jobs", "jenkins", "casc.yaml"), "utf8").matchAll(/\/var\/lib\/jenkins\/secrets\/factory\/([\w.-]+)\}/g)].map((m) => m[1]);
+    expect([...new Set(cascFiles)].sort()).toEqual(["image-signing-key.asc", "smtp-password", "web-publish-ssh"]);
+    for (const f of cascFiles) expect([f, statSync(path.join(dir, f)).isFile()]).toEqual([f, true]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("check-listeners.sh fails on any unexpected listener off loopback", () => {

@@ -66,6 +66,11 @@ const pgpFingerprint = z
 /** jenkins-plugin-cli (the plugin installation manager; not packaged by Debian). */
 export const DEFAULT_PLUGIN_CLI_URL =
   "https://github.com/jenkinsci/plugin-installation-manager-tool/releases/download/2.13.2/jenkins-plugin-manager-2.13.2.jar";
+/**
+ * The Jenkins LTS the plugins in jobs/jenkins/plugins.txt are pinned for: the version the
+ * jenkinsci bom tests its line with (jobs/jenkins/bom-2.555.x.txt). Java 21 or 25.
+ */
+export const DEFAULT_JENKINS_VERSION = "2.555.3";
 /** The key signing the Jenkins apt repository since 2026 (jenkins.io-2026.key), long key id. */
 export const DEFAULT_JENKINS_KEY_FINGERPRINT = "7198F4B714ABFC68";
 export const DEFAULT_TERRAFORM_REPO = "https://apt.releases.hashicorp.com";
@@ -76,7 +81,44 @@ const hostname = z
   .string()
   .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, "must be a DNS name such as images.example.com");
 
-const timeServer = z.string().refine((s) => isIP(s) !== 0 || hostname.safeParse(s).success, "must be a host name or IP address");
+const hostOrAddress = z.string().refine((s) => isIP(s) !== 0 || hostname.safeParse(s).success, "must be a host name or IP address");
+
+/** An e-mail address (the dot-atom local part mail relays take), domain part a DNS name. */
+const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const emailAddress = z.string().regex(EMAIL, "must be an e-mail address such as images@example.com");
+/** A sender: `addr@example.com` or `Display Name <addr@example.com>` (no quotes, commas or semicolons). */
+const mailbox = z
+  .string()
+  .refine((s) => EMAIL.test(s) || /^[^<>",;\n]+ <([^<>]+)>$/.exec(s)?.[1].match(EMAIL) != null, "must be an e-mail address, or a name and an address: Image Factory <images@example.com>");
+
+/** Connection security of the SMTP relay, as the mailer and email-ext plugins offer it. */
+export const SmtpSecurity = z.enum(["none", "starttls", "ssl"]);
+/** The plugins' own default port of each (javax.mail's 25; 587 with useTls, 465 with useSsl). */
+export const DEFAULT_SMTP_PORT = { none: 25, starttls: 587, ssl: 465 } as const;
+
+/** The Jenkins URL that works through the jenkins_ui_tunnel output's tunnel (ssh -L 8080:<jenkins>:8080). */
+export const DEFAULT_JENKINS_URL = "http://localhost:8080/";
+
+const mail = z
+  .strictObject({
+    /** The relay every mail goes through (Jenkins connects to it from the private subnet). */
+    smtpHost: hostOrAddress,
+    /** default: 25, 587 with starttls, 465 with ssl */
+    smtpPort: z.number().int("smtpPort must be a whole number").min(1, "smtpPort must be 1 to 65535").max(65535, "smtpPort must be 1 to 65535").optional(),
+    security: SmtpSecurity.default("none"),
+    /** SMTP AUTH login; its password is the file smtp-password on the controller (credential `smtp`). */
+    username: text("username").optional(),
+    /** From: of every mail Jenkins sends (Jenkins' admin address); replies go there. */
+    from: mailbox,
+    /** The team, in CC of every build mail. */
+    teamEmail: emailAddress.optional(),
+  })
+  .superRefine((m, ctx) => {
+    if (m.username !== undefined && m.security === "none") {
+      ctx.addIssue({ code: "custom", path: ["security"], message: "a username (SMTP AUTH) needs security: starttls or ssl: the password must not cross the network in clear" });
+    }
+  })
+  .transform((m) => ({ ...m, smtpPort: m.smtpPort ?? DEFAULT_SMTP_PORT[m.security] }));
 
 const uniqueStrings = (what: string, min = 0, minMessage = "") =>
   z.array(text(what)).min(min, minMessage).superRefine((list, ctx) => {
@@ -205,9 +247,9 @@ export const EnvironmentSchema = z
       signingKey: z
         .strictObject({ url: url(["https", "http"]).optional(), fingerprint: pgpFingerprint.default(DEFAULT_JENKINS_KEY_FINGERPRINT) })
         .default({}),
-      /** Jenkins package version to install (e.g. 2.555.1), so a recreated controller is the same; default: the newest in packageRepo. */
-      version: z.string().regex(/^\d+(\.\d+)+$/, "must be a Jenkins version such as 2.555.1").optional(),
-      /** JRE of the controller (Jenkins LTS since 2.555 needs Java 21). */
+      /** Jenkins package version to install, so a recreated controller is the same; default: the LTS the plugins are pinned for. */
+      version: z.string().regex(/^\d+(\.\d+)+$/, "must be a Jenkins version such as 2.555.3").default(DEFAULT_JENKINS_VERSION),
+      /** JRE of the controller (Jenkins 2.555 runs on Java 21 or 25: Debian 13's openjdk-21). */
       javaPackage: text("javaPackage").default("openjdk-21-jre-headless"),
       /** jenkins-plugin-cli jar; without sha256 it is checked against the <url>.sha256 published next to it. */
       pluginCli: z
@@ -216,6 +258,12 @@ export const EnvironmentSchema = z
           sha256: z.string().regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in lower-case hex").optional(),
         })
         .default({}),
+      /** Jenkins' own address in links (build mails, BUILD_URL); default: through the admins' SSH tunnel. */
+      url: url(["https", "http"])
+        .transform((u) => (u.endsWith("/") ? u : `${u}/`))
+        .default(DEFAULT_JENKINS_URL),
+      /** The SMTP relay and addresses of build mails; absent: Jenkins sends no mail (builds and the first boot say so). */
+      mail: mail.optional(),
       /** apt repository of Terraform (HashiCorp's, or a mirror of it) and its pinned key. */
       terraformRepo: z
         .strictObject({
@@ -251,7 +299,7 @@ export const EnvironmentSchema = z
       })
       .default({}),
     /** NTP servers of every server; empty: the distribution's default pool. */
-    timeServers: z.array(timeServer).default([]),
+    timeServers: z.array(hostOrAddress).default([]),
     /** Wait for cloud-init on every server during deploy (null_resource over SSH). */
     readinessCheck: z.boolean().default(true),
   })
@@ -286,3 +334,4 @@ export const EnvironmentSchema = z
 export type Environment = z.output<typeof EnvironmentSchema>;
 export type BuildHostTemplate = Environment["buildHosts"]["templates"][number];
 export type ImageEntry = Environment["images"][number];
+export type MailSettings = NonNullable<Environment["jenkins"]["mail"]>;

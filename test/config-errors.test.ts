@@ -3,6 +3,8 @@
 import { existsSync, readdirSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { readFileSync as read } from "node:fs";
+import { stringify } from "yaml";
+import { parseEnvironment } from "../config/load";
 import { exampleData, EXAMPLE, REPO, runFactory, runFactoryInProcess, tempDir, writeEnvironment } from "./helpers";
 
 interface BadCase {
@@ -16,6 +18,9 @@ interface BadCase {
 function fixtureKey(name: string): string {
   return readFileSync(path.join(REPO, "test", "fixtures", name), "utf8").trim();
 }
+
+/** A valid mail block, for the cases that break one of its keys. */
+const MAIL = { smtpHost: "smtp.example.com", from: "images@example.com" };
 
 const PRIVATE_KEY_LINE = "-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAA";
 
@@ -43,6 +48,15 @@ const cases: BadCase[] = [
   { name: "unknown backend type", change: (d) => (d.backend = { type: "consul" }), where: "backend.type", message: /local.*s3.*http/ },
   { name: "own region in uploadRegions", change: (d) => d.uploadRegions.push("RegionOne"), where: "uploadRegions.1", message: /factory's own region/ },
   { name: "jobs repo URL with a password", change: (d) => (d.jenkins.jobsRepo.url = "https://bot:s3cret@git.example.com/f.git"), where: "jenkins.jobsRepo.url", message: /must not contain a password/ },
+  { name: "Jenkins URL of another scheme", change: (d) => (d.jenkins.url = "ftp://jenkins.example.com/"), where: "jenkins.url", message: /scheme "ftp" is not allowed/ },
+  { name: "SMTP port out of range", change: (d) => (d.jenkins.mail = { ...MAIL, smtpPort: 70000 }), where: "jenkins.mail.smtpPort", message: /1 to 65535/ },
+  { name: "SMTP host that is no host name", change: (d) => (d.jenkins.mail = { ...MAIL, smtpHost: "smtp relay" }), where: "jenkins.mail.smtpHost", message: /host name or IP address/ },
+  { name: "sender that is no e-mail address", change: (d) => (d.jenkins.mail = { ...MAIL, from: "images at example.com" }), where: "jenkins.mail.from", message: /e-mail address, or a name and an address/ },
+  { name: "team address without a domain", change: (d) => (d.jenkins.mail = { ...MAIL, teamEmail: "image-team@" }), where: "jenkins.mail.teamEmail", message: /must be an e-mail address/ },
+  { name: "mail without a sender", change: (d) => (d.jenkins.mail = { smtpHost: "smtp.example.com" }), where: "jenkins.mail.from", message: /required/ },
+  { name: "SMTP login over a plaintext connection", change: (d) => (d.jenkins.mail = { ...MAIL, username: "factory" }), where: "jenkins.mail.security", message: /needs security: starttls or ssl/ },
+  { name: "unknown SMTP security", change: (d) => (d.jenkins.mail = { ...MAIL, security: "tls" }), where: "jenkins.mail.security", message: /"none", "starttls", "ssl"/ },
+  { name: "SMTP password in the environment file", change: (d) => (d.jenkins.mail = { ...MAIL, password: "s3cret" }), where: "jenkins.mail.password", message: /unknown key/ },
   { name: "image on a missing template", change: (d) => (d.images[1].template = "packer"), where: "images.1.template", message: /no build-host template named "packer"/ },
   { name: "image tooling differs from its template", change: (d) => (d.images[0].tooling = "dib"), where: "images.0.tooling", message: /template "kiwi" has tooling kiwi, not dib/ },
   { name: "image name with a publish suffix", change: (d) => (d.images[0].name = "Standard_Debian_12_latest"), where: "images.0.name", message: /_latest, _prev or a date/ },
@@ -141,6 +155,21 @@ test("accepted: IPv6 admin CIDRs, RSA-4096 and ECDSA keys, an S3 backend", async
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
   expect(r.stdout).toBe(`${file}: ok (example)\n`);
+});
+
+test("accepted: a mail relay with the plugins' default port of its security; the Jenkins URL gets its trailing slash", () => {
+  const data = exampleData();
+  data.jenkins.url = "https://jenkins.example.com/factory";
+  data.jenkins.mail = { smtpHost: "192.0.2.25", security: "ssl", username: "factory", from: "Image Factory <images@example.com>", teamEmail: "image-team+builds@example.com" };
+  const { env } = parseEnvironment("env.yaml", stringify(data));
+  expect(env.jenkins.url).toBe("https://jenkins.example.com/factory/");
+  expect(env.jenkins.mail).toEqual({ ...data.jenkins.mail, smtpPort: 465 });
+  for (const [security, port] of [["none", 25], ["starttls", 587]] as const) {
+    expect(parseEnvironment("env.yaml", stringify({ ...data, jenkins: { ...data.jenkins, mail: { ...MAIL, security } } })).env.jenkins.mail?.smtpPort).toBe(port);
+  }
+  // Without the keys: the tunnel's URL, no mail.
+  const example = parseEnvironment(EXAMPLE, read(EXAMPLE, "utf8")).env;
+  expect([example.jenkins.url, example.jenkins.mail]).toEqual(["http://localhost:8080/", undefined]);
 });
 
 test("the installed bin: exit codes and messages of a real process", () => {

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { jobsRepoCredentials, SMTP_CREDENTIALS } from "../userdata/jenkins";
 import { REPO, tempDir } from "./helpers";
 import { JOBS, STAGES, run } from "./jobs-support";
 
@@ -249,7 +250,11 @@ test("JCasC keeps the first-boot contract: admin hash file, build-host key crede
     privateKeySource: { directEntry: { privateKey: "${readFile:/var/lib/jenkins/.ssh/build-host}" } },
   });
   expect(casc.unclassified.globalLibraries.libraries[0]).toMatchObject({ name: "factory", retriever: { modernSCM: { libraryPath: "jobs/library/", scm: { git: { remote: "${FACTORY_JOBS_REPO_URL}" } } } } });
-  expect(casc.unclassified.mailer.smtpHost).toBe("${FACTORY_SMTP_HOST:-localhost}");
+  // Links and mail from the environment file (jenkins.url, jenkins.mail), through the drop-in.
+  expect(casc.unclassified.location).toEqual({ url: "${FACTORY_JENKINS_URL}", adminAddress: "${FACTORY_ADMIN_EMAIL:-}" });
+  const relay = { smtpHost: "${FACTORY_SMTP_HOST:-}", smtpPort: "${FACTORY_SMTP_PORT:-}", useSsl: "${FACTORY_SMTP_USE_SSL:-false}", useTls: "${FACTORY_SMTP_USE_TLS:-false}" };
+  expect(casc.unclassified.mailer).toEqual({ ...relay, authentication: { username: "${FACTORY_SMTP_USERNAME:-}", password: "${readFile:/var/lib/jenkins/secrets/factory/smtp-password}" } });
+  expect(casc.unclassified["email-ext"].mailAccount).toEqual({ ...relay, credentialsId: "${FACTORY_SMTP_CREDENTIALS:-}" });
   const seedJob: string = casc.jobs[0].script;
   expect(seedJob).toContain("String repoUrl = '${FACTORY_JOBS_REPO_URL}'");
   const deployKey = casc.credentials.system.domainCredentials[0].credentials[1].basicSSHUserPrivateKey;
@@ -261,13 +266,30 @@ test("JCasC keeps the first-boot contract: admin hash file, build-host key crede
   expect(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8")).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY|\$2[aby]\$\d\d\$/);
 });
 
+test("every FACTORY_* variable the pipelines and the library read is set: by JCasC for every build, or by the pipeline itself", () => {
+  const casc = parse(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8"));
+  const global = casc.jenkins.globalNodeProperties[0].envVars.env.map((e: { key: string }) => e.key);
+  const files = [...readdirSync(path.join(JOBS, "pipelines")).map((f) => path.join(JOBS, "pipelines", f)), ...readdirSync(path.join(JOBS, "library", "vars")).map((f) => path.join(JOBS, "library", "vars", f))];
+  for (const file of files) {
+    const text = readFileSync(file, "utf8");
+    const own = [...text.matchAll(/^\s*(?:env\.)?(FACTORY_[A-Z_]+) = /gm)].map((m) => m[1]);
+    for (const name of new Set([...text.matchAll(/env\.(FACTORY_[A-Z_]+)/g)].map((m) => m[1]))) {
+      expect([path.basename(file), name, global.includes(name) || own.includes(name)]).toEqual([path.basename(file), name, true]);
+    }
+  }
+  // The mail decision in particular: no relay, no mail, and the build log says why.
+  const jenkinsfile = readFileSync(path.join(JOBS, "pipelines", "image-build.Jenkinsfile"), "utf8");
+  expect(jenkinsfile).toMatch(/if \(!env\.FACTORY_SMTP_HOST\) \{\s*echo "No e-mail sent: [^\n]*jenkins\.mail[^\n]*\n\s*\} else \{\s*timeout\(time: 5, unit: 'MINUTES'\) \{ node\('built-in'\) \{\s*emailext\(/);
+});
+
 test("plugins.txt pins every plugin the configuration and the pipeline use", () => {
   const lines = readFileSync(path.join(JOBS, "jenkins", "plugins.txt"), "utf8").split("\n").filter((l) => l && !l.startsWith("#"));
   for (const line of lines) expect(line).toMatch(/^[a-z0-9-]+:[0-9][\w.-]*$/);
   const names = lines.map((l) => l.split(":")[0]);
   expect(new Set(names).size).toBe(names.length);
   expect(names).toEqual(expect.arrayContaining([
-    "configuration-as-code", "job-dsl", "workflow-aggregator", "pipeline-groovy-lib", "git", "ssh-slaves", "credentials",
+    "configuration-as-code", "job-dsl", "pipeline-model-definition", "workflow-job", "workflow-cps", "workflow-basic-steps",
+    "workflow-durable-task-step", "workflow-scm-step", "pipeline-groovy-lib", "git", "ssh-slaves", "credentials", "plain-credentials",
     "credentials-binding", "ssh-credentials", "email-ext", "mailer", "timestamper", "ws-cleanup",
   ]));
 });
@@ -319,4 +341,68 @@ test("update-repo.sh brings the controller's clone to the branch head and drops 
   expect(sh("ls clone")).toBe("casc.yaml");
   expect(run(path.join(JOBS, "jenkins", "update-repo.sh"), [dir], {}).status).toBe(1);
   rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the image-build pipeline's timeouts and executors", () => {
+  const jenkinsfile = readFileSync(path.join(JOBS, "pipelines", "image-build.Jenkinsfile"), "utf8");
+  const [head, rest] = jenkinsfile.split(/^\s*stages \{$/m);
+  const [stagesText, post] = rest.split(/^\s*post \{$/m);
+  const blocks = stagesText.split(/^\s*stage\('/m).slice(1).map((b) => ({ name: b.slice(0, b.indexOf("'")), text: b }));
+
+  test("no pipeline-wide timeout (it wraps post {} and kills the cleanup after its 60 s grace period); every stage has its own", () => {
+    const options = /^ {4}options \{([\s\S]*?)^ {4}\}/m.exec(head)![1];
+    expect(options).not.toContain("timeout");
+    expect(blocks).toHaveLength(15);
+    for (const b of blocks) expect([b.name, /options \{ timeout\(time: \d+, unit: '(MINUTES|HOURS)'\) \}/.test(b.text)]).toEqual([b.name, true]);
+    // post {} bounds each of its own steps instead.
+    expect(post.match(/timeout\(time: \d+, unit: 'MINUTES'\) \{/g)).toHaveLength(3);
+  });
+
+  test("a skipped stage takes no executor (beforeAgent), and waiting for a slot or the agent holds none", () => {
+    for (const b of blocks.filter((x) => x.text.includes("when {"))) expect([b.name, /when \{\s*beforeAgent true\n/.test(b.text)]).toEqual([b.name, true]);
+    for (const name of ["Spawn build host", "Add Jenkins agent"]) {
+      const b = blocks.find((x) => x.name === name)!;
+      expect([name, /^\s*agent /m.test(b.text)]).toEqual([name, false]); // no stage-level agent
+    }
+    const spawn = blocks.find((x) => x.name === "Spawn build host")!.text;
+    // Each try takes an executor for a moment; the sleep between tries is outside the node.
+    expect(spawn).toMatch(/def rc = node\('built-in'\) \{\s*sh\(returnStatus: true, script: 'SPAWN_WAIT_MINUTES=0 [^']*02-spawn-build-host\.sh"'\)\s*\}\s*if \(rc == 0\) break\s*if \(rc != 75\)[^\n]*\n[^\n]*\n\s*sleep\(time: 60, unit: 'SECONDS'\)/);
+    const agent = blocks.find((x) => x.name === "Add Jenkins agent")!.text;
+    expect(agent).toMatch(/\}\.trim\(\)[\s\S]*waitUntil/);
+    expect(agent.indexOf("waitUntil")).toBeGreaterThan(agent.lastIndexOf("node('built-in')"));
+  });
+
+  test("timestamps come from JCasC's timestamper allPipelines, not from each Jenkinsfile", () => {
+    const casc = parse(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8"));
+    expect(casc.unclassified.timestamper.allPipelines).toBe(true);
+    for (const f of readdirSync(path.join(JOBS, "pipelines"))) expect([f, readFileSync(path.join(JOBS, "pipelines", f), "utf8").includes("timestamps()")]).toEqual([f, false]);
+  });
+});
+
+test("JCasC declares every credential the pipelines, the library, the seed and JCasC itself use, each from a file", () => {
+  // JCasC replaces the whole system store at every (re)load: one added in the UI vanishes.
+  const cascText = readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8");
+  const casc = parse(cascText);
+  const declared = new Map<string, any>();
+  for (const entry of casc.credentials.system.domainCredentials[0].credentials) {
+    const [kind, body] = Object.entries(entry)[0] as [string, any];
+    declared.set(body.id, { kind, ...body });
+  }
+  const sources = [...GROOVY, path.join(JOBS, "jenkins", "casc.yaml")].map((f) => readFileSync(f, "utf8")).join("\n");
+  const used = new Set<string>();
+  for (const m of sources.matchAll(/credentialsId:\s*'([^'$]+)'/g)) used.add(m[1]);
+  for (const m of sources.matchAll(/new SSHLauncher\([^)]*'([^']+)'\)/g)) used.add(m[1]);
+  // FACTORY_JOBS_REPO_CREDENTIALS and FACTORY_SMTP_CREDENTIALS name these (userdata/jenkins.ts).
+  used.add(jobsRepoCredentials("ssh://git@git.example.com/factory.git"));
+  used.add(SMTP_CREDENTIALS);
+  expect([...used].sort()).toEqual(["build-host-ssh", "image-signing-key", "jobs-repo-deploy-key", "smtp"].sort());
+  for (const id of used) expect([id, declared.has(id)]).toEqual([id, true]);
+  // The publish key the README tells admins about is declared too.
+  expect(declared.get("web-publish-ssh")).toMatchObject({ kind: "basicSSHUserPrivateKey", username: "publish" });
+  // Every secret is read from a file on the controller, none is in this file.
+  const secrets = [...declared.values()].map((c) => c.privateKeySource?.directEntry?.privateKey ?? c.secretBytes ?? c.password);
+  for (const s of secrets) expect(s).toMatch(/^\$\{readFile(Base64)?:\/var\/lib\/jenkins\/(\.ssh|secrets\/factory)\/[\w.-]+\}$/);
+  expect(declared.get("image-signing-key")).toMatchObject({ kind: "file", secretBytes: "${readFileBase64:/var/lib/jenkins/secrets/factory/image-signing-key.asc}" });
+  // The jobs repository's credential comes from one variable everywhere.
+  expect(sources).not.toMatch(/\(https\?\|file\)/);
 });

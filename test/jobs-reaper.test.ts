@@ -1,7 +1,7 @@
 // The build-host reaper: which servers it selects (build_hosts.py, given `openstack server
 // list --long -f json` output and a "now"), and what reap.sh deletes and how.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { tempDir } from "./helpers";
 import { JOBS, StandIns, run, scriptEnv } from "./jobs-support";
@@ -64,7 +64,7 @@ test("counts this factory's build hosts for maxInstances, whatever their expiry"
 
 describe("reap.sh", () => {
   const root = tempDir("jobs-reaper-");
-  const builds = path.join(root, "builds");
+  const builds = path.join(root, "factory-builds");
   const pub = path.join(root, "build-host.pub");
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -81,7 +81,7 @@ describe("reap.sh", () => {
   "server list") cat ${JSON.stringify(path.join(root, "servers.json"))} ;;
   "port delete") echo "No Port found for $3" >&2; exit 1 ;;
 esac`);
-    const r = run(REAP, [], { FACTORY_ENV: "example", FACTORY_BUILDS_ROOT: builds, AGENT_PUBLIC_KEY_FILE: pub, REAPER_NOW: NOW }, standIns.bin);
+    const r = run(REAP, [], { FACTORY_ENV: "example", FACTORY_LOCAL_ROOT: builds, AGENT_PUBLIC_KEY_FILE: pub, REAPER_NOW: NOW }, standIns.bin);
     expect(r.stderr).not.toContain("WARNING");
     expect(r.status).toBe(0);
     expect(standIns.calls()).toEqual([
@@ -94,6 +94,34 @@ esac`);
       { cwd: expect.any(String), argv: ["openstack", "keypair", "delete", "example-test-t2"] },
     ]);
     expect(r.stderr).toContain("port example-build-no-state is already gone");
+  });
+
+  test("names the Jenkins nodes of build hosts that are gone: reaped now, or destroyed by hand (kept hosts), and no others", () => {
+    const standIns = new StandIns(path.join(root, "standins-nodes"));
+    // kept: a kept host still running; left-over: its server was destroyed by hand.
+    const servers = [buildHost("expiring", "2026-11-21T10:00:00Z"), buildHost("kept", "2026-11-01T00:00:00Z", { keep: "true" }), buildHost("running", "2026-11-22T00:00:00Z")];
+    writeFileSync(path.join(root, "servers3.json"), JSON.stringify(servers));
+    standIns.add("openstack", `case "$1 $2" in "server list") cat ${JSON.stringify(path.join(root, "servers3.json"))} ;; esac`);
+    const nodes = path.join(root, "nodes.txt");
+    // What the reaper job writes from Jenkins.get().nodes (factoryBuildHost.names()).
+    writeFileSync(nodes, ["example-build-expiring", "example-build-kept", "example-build-running", "example-build-left-over", "other-build-x", "static-agent", ""].join("\n"));
+    const r = run(REAP, [], { FACTORY_ENV: "example", FACTORY_LOCAL_ROOT: builds, REAPER_NOW: NOW, NODES_FILE: nodes }, standIns.bin);
+    expect(r.stderr).not.toContain("WARNING");
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim().split("\n")).toEqual(["example-build-expiring", "example-build-left-over"]);
+    expect(r.stderr).toContain("Jenkins node example-build-left-over has no server any more: remove it");
+    // Without the node list (a run by hand) it removes servers only.
+    expect(run(REAP, [], { FACTORY_ENV: "example", FACTORY_LOCAL_ROOT: builds, REAPER_NOW: "2026-11-20T00:00:00Z" }, standIns.bin).stdout).toBe("");
+  });
+
+  test("the reaper job hands the reaper Jenkins' node list and removes the nodes it names, with the trusted library", () => {
+    const jenkinsfile = readFileSync(path.join(JOBS, "pipelines", "build-host-reaper.Jenkinsfile"), "utf8");
+    expect(jenkinsfile).toContain("writeFile(file: 'nodes.txt', text: factoryBuildHost.names().join('\\n') + '\\n')");
+    expect(jenkinsfile).toContain(`sh(returnStdout: true, script: 'NODES_FILE="$WORKSPACE/nodes.txt" jobs/reaper/reap.sh')`);
+    expect(jenkinsfile).toMatch(/stale\.readLines\(\)\.findAll \{ it \}\.each \{ name ->[\s\S]*factoryBuildHost\.remove\(name\)/);
+    const library = readFileSync(path.join(JOBS, "library", "vars", "factoryBuildHost.groovy"), "utf8");
+    expect(library).toMatch(/List<String> names\(\) \{\s*return Jenkins\.get\(\)\.nodes\.collect \{ it\.nodeName \}/);
+    expect(library).toMatch(/def remove\(String name\) \{\s*def node = Jenkins\.get\(\)\.getNode\(name\)[\s\S]*Jenkins\.get\(\)\.removeNode\(node\)/);
   });
 
   test("waits for the spawn lock, so it never sees a build host half-created", () => {
@@ -115,7 +143,7 @@ esac`);
   "server list") cat ${JSON.stringify(path.join(root, "servers2.json"))} ;;
   "server delete") echo "Internal Server Error (HTTP 500)" >&2; exit 1 ;;
 esac`);
-    const r = run(REAP, [], { FACTORY_ENV: "example", FACTORY_BUILDS_ROOT: builds, REAPER_NOW: NOW }, standIns.bin);
+    const r = run(REAP, [], { FACTORY_ENV: "example", FACTORY_LOCAL_ROOT: builds, REAPER_NOW: NOW }, standIns.bin);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("WARNING: could not delete server example-build-stuck: Internal Server Error (HTTP 500)");
   });

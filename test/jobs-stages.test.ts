@@ -3,7 +3,7 @@
 // needs a cloud or a build host (openstack, terraform, ssh, the image tools, sudo, the
 // publishing scripts), with their exact calls asserted.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseEnvironment } from "../config/load";
 import { EXAMPLE, REPO, tempDir } from "./helpers";
@@ -14,6 +14,7 @@ const IMAGE_UUID = "0f8e3c1a-5b7d-4e2f-9a6b-1c2d3e4f5a6b";
 
 const root = tempDir("jobs-stages-");
 const builds = path.join(root, "builds");
+const locals = path.join(root, "local");
 const images = path.join(root, "images");
 const scratch = path.join(root, "scratch");
 const gnupgTest = path.join(root, "gnupg-test");
@@ -21,7 +22,9 @@ const standIns = new StandIns(path.join(root, "standins"));
 const repo = jobsRepository();
 const pubKeyFile = path.join(root, "build-host.pub");
 let buildId = "";
+// Set by stage 1; until then (a test run alone) under the temp root, never the working tree.
 let buildDir = path.join(root, "before-stage-1");
+let localDir = path.join(root, "before-stage-1-local");
 let signingKeyFile = "";
 let fingerprint = "";
 
@@ -37,6 +40,7 @@ function env(more: Record<string, string> = {}): Record<string, string> {
     FACTORY_ENV: "example",
     FACTORY_REGION: "RegionOne",
     FACTORY_BUILDS_ROOT: builds,
+    FACTORY_LOCAL_ROOT: locals,
     FACTORY_IMAGES_ROOT: images,
     FACTORY_SCRATCH: scratch,
     FACTORY_BUILD_ID: buildId,
@@ -60,6 +64,8 @@ beforeAll(() => {
   writeFileSync(signingKeyFile, gpg("--pinentry-mode", "loopback", "--passphrase", "", "--armor", "--export-secret-keys", fingerprint));
   // iperf3 is not installed here: a stand-in shows stage 1 starts it.
   standIns.add("iperf3");
+  // ...and nothing listens on its port yet (whatever else this machine runs).
+  standIns.add("ss", "exit 0");
 });
 
 afterAll(() => {
@@ -90,6 +96,7 @@ describe("stage 1: initialize", () => {
     buildId = r.stdout.trim().split("\n").pop()!;
     expect(buildId).toMatch(/^\d{12}-image-standard-debian-12-7$/);
     buildDir = path.join(builds, buildId);
+    localDir = path.join(locals, buildId);
     // The build-host template's own rule for build_id (jobs/build-hosts/example/dib).
     const template = readJson(path.join(REPO, "jobs", "build-hosts", "example", "dib", "cdk.tf.json"));
     const rule = /regex\(\\?"(.*?)\\?", var\.build_id\)/.exec(template.variable.build_id.validation[0].condition)![1];
@@ -103,9 +110,16 @@ describe("stage 1: initialize", () => {
     expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "http://images.example.com" });
 
     expect(readFileSync(path.join(buildDir, "build.env"), "utf8")).toContain(`GIT_COMMIT=${repo.commit}\n`);
-    expect(exists(path.join(buildDir, "repo", "jobs", "stages", "02-spawn-build-host.sh"))).toBe(true);
-    expect(standIns.argv("iperf3")).toEqual([["iperf3", "-s", "-D", "--logfile", path.join(builds, "iperf3.log")]]);
-    expect(readFileSync(path.join(buildDir, "logs", "01-initialize.log"), "utf8")).toContain(`build ${buildId}: image Standard_Debian_12, template dib`);
+    // The snapshot the controller stages run, and the control files, are local, not on NFS.
+    expect(exists(path.join(localDir, "repo", "jobs", "stages", "02-spawn-build-host.sh"))).toBe(true);
+    expect(exists(path.join(buildDir, "repo"))).toBe(false);
+    expect(readFileSync(path.join(localDir, "entry.json"), "utf8")).toBe(readFileSync(path.join(buildDir, "entry.json"), "utf8"));
+    expect(readFileSync(path.join(localDir, "build.env"), "utf8")).toContain(`GIT_COMMIT=${repo.commit}\n`);
+    expect(statSync(localDir).mode & 0o777).toBe(0o700);
+    expect(statSync(buildDir).mode & 0o777).toBe(0o755);
+    for (const d of ["output", "logs"]) expect(statSync(path.join(buildDir, d)).mode & 0o7777).toBe(0o1777);
+    expect(standIns.argv("iperf3")).toEqual([["iperf3", "-s", "-D", "--logfile", path.join(locals, "iperf3.log")]]);
+    expect(readFileSync(path.join(localDir, "logs", "01-initialize.log"), "utf8")).toContain(`build ${buildId}: image Standard_Debian_12, template dib`);
   });
 });
 
@@ -125,12 +139,12 @@ describe("stage 2: spawn build host", () => {
   }
 
   test("waits for no slot when maxInstances build hosts of this factory run, and creates nothing", () => {
-    mkdirSync(path.join(buildDir, "repo", "jobs", "build-hosts", "example", "dib"), { recursive: true });
-    writeFileSync(path.join(buildDir, "repo", "jobs", "build-hosts", "example", "dib", "cdk.tf.json"), '{"resource": {}}');
+    mkdirSync(path.join(localDir, "repo", "jobs", "build-hosts", "example", "dib"), { recursive: true });
+    writeFileSync(path.join(localDir, "repo", "jobs", "build-hosts", "example", "dib", "cdk.tf.json"), '{"resource": {}}');
     const eight = Array.from({ length: 8 }, () => server("example", "build-host"));
     cloud([...eight, server("other", "build-host"), server("example", "image-test")]);
     const r = run(stage("02-spawn-build-host.sh"), [], env({ SPAWN_WAIT_MINUTES: "0" }), standIns.bin);
-    expect(r.status).toBe(1);
+    expect(r.status).toBe(75); // "try again": the pipeline waits outside any executor
     expect(r.stderr).toContain("buildHosts.maxInstances (8) build hosts are running");
     expect(standIns.argv("terraform")).toEqual([]);
   });
@@ -141,7 +155,7 @@ describe("stage 2: spawn build host", () => {
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe("10.20.0.40");
-    const tf = path.join(buildDir, "terraform");
+    const tf = path.join(localDir, "terraform");
     expect(standIns.calls()).toEqual([
       { cwd: expect.any(String), argv: ["openstack", "server", "list", "--long", "-f", "json"] },
       { cwd: tf, argv: ["terraform", "init", "-input=false", "-no-color"] },
@@ -149,7 +163,7 @@ describe("stage 2: spawn build host", () => {
       { cwd: tf, argv: ["terraform", "output", "-json"] },
     ]);
     expect(readFileSync(path.join(tf, "cdk.tf.json"), "utf8")).toBe('{"resource": {}}');
-    expect(readJson(path.join(buildDir, "build-host.json")).address.value).toBe("10.20.0.40");
+    expect(readJson(path.join(localDir, "build-host.json")).address.value).toBe("10.20.0.40");
   });
 
   test("two builds racing for the last slot: the lock lets exactly one spawn (a kept one)", async () => {
@@ -163,10 +177,11 @@ describe("stage 2: spawn build host", () => {
     const ids = ["race-a", "race-b"];
     for (const id of ids) {
       mkdirSync(path.join(builds, id), { recursive: true });
-      writeFileSync(path.join(builds, id, "entry.json"), readFileSync(path.join(buildDir, "entry.json")));
+      mkdirSync(path.join(locals, id), { recursive: true });
+      writeFileSync(path.join(locals, id, "entry.json"), readFileSync(path.join(localDir, "entry.json")));
     }
-    const results = await Promise.all(ids.map((id) => runAsync(stage("02-spawn-build-host.sh"), [], env({ FACTORY_BUILD_ID: id, FACTORY_REPO: path.join(buildDir, "repo"), SPAWN_WAIT_MINUTES: "0", KEEP_BUILD_HOST: "true" }), sIns.bin)));
-    expect(results.map((r) => r.status).sort()).toEqual([0, 1]);
+    const results = await Promise.all(ids.map((id) => runAsync(stage("02-spawn-build-host.sh"), [], env({ FACTORY_BUILD_ID: id, FACTORY_REPO: path.join(localDir, "repo"), SPAWN_WAIT_MINUTES: "0", KEEP_BUILD_HOST: "true" }), sIns.bin)));
+    expect(results.map((r) => r.status).sort()).toEqual([0, 75]);
     const applies = sIns.argv("terraform").filter((a) => a[1] === "apply");
     expect(applies).toHaveLength(1);
     expect(applies[0].slice(-2)).toEqual(["-var", "keep=true"]); // a kept host says so in its metadata
@@ -175,16 +190,41 @@ describe("stage 2: spawn build host", () => {
 });
 
 describe("stage 3: add Jenkins agent", () => {
-  test("pins the host key it scanned and waits for the first boot before Jenkins connects", () => {
+  // A console log as Nova returns it: kernel and cloud-init lines around the blocks that
+  // cloud-init's write-ssh-key-fingerprints prints (the keys block is the .pub files).
+  const consoleLog = (keys: string) => [
+    "[    0.000000] Linux version 6.1.0-28-cloud-amd64",
+    "<14>Dec  1 09:00:01 cloud-init: #############################################################",
+    "<14>Dec  1 09:00:01 cloud-init: -----BEGIN SSH HOST KEY FINGERPRINTS-----",
+    "<14>Dec  1 09:00:01 cloud-init: 256 SHA256:abc root@example-build-x (ED25519)",
+    "<14>Dec  1 09:00:01 cloud-init: -----END SSH HOST KEY FINGERPRINTS-----",
+    "-----BEGIN SSH HOST KEY KEYS-----",
+    "ecdsa-sha2-nistp256 AAAAECDSAKEY root@example-build-x\r",
+    `${keys} root@example-build-x\r`,
+    "-----END SSH HOST KEY KEYS-----",
+    // Whatever the host prints later (a fake block) does not count: the first block does.
+    "-----BEGIN SSH HOST KEY KEYS-----",
+    "ssh-ed25519 AAAAFAKE root@evil",
+    "-----END SSH HOST KEY KEYS-----",
+    "Cloud-init v. 22.4.2 finished",
+  ].join("\n");
+
+  test("pins the host key from the server's console log (no ssh-keyscan), and waits for the first boot before Jenkins connects", () => {
     standIns.reset();
-    standIns.add("ssh-keyscan", 'echo "# 10.20.0.40:22 SSH-2.0-OpenSSH_9.2"; echo "10.20.0.40 ssh-ed25519 AAAAHOSTKEY"');
+    writeFileSync(path.join(root, "console.log"), consoleLog("ssh-ed25519 AAAAHOSTKEY"));
+    standIns.add("openstack", `cat ${JSON.stringify(path.join(root, "console.log"))}`);
+    standIns.add("ssh-keyscan", "echo 10.20.0.40 ssh-ed25519 AAAAWHOEVERANSWERS");
     standIns.add("ssh");
     const r = run(stage("03-add-agent.sh"), [], env(), standIns.bin);
+    expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe("10.20.0.40 ssh-ed25519 AAAAHOSTKEY");
-    expect(readFileSync(path.join(buildDir, "known_hosts"), "utf8")).toBe("10.20.0.40 ssh-ed25519 AAAAHOSTKEY\n");
-    const options = ["-i", pubKeyFile.replace(/\.pub$/, ""), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${path.join(buildDir, "known_hosts")}`, "-o", "ConnectTimeout=10"];
+    expect(standIns.argv("openstack")).toEqual([["openstack", "console", "log", "show", "6d1b0c9e-1111-2222-3333-444455556666"]]);
+    expect(standIns.argv("ssh-keyscan")).toEqual([]);
+    expect(readFileSync(path.join(localDir, "known_hosts"), "utf8")).toBe("10.20.0.40 ssh-ed25519 AAAAHOSTKEY\n");
+    const options = ["-i", pubKeyFile.replace(/\.pub$/, ""), "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${path.join(localDir, "known_hosts")}`, "-o", "ConnectTimeout=10"];
     expect(standIns.argv("ssh")).toEqual([
+      ["ssh", ...options, "agent@10.20.0.40", "true"],
       ["ssh", ...options, "agent@10.20.0.40", "cloud-init", "status", "--wait"],
       ["ssh", ...options, "agent@10.20.0.40", "java", "-version"],
     ]);
@@ -330,7 +370,7 @@ describe("stage 7: build image", () => {
 });
 
 describe("stages 8, 12, 13: the publishing scripts' wrappers", () => {
-  const publish = () => path.join(buildDir, "repo", "jobs", "publish");
+  const publish = () => path.join(localDir, "repo", "jobs", "publish");
 
   test("stage 8 registers the image and keeps its UUID", () => {
     standIns.reset();
@@ -341,7 +381,7 @@ describe("stages 8, 12, 13: the publishing scripts' wrappers", () => {
     expect(standIns.argv()).toEqual([
       ["register.sh", "--image", path.join(buildDir, "output", "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--region", "RegionOne", "--meta", path.join(buildDir, "META.json")],
     ]);
-    expect(readFileSync(path.join(buildDir, "image-id"), "utf8").trim()).toBe(IMAGE_UUID);
+    expect(readFileSync(path.join(localDir, "image-id"), "utf8").trim()).toBe(IMAGE_UUID);
   });
 
   test("stage 8 fails when register.sh prints no UUID", () => {
@@ -349,7 +389,7 @@ describe("stages 8, 12, 13: the publishing scripts' wrappers", () => {
     const bad = run(stage("08-register.sh"), [], env({ FACTORY_BUILD_DIR: buildDir }), standIns.bin);
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain("register.sh printed 'oops', not an image UUID");
-    writeFileSync(path.join(buildDir, "image-id"), IMAGE_UUID + "\n");
+    writeFileSync(path.join(localDir, "image-id"), IMAGE_UUID + "\n");
   });
 
   test("stage 13 without PUBLISH writes the publish request only", () => {
@@ -383,7 +423,7 @@ describe("stage 9: perform tests", () => {
   function testCloud(suite: string) {
     standIns.reset();
     standIns.add("openstack", `if [ "$1 $2" = "server create" ]; then echo '{"id": "s1", "addresses": {"example-net": ["fd00::5", "10.20.0.77"]}}'; fi`);
-    standIns.add("run.sh", suite, path.join(buildDir, "repo", "jobs", "image-tests"));
+    standIns.add("run.sh", suite, path.join(localDir, "repo", "jobs", "image-tests"));
   }
 
   test("boots the image with the build-host network and group, runs the suite, and deletes the server", () => {
@@ -457,7 +497,7 @@ describe("stages 10 and 11: sign and hashdeep", () => {
 
   test("stage 12 uploads the published image to the other regions", () => {
     standIns.reset();
-    standIns.add("upload-regions.sh", "", path.join(buildDir, "repo", "jobs", "publish"));
+    standIns.add("upload-regions.sh", "", path.join(localDir, "repo", "jobs", "publish"));
     const r = run(stage("12-upload-regions.sh"), [], env(), standIns.bin);
     expect(r.status).toBe(0);
     expect(standIns.argv()).toEqual([
@@ -469,7 +509,7 @@ describe("stages 10 and 11: sign and hashdeep", () => {
 test("the real publishing scripts (jobs/publish) accept the wrappers' arguments", () => {
   // Their own tests cover what they do; here only that the calling convention holds: with
   // a cloud that refuses every call they fail at the cloud (1), not at their usage (2).
-  const publish = path.join(buildDir, "repo", "jobs", "publish");
+  const publish = path.join(localDir, "repo", "jobs", "publish");
   const snapshot = path.join(root, "publish-snapshot");
   rmSync(snapshot, { recursive: true, force: true });
   spawnSync("cp", ["-R", publish, snapshot]);
@@ -502,13 +542,13 @@ describe("stages 14 and 15: clean up and destroy", () => {
     const kept = run(stage("15-destroy-build-host.sh"), [], env({ KEEP_BUILD_HOST: "true" }), standIns.bin);
     expect(kept.status).toBe(0);
     expect(standIns.argv()).toEqual([]); // no state yet: nothing to destroy either
-    writeFileSync(path.join(buildDir, "terraform", "terraform.tfstate"), "{}");
+    writeFileSync(path.join(localDir, "terraform", "terraform.tfstate"), "{}");
     expect(run(stage("15-destroy-build-host.sh"), [], env({ KEEP_BUILD_HOST: "true" }), standIns.bin).stderr).toContain("KEEP_BUILD_HOST=true: keeping example-build-");
     expect(standIns.argv()).toEqual([]);
     const r = run(stage("15-destroy-build-host.sh"), [], env({ KEEP_BUILD_HOST: "false" }), standIns.bin);
     expect(r.status).toBe(0);
     expect(standIns.calls()).toEqual([
-      { cwd: path.join(buildDir, "terraform"), argv: ["terraform", "destroy", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${buildId}`, "-var", `agent_public_key=${AGENT_PUB}`, "-var", "keep=false"] },
+      { cwd: path.join(localDir, "terraform"), argv: ["terraform", "destroy", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${buildId}`, "-var", `agent_public_key=${AGENT_PUB}`, "-var", "keep=false"] },
     ]);
   });
 });

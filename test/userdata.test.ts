@@ -2,7 +2,7 @@
 // cloud-init's own schema, shellcheck, Nova's size limit, no secrets, and what each role
 // must do on first boot.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { addressPlan } from "../config/address-plan";
@@ -329,7 +329,7 @@ describe("roles", () => {
     expect(run).toContain("/usr/local/lib/factory/trusted-apt-repo.sh jenkins https://mirror.example.org/jenkins/debian-stable binary/  https://mirror.example.org/keys/jenkins.io-2026.key 7198F4B714ABFC68");
     expect(run).toContain("/usr/local/lib/factory/trusted-apt-repo.sh hashicorp https://mirror.example.org/hashicorp @codename@ main https://mirror.example.org/hashicorp/gpg 798AEC654E5C15428C8E42EEAA16FCBCA621E701");
     // ...and the pinned Jenkins version, so a recreated controller runs the same Jenkins.
-    expect(run).toContain(`/usr/local/lib/factory/jenkins-bootstrap.sh ${env.jenkins.jobsRepo.url} production ${env.jenkins.pluginCli.url} ${env.jenkins.pluginCli.sha256} 2.555.1`);
+    expect(run).toContain(`/usr/local/lib/factory/jenkins-bootstrap.sh ${env.jenkins.jobsRepo.url} production ${env.jenkins.pluginCli.url} ${env.jenkins.pluginCli.sha256} 2.555.3`);
     const dropIn = fileIn(doc, "/etc/systemd/system/jenkins.service.d/factory.conf");
     for (const line of [
       'Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/factory-repo/jobs/jenkins/casc.yaml"',
@@ -340,12 +340,30 @@ describe("roles", () => {
       'Environment="FACTORY_NFS=10.40.0.6"',
       `Environment="FACTORY_JOBS_REPO_URL=${env.jenkins.jobsRepo.url}"`,
       'Environment="FACTORY_JOBS_REPO_BRANCH=production"',
+      // an ssh URL: the first boot's deploy key, for JCasC, the seed, library and Jenkinsfile alike
+      'Environment="FACTORY_JOBS_REPO_CREDENTIALS=jobs-repo-deploy-key"',
+      // jenkins.url (given without its slash) and jenkins.mail
+      'Environment="FACTORY_JENKINS_URL=https://jenkins.example.org/factory/"',
+      'Environment="FACTORY_ADMIN_EMAIL=Image Factory <images@example.org>"',
+      'Environment="FACTORY_SMTP_HOST=smtp.example.org"',
+      'Environment="FACTORY_SMTP_PORT=2587"',
+      'Environment="FACTORY_SMTP_USE_TLS=true"',
+      'Environment="FACTORY_SMTP_USE_SSL=false"',
+      'Environment="FACTORY_SMTP_USERNAME=image-factory"',
+      'Environment="FACTORY_SMTP_CREDENTIALS=smtp"',
+      'Environment="FACTORY_TEAM_EMAIL=image-team@example.org"',
+      "ExecStartPre=/usr/local/lib/factory/jenkins-credential-files.sh /var/lib/jenkins/secrets/factory",
     ]) {
       expect(dropIn.split("\n")).toContain(line);
     }
     expect(doc.packages).toEqual(expect.arrayContaining(["openjdk-21-jre-headless", "git", "python3-openstackclient", "iperf3", "nfs-common"]));
     expect(doc.mounts).toContainEqual(["10.40.0.6:/srv/factory/images", "/srv/factory/images", "nfs4", expect.stringContaining("x-systemd.automount"), "0", "0"]);
     expect(doc.mounts).toContainEqual(["10.40.0.6:/srv/factory/builds", "/srv/factory/builds", "nfs4", expect.stringContaining("_netdev"), "0", "0"]);
+    // Build hosts write the shares: on the controller nothing there runs or redirects a path.
+    for (const dir of ["/srv/factory/images", "/srv/factory/builds"]) {
+      const options = doc.mounts.find((m: string[]) => m[1] === dir)[3].split(",");
+      expect(options).toEqual(expect.arrayContaining(["noexec", "nosuid", "nodev", "nosymfollow"]));
+    }
     expect(fileIn(doc, "/etc/systemd/system/factory-iperf3.service")).toContain("--port 5201");
     // the home volume of the maximal environment holds JENKINS_HOME
     expect(doc.mounts).toContainEqual([expect.stringMatching(/^\/dev\/disk\/by-id\/virtio-/), "/var/lib/jenkins", "ext4", expect.any(String), "0", "2"]);
@@ -358,6 +376,30 @@ describe("roles", () => {
     expect(bootstrap).toContain("home=/var/lib/jenkins");
     expect(bootstrap).toContain("$home/.ssh");
     expect(docOf("example-jenkins").mounts.some((m: string[]) => m[1] === "/var/lib/jenkins")).toBe(false);
+    expect(fileIn(docOf("example-jenkins"), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n")).toContain('Environment="FACTORY_JOBS_REPO_CREDENTIALS="');
+  });
+
+  test("Jenkins without jenkins.mail: links through the admins' tunnel, no relay, and the first boot warns", () => {
+    const doc = docOf("example-jenkins");
+    const dropIn = fileIn(doc, "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n");
+    expect(dropIn).toContain('Environment="FACTORY_JENKINS_URL=http://localhost:8080/"');
+    for (const name of ["ADMIN_EMAIL", "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_CREDENTIALS", "TEAM_EMAIL"]) expect(dropIn).toContain(`Environment="FACTORY_${name}="`);
+    expect(dropIn).toContain('Environment="FACTORY_SMTP_USE_TLS=false"');
+    const warning = "jenkins: WARNING: no SMTP relay (jenkins.mail is not set in environment example): Jenkins sends no e-mail; each build's log says so. Links point at http://localhost:8080/.";
+    // after the bootstrap, so it is among the last lines of the first boot's output
+    const run = commands(doc);
+    expect(run.indexOf(`echo ${warning}`)).toBeGreaterThan(run.findIndex((c) => c.includes("jenkins-bootstrap.sh")));
+    expect(commands(docOf("maximal-jenkins")).some((c) => c.includes("WARNING"))).toBe(false);
+  });
+
+  test("every FACTORY_* variable casc.yaml reads is one the drop-in sets, and the drop-in sets nothing else", () => {
+    const casc = readFileSync(path.join(REPO, "jobs", "jenkins", "casc.yaml"), "utf8");
+    const read = new Set([...casc.matchAll(/\$\{(FACTORY_[A-Z_]+)(:-[^}]*)?\}/g)].map((m) => m[1]));
+    for (const name of ["example-jenkins", "maximal-jenkins"]) {
+      const set = fileIn(docOf(name), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n")
+        .map((l) => /^Environment="(FACTORY_[A-Z_]+)=/.exec(l)?.[1]).filter((v): v is string => v !== undefined);
+      expect([name, [...set].sort()]).toEqual([name, [...read].sort()]);
+    }
   });
 
   test("web servers serve the image tree read-only and let the publish keys rsync into it only", () => {
@@ -489,6 +531,52 @@ describe("helpers", () => {
     expect(second.status).toBe(0);
     expect(readFileSync(hashFile, "utf8")).toBe(hash);
     expect(readFileSync(passwordFile, "utf8")).toBe(password);
+    // Rotation: --set takes the new password on stdin, replaces the hash (the one source
+    // JCasC applies at every start and reload) and removes the now invalid plaintext.
+    const set = (input: string) => spawnSync("bash", [script, "--set", passwordFile, hashFile, owner], { input, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    expect(set("short\n").status).toBe(1);
+    expect(readFileSync(hashFile, "utf8")).toBe(hash);
+    const rotated = set("a new long admin password\n");
+    expect(rotated.stderr).toBe("");
+    expect(rotated.status).toBe(0);
+    expect(existsSync(passwordFile)).toBe(false);
+    const newHash = readFileSync(hashFile, "utf8").slice("#jbcrypt:".length);
+    expect(statSync(hashFile).mode & 0o777).toBe(0o400);
+    const check = (pw: string) => spawnSync(PYTHON, ["-c", "import sys, bcrypt; sys.exit(0 if bcrypt.checkpw(sys.argv[1].encode(), sys.argv[2].encode()) else 1)", pw, newHash]).status;
+    expect(check("a new long admin password")).toBe(0);
+    expect(check(password.trim())).toBe(1);
+    // and a later first-boot run keeps the rotated hash, making no new plaintext
+    expect(run().status).toBe(0);
+    expect(existsSync(passwordFile)).toBe(false);
+  });
+
+  test("jenkins-credential-files.sh: a credential file the admin has not placed yet gets a logged placeholder, so JCasC (and Jenkins) still load", () => {
+    const dir = tempDir("jenkins-credfiles-");
+    const script = path.join(REPO, "userdata", "scripts", "jenkins-credential-files.sh");
+    const start = (smtpUser = "") => spawnSync("bash", [script, dir], { encoding: "utf8", env: { ...process.env, FACTORY_SMTP_USERNAME: smtpUser } });
+    writeFileSync(path.join(dir, "web-publish-ssh"), "-----BEGIN OPENSSH PRIVATE KEY-----\n", { mode: 0o644 });
+    const r = start();
+    expect(r.status).toBe(0);
+    expect(r.stderr).toContain(`WARNING: ${dir}/image-signing-key.asc is missing: put the ASCII-armored GPG secret key`);
+    expect(r.stderr).toContain(`WARNING: ${dir}/web-publish-ssh has mode 644, not 0400`);
+    expect(readFileSync(path.join(dir, "image-signing-key.asc"), "utf8")).toMatch(/^MISSING: /);
+    expect(statSync(path.join(dir, "image-signing-key.asc")).mode & 0o777).toBe(0o400);
+    expect(readFileSync(path.join(dir, "web-publish-ssh"), "utf8")).toContain("BEGIN OPENSSH"); // a placed file is never touched
+    // No SMTP login (no jenkins.mail.username): the empty password is right, and nothing is said.
+    expect(readFileSync(path.join(dir, "smtp-password"), "utf8")).toBe("");
+    expect(statSync(path.join(dir, "smtp-password")).mode & 0o777).toBe(0o400);
+    expect(r.stderr).not.toContain("smtp-password");
+    // With a login it is missed at every start until the admin fills it in.
+    expect(start("image-factory").stderr).toContain(`WARNING: ${dir}/smtp-password is empty: put the password of SMTP user image-factory there`);
+    chmodSync(path.join(dir, "smtp-password"), 0o600);
+    writeFileSync(path.join(dir, "smtp-password"), "relay secret");
+    chmodSync(path.join(dir, "smtp-password"), 0o400);
+    expect(start("image-factory").stderr).not.toContain("smtp-password");
+    // Every file casc.yaml reads from that directory is one the script knows.
+    const cascFiles = [...readFileSync(path.join(REPO, "jobs", "jenkins", "casc.yaml"), "utf8").matchAll(/\/var\/lib\/jenkins\/secrets\/factory\/([\w.-]+)\}/g)].map((m) => m[1]);
+    expect([...new Set(cascFiles)].sort()).toEqual(["image-signing-key.asc", "smtp-password", "web-publish-ssh"]);
+    for (const f of cascFiles) expect([f, statSync(path.join(dir, f)).isFile()]).toEqual([f, true]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("check-listeners.sh fails on any unexpected listener off loopback", () => {

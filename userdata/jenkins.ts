@@ -1,7 +1,7 @@
 // The Jenkins controller: Jenkins LTS from the configured repository, Java, Terraform and
 // the OpenStack CLI for the pipeline, the NFS shares, then a hand-over to git: the jobs
 // repository's JCasC file, plugin list and Job DSL seed (jobs/jenkins/ in that repo).
-import type { Environment } from "../config/schema";
+import type { Environment, MailSettings } from "../config/schema";
 import { SHARED_DATA_UID } from "./base";
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
@@ -20,7 +20,15 @@ export const BUILD_HOST_KEY = `${JENKINS_HOME}/.ssh/build-host`;
 export const ADMIN_PASSWORD_FILE = "/root/jenkins-admin-password";
 /** `#jbcrypt:<hash>` of that password, read by JCasC. */
 export const ADMIN_HASH_FILE = `${JENKINS_HOME}/secrets/factory-admin.bcrypt`;
+/** The credential files the admin places on the controller (JCasC reads them; see casc.yaml). */
+export const CREDENTIALS_DIR = `${JENKINS_HOME}/secrets/factory`;
 export const HOME_LABEL = "jenkins-home";
+/** The SMTP login credential JCasC declares (user jenkins.mail.username, password file smtp-password). */
+export const SMTP_CREDENTIALS = "smtp";
+/** Credential of the jobs repository: the first boot's deploy key for ssh URLs, none for http(s) and file. */
+export function jobsRepoCredentials(url: string): string {
+  return /^(https?|file):/.test(url) ? "" : "jobs-repo-deploy-key";
+}
 export const IPERF_PORT = 5201;
 
 export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, homeVolumeId?: string, homeDiskSerial?: string): void {
@@ -32,7 +40,7 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
   // Created before the package so the uid matches the build hosts' agent on the NFS shares.
   config.users.push({ name: "jenkins", gecos: "Jenkins", uid: SHARED_DATA_UID, homedir: JENKINS_HOME, shell: "/bin/bash", lock_passwd: true });
   config.packages.push(env.jenkins.javaPackage, "fontconfig", "git", "curl", "gnupg", "ca-certificates", "python3-openstackclient", "python3-bcrypt", "iperf3");
-  addNfsClient(config, plan, "apt");
+  addNfsClient(config, plan, "apt", true);
 
   const jenkinsKey = env.jenkins.signingKey.url ?? `${env.jenkins.packageRepo.replace(/\/+$/, "")}/jenkins.io-2026.key`;
   const terraform = env.jenkins.terraformRepo;
@@ -41,6 +49,7 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
     { path: "/etc/systemd/system/factory-iperf3.service", content: IPERF_UNIT, owner: "root:root", permissions: "0644" },
     scriptFile("trusted-apt-repo"),
     scriptFile("jenkins-admin-password"),
+    scriptFile("jenkins-credential-files"),
     scriptFile("jenkins-bootstrap"),
   );
   const pluginCli = env.jenkins.pluginCli;
@@ -48,8 +57,9 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
     [scriptPath("trusted-apt-repo"), "jenkins", env.jenkins.packageRepo, "binary/", "", jenkinsKey, env.jenkins.signingKey.fingerprint],
     [scriptPath("trusted-apt-repo"), "hashicorp", terraform.url, "@codename@", "main", terraform.keyUrl ?? `${terraform.url.replace(/\/+$/, "")}/gpg`, terraform.fingerprint],
     ["systemctl", "enable", "--now", "factory-iperf3.service"],
-    [scriptPath("jenkins-bootstrap"), env.jenkins.jobsRepo.url, env.jenkins.jobsRepo.branch, pluginCli.url, pluginCli.sha256 ?? "", env.jenkins.version ?? ""],
+    [scriptPath("jenkins-bootstrap"), env.jenkins.jobsRepo.url, env.jenkins.jobsRepo.branch, pluginCli.url, pluginCli.sha256 ?? "", env.jenkins.version],
   );
+  if (!env.jenkins.mail) config.runcmd.push(["echo", noMailWarning(env)]);
 }
 
 // The names the jobs repository's casc.yaml and seed rely on.
@@ -64,6 +74,11 @@ function jenkinsDropIn(env: Environment, nfs: string): string {
     ["FACTORY_NFS", nfs],
     ["FACTORY_JOBS_REPO_URL", env.jenkins.jobsRepo.url],
     ["FACTORY_JOBS_REPO_BRANCH", env.jenkins.jobsRepo.branch],
+    // One place decides the jobs repository's credential: JCasC, the seed, the library and
+    // the Jenkinsfile's build-host checkout all read this.
+    ["FACTORY_JOBS_REPO_CREDENTIALS", jobsRepoCredentials(env.jenkins.jobsRepo.url)],
+    ["FACTORY_JENKINS_URL", env.jenkins.url],
+    ...mailVariables(env.jenkins.mail),
   ];
   return [
     "# Image factory: no setup wizard, JCasC from the jobs repository, the factory's facts.",
@@ -71,8 +86,30 @@ function jenkinsDropIn(env: Environment, nfs: string): string {
     ...vars.map(([k, v]) => systemdEnvironment(k, v)),
     "# the first start loads every plugin and applies JCasC: allow more than the default",
     "TimeoutStartSec=900",
+    "# placeholders for credential files the admin has not placed yet (logged), so JCasC loads",
+    `ExecStartPre=${scriptPath("jenkins-credential-files")} ${CREDENTIALS_DIR}`,
     "",
   ].join("\n");
+}
+
+/** JCasC's mailer and email-ext settings; all empty without jenkins.mail (the pipeline then sends nothing). */
+function mailVariables(mail: MailSettings | undefined): Array<[string, string]> {
+  return [
+    ["FACTORY_ADMIN_EMAIL", mail?.from ?? ""],
+    ["FACTORY_SMTP_HOST", mail?.smtpHost ?? ""],
+    ["FACTORY_SMTP_PORT", mail ? String(mail.smtpPort) : ""],
+    // the plugins' useTls (STARTTLS, required) and useSsl (TLS from the first byte)
+    ["FACTORY_SMTP_USE_TLS", String(mail?.security === "starttls")],
+    ["FACTORY_SMTP_USE_SSL", String(mail?.security === "ssl")],
+    ["FACTORY_SMTP_USERNAME", mail?.username ?? ""],
+    ["FACTORY_SMTP_CREDENTIALS", mail?.username ? SMTP_CREDENTIALS : ""],
+    ["FACTORY_TEAM_EMAIL", mail?.teamEmail ?? ""],
+  ];
+}
+
+/** Logged on the console and in cloud-init-output.log when the environment sets no mail relay. */
+function noMailWarning(env: Environment): string {
+  return `jenkins: WARNING: no SMTP relay (jenkins.mail is not set in environment ${env.name}): Jenkins sends no e-mail; each build's log says so. Links point at ${env.jenkins.url}.`;
 }
 
 /** One `Environment=` line, quoted and escaped for systemd (% is a specifier there). */

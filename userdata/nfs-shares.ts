@@ -21,13 +21,20 @@ export const EXPORTED_DIRS = [IMAGES_DIR, BUILDS_DIR] as const;
 // the automount unit is still pulled in by remote-fs.target.
 const CLIENT_OPTIONS = "noauto,x-systemd.automount,x-systemd.mount-timeout=120,_netdev,nofail,proto=tcp,port=2049,hard";
 
+/**
+ * The controller's mounts: build hosts write the shares (as root, if compromised), so to the
+ * controller they are data only — nothing on them executes (noexec, nosuid, nodev) and no
+ * path through them follows a symlink a build host planted (nosymfollow, Linux 5.10+).
+ */
+export const DATA_ONLY_OPTIONS = "nosuid,nodev,noexec,nosymfollow";
+
 const CLIENT_PACKAGE: Record<PackageFamily, string> = { apt: "nfs-common", zypper: "nfs-client" };
 
 /** Mounts both exports of the factory's NFS server at the same paths. */
-export function addNfsClient(config: CloudConfig, plan: AddressPlan, family: PackageFamily): void {
+export function addNfsClient(config: CloudConfig, plan: AddressPlan, family: PackageFamily, dataOnly = false): void {
   config.packages.push(CLIENT_PACKAGE[family]);
   for (const dir of EXPORTED_DIRS) {
-    const entry: MountEntry = [`${plan.nfs}:${dir}`, dir, "nfs4", CLIENT_OPTIONS, "0", "0"];
+    const entry: MountEntry = [`${plan.nfs}:${dir}`, dir, "nfs4", dataOnly ? `${CLIENT_OPTIONS},${DATA_ONLY_OPTIONS}` : CLIENT_OPTIONS, "0", "0"];
     config.mounts.push(entry);
   }
   config.write_files.push(scriptFile("nfs-client"));

@@ -14,8 +14,8 @@ String setting(String name, String fallback = null) {
 String envName = setting('FACTORY_ENV')
 String repoUrl = setting('FACTORY_JOBS_REPO_URL')
 String repoBranch = setting('FACTORY_JOBS_REPO_BRANCH', 'main')
-// ssh URLs need the deploy key the first boot generated (JCasC: jobs-repo-deploy-key).
-String repoCredentials = setting('FACTORY_JOBS_REPO_CREDENTIALS', (repoUrl ==~ /^(https?|file):.*/) ? '' : 'jobs-repo-deploy-key')
+// The first boot decides it (jobs-repo-deploy-key for ssh URLs, none otherwise), as for JCasC.
+String repoCredentials = setting('FACTORY_JOBS_REPO_CREDENTIALS', '')
 String region = setting('FACTORY_REGION')
 String envPath = "environments/${envName}.yaml"
 Map environment = new Yaml().load(readFileFromWorkspace(envPath)) as Map

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # The build-host reaper (job build-host-reaper, hourly). Deletes the factory's build hosts
 # (and stage-9 test servers) whose expires-at has passed and that are not kept, with their
-# port and scratch volume. Runs on the controller.
+# port and scratch volume, and names the Jenkins nodes to remove: every `<env>-build-*`
+# node whose server is gone (reaped now, destroyed by hand, or never cleaned up — an SSH
+# agent with RetentionStrategy.Always retries forever otherwise). Runs on the controller.
 #
 # Inputs (env):
 #   FACTORY_ENV, OS_CLOUD      which factory, which cloud
-#   FACTORY_BUILDS_ROOT        per-build directories (default /srv/factory/builds)
+#   FACTORY_LOCAL_ROOT         the controller's per-build directories, with each build host's
+#                              Terraform state (default /var/lib/jenkins/factory-builds)
+#   NODES_FILE                 optional: the controller's Jenkins node names, one a line
+#                              (the reaper job writes it from Jenkins itself)
 #   AGENT_PUBLIC_KEY_FILE      for terraform destroy's variables (default /var/lib/jenkins/.ssh/build-host.pub)
 #   REAPER_NOW                 RFC 3339 time to judge expiry by (default: now)
 #   DRY_RUN                    true: only say what would be deleted
+#
+# Output: one line per Jenkins node to remove, on stdout (the job removes them).
 #
 # Safe next to running builds: it holds the spawn lock, so a host being created is never
 # half-seen; selection (build_hosts.py) never picks an unexpired or kept host; every delete
@@ -17,8 +24,8 @@
 set -euo pipefail
 
 REAPER_DIR="$(cd "$(dirname "$0")" && pwd)"
-FACTORY_BUILDS_ROOT="${FACTORY_BUILDS_ROOT:-/srv/factory/builds}"
-BUILD_HOST_LOCK="${BUILD_HOST_LOCK:-$FACTORY_BUILDS_ROOT/.build-hosts.lock}"
+FACTORY_LOCAL_ROOT="${FACTORY_LOCAL_ROOT:-/var/lib/jenkins/factory-builds}"
+BUILD_HOST_LOCK="${BUILD_HOST_LOCK:-$FACTORY_LOCAL_ROOT/.build-hosts.lock}"
 : "${FACTORY_ENV:?FACTORY_ENV is not set}"
 log() { printf '[reaper] %s\n' "$*" >&2; }
 
@@ -36,6 +43,7 @@ delete_quietly() {
   fi
 }
 
+mkdir -p "$(dirname "$BUILD_HOST_LOCK")"
 exec 9>>"$BUILD_HOST_LOCK"
 flock -w "${BUILD_HOST_LOCK_WAIT:-900}" 9 || { log "could not take $BUILD_HOST_LOCK"; exit 1; }
 
@@ -48,23 +56,25 @@ if [ -n "$selection" ]; then mapfile -t expired <<<"$selection"; fi
 log "${#expired[@]} expired server(s)"
 
 failures=0
+reaped=()
 for line in "${expired[@]}"; do
   IFS=$'\t' read -r name build_id role <<<"$line"
   if [ "${DRY_RUN:-false}" = true ]; then
     log "would delete $role $name (build $build_id)"
     continue
   fi
-  tf_dir="$FACTORY_BUILDS_ROOT/$build_id/terraform"
+  tf_dir="$FACTORY_LOCAL_ROOT/$build_id/terraform"
   if [ "$role" = build-host ] && [ -n "$build_id" ] && [ -f "$tf_dir/terraform.tfstate" ]; then
     log "destroying $name through its Terraform state in $tf_dir"
     if (cd "$tf_dir" && terraform destroy -auto-approve -input=false -no-color \
       -var "build_id=$build_id" -var "agent_public_key=$(cat "${AGENT_PUBLIC_KEY_FILE:-/var/lib/jenkins/.ssh/build-host.pub}")" \
       -var keep=false >&2); then
+      reaped+=("$name")
       continue
     fi
     log "WARNING: terraform destroy failed for $name; deleting by name"
   fi
-  delete_quietly "server $name" openstack server delete --wait "$name" || failures=$((failures + 1))
+  if delete_quietly "server $name" openstack server delete --wait "$name"; then reaped+=("$name"); else failures=$((failures + 1)); fi
   if [ "$role" = build-host ]; then
     delete_quietly "port $name" openstack port delete "$name" || failures=$((failures + 1))
     delete_quietly "volume $name-scratch" openstack volume delete "$name-scratch" || failures=$((failures + 1))
@@ -72,4 +82,19 @@ for line in "${expired[@]}"; do
     delete_quietly "key pair $name" openstack keypair delete "$name" || failures=$((failures + 1))
   fi
 done
+
+# Jenkins nodes of this factory's build hosts whose server no longer exists.
+if [ -n "${NODES_FILE:-}" ] && [ "${DRY_RUN:-false}" != true ]; then
+  present="$(python3 -c 'import json,sys; print("\n".join(s.get("Name", s.get("name", "")) for s in json.load(open(sys.argv[1]))))' "$servers")"
+  while IFS= read -r node; do
+    [[ "$node" == "$FACTORY_ENV-build-"* ]] || continue
+    gone=true
+    if grep -qxF -- "$node" <<<"$present"; then gone=false; fi
+    for name in "${reaped[@]}"; do [ "$name" != "$node" ] || gone=true; done
+    if $gone; then
+      log "Jenkins node $node has no server any more: remove it"
+      echo "$node"
+    fi
+  done <"$NODES_FILE"
+fi
 [ "$failures" -eq 0 ] || { log "$failures delete(s) failed" && exit 1; }

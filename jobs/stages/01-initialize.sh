@@ -10,8 +10,11 @@
 #   JOB_NAME, BUILD_NUMBER      set by Jenkins; they make the build id
 #   FACTORY_BUILD_ID            optional: use this id instead of making one
 #   REPO_DIR                    the checkout (default: current directory)
-# Effect: creates $FACTORY_BUILDS_ROOT/<build-id>/ with entry.json, build.env, a snapshot
-# of the repository at the checked-out commit (repo/), starts `iperf3 -s -D` if none runs.
+# Effect: creates the controller's $FACTORY_LOCAL_ROOT/<build-id>/ with entry.json,
+# build.env and a snapshot of the repository at the checked-out commit (repo/: what the
+# controller stages run), and the build directory $FACTORY_BUILDS_ROOT/<build-id>/ on NFS
+# with copies of entry.json and build.env and the output/ and logs/ build hosts write;
+# starts `iperf3 -s -D` if none runs.
 # Output: the build id, as the last line of stdout.
 set -euo pipefail
 # shellcheck source=lib.sh
@@ -35,21 +38,29 @@ fi
 [[ "$FACTORY_BUILD_ID" =~ ^[a-z0-9][a-z0-9-]{0,39}$ ]] || die "build id '$FACTORY_BUILD_ID' must be 1-40 lower-case letters, digits and dashes"
 
 FACTORY_BUILD_DIR="$FACTORY_BUILDS_ROOT/$FACTORY_BUILD_ID"
+FACTORY_LOCAL_DIR="$FACTORY_LOCAL_ROOT/$FACTORY_BUILD_ID"
 [ ! -e "$FACTORY_BUILD_DIR" ] || die "build directory $FACTORY_BUILD_DIR already exists"
-mkdir -p "$FACTORY_BUILD_DIR/logs" "$FACTORY_BUILD_DIR/output" "$FACTORY_BUILD_DIR/repo"
+[ ! -e "$FACTORY_LOCAL_DIR" ] || die "local build directory $FACTORY_LOCAL_DIR already exists"
+# Only the controller (jenkins) writes the local directory and the build directory itself;
+# build hosts write output/ and logs/ (sticky: none can replace another's files).
+(umask 077 && mkdir -p "$FACTORY_LOCAL_DIR/repo")
+mkdir -p "$FACTORY_BUILD_DIR"
+chmod 0755 "$FACTORY_BUILD_DIR"
+mkdir -m 1777 "$FACTORY_BUILD_DIR/output" "$FACTORY_BUILD_DIR/logs"
+use_local_dir
 use_build_dir
 
 python3 "$STAGES_DIR/catalogue.py" entry --env-file "$env_file" --image "$IMAGE" \
   --template "${TEMPLATE:-}" --definition "${DEFINITION:-}" --regions "${REGIONS:-}" \
-  >"$FACTORY_BUILD_DIR/entry.json"
+  >"$FACTORY_LOCAL_DIR/entry.json"
 definition="$(entry definition)"
 [ -d "$REPO_DIR/$definition" ] || die "image definition $definition does not exist at $commit"
 
 # Later controller stages run their scripts from this snapshot: the exact commit the
-# build started from, whatever happens to the workspace meanwhile.
-git -C "$REPO_DIR" archive --format=tar "$commit" | tar -x -C "$FACTORY_BUILD_DIR/repo"
+# build started from, whatever happens to the workspace or to NFS meanwhile.
+git -C "$REPO_DIR" archive --format=tar "$commit" | tar -x -C "$FACTORY_LOCAL_DIR/repo"
 
-cat >"$FACTORY_BUILD_DIR/build.env" <<EOF
+cat >"$FACTORY_LOCAL_DIR/build.env" <<EOF
 FACTORY_BUILD_ID=$FACTORY_BUILD_ID
 FACTORY_ENV=$FACTORY_ENV
 GIT_COMMIT=$commit
@@ -60,6 +71,8 @@ PUBLISH=${PUBLISH:-false}
 SKIP_UNCHANGED=${SKIP_UNCHANGED:-false}
 STARTED_AT=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 EOF
+# The build-host stages read copies; nothing the controller does depends on them.
+cp --remove-destination "$FACTORY_LOCAL_DIR/entry.json" "$FACTORY_LOCAL_DIR/build.env" "$FACTORY_BUILD_DIR/"
 
 # The iperf3 server is the far end of the network tests a build may run. What counts is
 # its port (iperf3's default, 5201, which the security groups open), not any process
@@ -69,7 +82,7 @@ if ! command -v iperf3 >/dev/null; then
 elif ss -Hltn 'sport = :5201' | grep -q .; then
   log "iperf3 server already listening on 5201"
 else
-  iperf3 -s -D --logfile "$FACTORY_BUILDS_ROOT/iperf3.log"
+  iperf3 -s -D --logfile "$FACTORY_LOCAL_ROOT/iperf3.log"
   log "started iperf3 server"
 fi
 

@@ -3,17 +3,18 @@
 # (it holds the cloud credentials); a thin wrapper around jobs/publish/register.sh.
 #
 # Inputs (env):
-#   FACTORY_BUILD_ID (FACTORY_BUILD_DIR), OS_CLOUD   see lib.sh
+#   FACTORY_BUILD_ID (FACTORY_BUILD_DIR, FACTORY_LOCAL_DIR), OS_CLOUD   see lib.sh
 #   FACTORY_REGION   the factory's region (Jenkins' environment)
-#   FACTORY_REPO     repository snapshot (default $FACTORY_BUILD_DIR/repo)
-# Effect: the image's UUID in $FACTORY_BUILD_DIR/image-id; printed on stdout.
+#   FACTORY_REPO     repository snapshot (default $FACTORY_LOCAL_DIR/repo)
+# Effect: the image's UUID in $FACTORY_LOCAL_DIR/image-id; printed on stdout.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+use_local_dir
 use_build_dir
 require FACTORY_REGION
-FACTORY_REPO="${FACTORY_REPO:-$FACTORY_BUILD_DIR/repo}"
+FACTORY_REPO="${FACTORY_REPO:-$FACTORY_LOCAL_DIR/repo}"
 name="$(entry name)"
 image="$FACTORY_BUILD_DIR/output/$name.qcow2"
 [ -f "$image" ] || die "no image $image (stage 7)"
@@ -21,6 +22,6 @@ image="$FACTORY_BUILD_DIR/output/$name.qcow2"
 id="$("$FACTORY_REPO/jobs/publish/register.sh" --image "$image" --name "$name" --build-id "$FACTORY_BUILD_ID" \
   --region "$FACTORY_REGION" --meta "$FACTORY_BUILD_DIR/META.json" | tail -n 1)"
 [[ "$id" =~ ^[0-9a-fA-F-]{32,36}$ ]] || die "register.sh printed '$id', not an image UUID"
-echo "$id" >"$FACTORY_BUILD_DIR/image-id"
+echo "$id" >"$FACTORY_LOCAL_DIR/image-id"
 log "registered $name as private image $id in $FACTORY_REGION"
 echo "$id"

@@ -3,27 +3,29 @@
 # the image test suite (jobs/image-tests/run.sh) against it. Runs on the controller.
 #
 # Inputs (env):
-#   FACTORY_BUILD_ID (FACTORY_BUILD_DIR), FACTORY_ENV, OS_CLOUD   see lib.sh
-#   FACTORY_REPO        repository snapshot (default $FACTORY_BUILD_DIR/repo)
+#   FACTORY_BUILD_ID (FACTORY_BUILD_DIR, FACTORY_LOCAL_DIR), FACTORY_ENV, OS_CLOUD   see lib.sh
+#   FACTORY_REPO        repository snapshot (default $FACTORY_LOCAL_DIR/repo)
 #   AGENT_KEY_FILE      key pair for the test server (default /var/lib/jenkins/.ssh/build-host, + .pub)
 #   TEST_LOGIN_USER     the image's default user (default linux, as the seeds' images)
 #   TEST_WAIT_SECONDS   how long the server may take to answer SSH (default 600)
 # The server: <env>-test-<build-id> in <env>-net with the <env>-build-host security group
 # (SSH from Jenkins only), the build-host template's flavor, metadata role=image-test and
 # expires-at (so the reaper removes it should this script die without cleaning up).
-# Effect: output/<name>-test-results.tap (TAP); fails when a test fails.
+# Effect: output/<name>-test-results.tap (TAP; written locally, then copied to NFS for
+# signing); fails when a test fails.
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+use_local_dir
 use_build_dir
 require FACTORY_ENV
-FACTORY_REPO="${FACTORY_REPO:-$FACTORY_BUILD_DIR/repo}"
+FACTORY_REPO="${FACTORY_REPO:-$FACTORY_LOCAL_DIR/repo}"
 AGENT_KEY_FILE="${AGENT_KEY_FILE:-/var/lib/jenkins/.ssh/build-host}"
 name="$(entry name)"
-image_id="$(cat "$FACTORY_BUILD_DIR/image-id")"
+image_id="$(cat "$FACTORY_LOCAL_DIR/image-id")"
 server="$FACTORY_ENV-test-$FACTORY_BUILD_ID"
-results="$FACTORY_BUILD_DIR/output/$name-test-results.tap"
+results="$FACTORY_LOCAL_DIR/$name-test-results.tap"
 expires_at="$(date -u -d "+$(entry factory.ttlHours) hours" +%Y-%m-%dT%H:%M:%SZ)"
 
 cleanup() {
@@ -38,10 +40,10 @@ openstack server create --wait -f json \
   --network "$FACTORY_ENV-net" --security-group "$FACTORY_ENV-build-host" --key-name "$server" \
   --property "factory=$FACTORY_ENV" --property role=image-test --property "build-id=$FACTORY_BUILD_ID" \
   --property "expires-at=$expires_at" --property keep=false \
-  "$server" >"$FACTORY_BUILD_DIR/test-server.json"
+  "$server" >"$FACTORY_LOCAL_DIR/test-server.json"
 
 # `addresses` is {"net": ["ip", ...]} in current clients, "net=ip, ip" in older ones.
-address="$(python3 - "$FACTORY_BUILD_DIR/test-server.json" "$FACTORY_ENV-net" <<'EOF'
+address="$(python3 - "$FACTORY_LOCAL_DIR/test-server.json" "$FACTORY_ENV-net" <<'EOF'
 import json, sys
 addresses = json.load(open(sys.argv[1]))["addresses"]
 if isinstance(addresses, str):
@@ -53,3 +55,5 @@ log "test server $server ($image_id) is at $address"
 
 "$FACTORY_REPO/jobs/image-tests/run.sh" --host "$address" --user "${TEST_LOGIN_USER:-linux}" \
   --key "$AGENT_KEY_FILE" --wait "${TEST_WAIT_SECONDS:-600}" | tee "$results"
+# A new file on NFS (never written through whatever a build host left at that name).
+cp --remove-destination "$results" "$FACTORY_BUILD_DIR/output/"

@@ -5,13 +5,14 @@
 #
 # Inputs (env):
 #   FACTORY_BUILD_ID (FACTORY_BUILD_DIR), OS_CLOUD   see lib.sh
-#   FACTORY_REPO     repository snapshot (default $FACTORY_BUILD_DIR/repo)
+#   FACTORY_REPO     repository snapshot (default $FACTORY_LOCAL_DIR/repo)
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+use_local_dir
 use_build_dir
-FACTORY_REPO="${FACTORY_REPO:-$FACTORY_BUILD_DIR/repo}"
+FACTORY_REPO="${FACTORY_REPO:-$FACTORY_LOCAL_DIR/repo}"
 name="$(entry name)"
 regions="$(entry regions)"
 if [ -z "$regions" ]; then

@@ -10,14 +10,15 @@
 #   FACTORY_REGION   the factory's own region (published first)
 #   PUBLISH          true|false (default: what stage 1 recorded)
 #   BUILD_USER_ID    who asked (Jenkins; optional)
-#   FACTORY_REPO     repository snapshot (default $FACTORY_BUILD_DIR/repo)
+#   FACTORY_REPO     repository snapshot (default $FACTORY_LOCAL_DIR/repo)
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+use_local_dir
 use_build_dir
 require FACTORY_REGION
-FACTORY_REPO="${FACTORY_REPO:-$FACTORY_BUILD_DIR/repo}"
+FACTORY_REPO="${FACTORY_REPO:-$FACTORY_LOCAL_DIR/repo}"
 PUBLISH="${PUBLISH:-$(build_env PUBLISH)}"
 name="$(entry name)"
 other_regions="$(entry regions)"
@@ -25,17 +26,18 @@ regions="$FACTORY_REGION${other_regions:+ $other_regions}"
 status=requested
 is_true "$PUBLISH" && status=published
 
-NAME="$name" REGIONS_LIST="$regions" STATUS="$status" python3 - "$FACTORY_BUILD_DIR/publish-request.json" <<'PY'
+NAME="$name" REGIONS_LIST="$regions" STATUS="$status" python3 - "$FACTORY_LOCAL_DIR/publish-request.json" <<'PY'
 import json, os, sys
 json.dump({
     "name": os.environ["NAME"],
     "buildId": os.environ["FACTORY_BUILD_ID"],
-    "imageId": open(os.environ["FACTORY_BUILD_DIR"] + "/image-id").read().strip(),
+    "imageId": open(os.environ["FACTORY_LOCAL_DIR"] + "/image-id").read().strip(),
     "regions": os.environ["REGIONS_LIST"].split(),
     "requestedBy": os.environ.get("BUILD_USER_ID", ""),
     "status": os.environ["STATUS"],
 }, open(sys.argv[1], "w"), indent=2, sort_keys=True)
 PY
+cp --remove-destination "$FACTORY_LOCAL_DIR/publish-request.json" "$FACTORY_BUILD_DIR/"
 
 if is_true "$PUBLISH"; then
   "$FACTORY_REPO/jobs/publish/publish.sh" --name "$name" --build-id "$FACTORY_BUILD_ID" --regions "$regions" \

@@ -5,16 +5,17 @@
 # Nothing to do when stage 2 never got as far as Terraform.
 #
 # Inputs (env):
-#   FACTORY_BUILD_ID (FACTORY_BUILD_DIR), OS_CLOUD   see lib.sh
+#   FACTORY_BUILD_ID (FACTORY_LOCAL_DIR), OS_CLOUD   see lib.sh
 #   KEEP_BUILD_HOST         true: leave the host (default: what stage 1 recorded)
 #   AGENT_PUBLIC_KEY_FILE   default /var/lib/jenkins/.ssh/build-host.pub
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 
+use_local_dir
 use_build_dir
 KEEP_BUILD_HOST="${KEEP_BUILD_HOST:-$(build_env KEEP_BUILD_HOST)}"
-tf_dir="$FACTORY_BUILD_DIR/terraform"
+tf_dir="$FACTORY_LOCAL_DIR/terraform"
 if [ ! -f "$tf_dir/terraform.tfstate" ]; then
   log "no Terraform state in $tf_dir; no build host to destroy"
   exit 0

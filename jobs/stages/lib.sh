@@ -7,17 +7,25 @@
 #   FACTORY_BUILD_DIR    this build's directory             (default $FACTORY_BUILDS_ROOT/$FACTORY_BUILD_ID)
 #   FACTORY_SCRATCH      local working space on the build host (default /srv/scratch/factory
 #                        on a host with a scratch volume, else /var/tmp/factory)
+#   FACTORY_LOCAL_ROOT   the controller's own per-build directories, on its local disk
+#                        (default /var/lib/jenkins/factory-builds)
+#   FACTORY_LOCAL_DIR    this build's (default $FACTORY_LOCAL_ROOT/$FACTORY_BUILD_ID)
 #
-# The build directory is how stages hand results to each other across the controller and
-# the build host (both mount the NFS share at the same paths):
-#   entry.json        the resolved catalogue entry (stage 1)
-#   build.env         id, commit, parameters (stage 1)
-#   repo/             snapshot of the jobs repository at the build's commit (stage 1)
-#   terraform/        the build host's Terraform config and state (stage 2)
-#   build-host.json   `terraform output -json` (stage 2)
+# The build directory on NFS is how stages hand results to each other across the
+# controller and the build host (both mount the share at the same paths). Build hosts
+# write it, so to the controller it is data, never code or control:
+#   entry.json, build.env   copies of the controller's, for the build-host stages
 #   META.json         image metadata for jobs/publish/*.sh (stage 6)
 #   output/           image, config tarball, test results, signatures, manifest
-#   logs/             one log per stage
+#   logs/             one log per build-host stage
+# The controller's local directory holds what decides what the controller does; build
+# hosts can neither read nor write it:
+#   repo/             snapshot of the jobs repository at the build's commit (stage 1): the
+#                     controller stages run these scripts
+#   entry.json        the resolved catalogue entry, build.env (id, commit, parameters) (stage 1)
+#   terraform/        the build host's Terraform config and state (stage 2)
+#   build-host.json   `terraform output -json` (stage 2); image-id (stage 8)
+#   logs/             one log per controller stage
 # shellcheck shell=bash
 
 FACTORY_BUILDS_ROOT="${FACTORY_BUILDS_ROOT:-/srv/factory/builds}"
@@ -27,6 +35,7 @@ FACTORY_IMAGES_ROOT="${FACTORY_IMAGES_ROOT:-/srv/factory/images}"
 if [ -z "${FACTORY_SCRATCH:-}" ]; then
   if [ -d /srv/scratch ]; then FACTORY_SCRATCH=/srv/scratch/factory; else FACTORY_SCRATCH=/var/tmp/factory; fi
 fi
+FACTORY_LOCAL_ROOT="${FACTORY_LOCAL_ROOT:-/var/lib/jenkins/factory-builds}"
 STAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck disable=SC2034 # used by the stage scripts that source this file
 JOBS_DIR="$(dirname "$STAGES_DIR")"
@@ -46,33 +55,51 @@ require() {
   done
 }
 
+# Where entry() and build_env() read the build's control files: the build directory on a
+# build host, the controller's local directory in a controller stage (use_local_dir).
+CONTROL_DIR=""
+
+# Controller stages only: sets FACTORY_LOCAL_DIR and reads every control file from there,
+# never from NFS. Call before use_build_dir.
+use_local_dir() {
+  require FACTORY_BUILD_ID
+  FACTORY_LOCAL_DIR="${FACTORY_LOCAL_DIR:-$FACTORY_LOCAL_ROOT/$FACTORY_BUILD_ID}"
+  [ -d "$FACTORY_LOCAL_DIR" ] || die "local build directory $FACTORY_LOCAL_DIR does not exist (did stage 1 run on this controller?)"
+  export FACTORY_LOCAL_DIR
+  CONTROL_DIR="$FACTORY_LOCAL_DIR"
+}
+
 # Sets FACTORY_BUILD_DIR from FACTORY_BUILD_ID unless given, and checks it exists.
 use_build_dir() {
   require FACTORY_BUILD_ID
   FACTORY_BUILD_DIR="${FACTORY_BUILD_DIR:-$FACTORY_BUILDS_ROOT/$FACTORY_BUILD_ID}"
   [ -d "$FACTORY_BUILD_DIR" ] || die "build directory $FACTORY_BUILD_DIR does not exist (did stage 1 run?)"
   export FACTORY_BUILD_DIR
-  mkdir -p "$FACTORY_BUILD_DIR/logs"
-  # The detailed log of each stage stays on NFS next to the build's results.
-  exec 2> >(tee -a "$FACTORY_BUILD_DIR/logs/$STAGE.log" >&2)
+  CONTROL_DIR="${CONTROL_DIR:-$FACTORY_BUILD_DIR}"
+  # The detailed log of each stage: a build host's next to the results on NFS, a
+  # controller stage's in its local directory (it never writes through NFS paths it did not make).
+  mkdir -p "$CONTROL_DIR/logs"
+  exec 2> >(tee -a "$CONTROL_DIR/logs/$STAGE.log" >&2)
 }
 
 # entry KEY.PATH — a value of the build's catalogue entry.
-entry() { python3 "$STAGES_DIR/catalogue.py" get "$FACTORY_BUILD_DIR/entry.json" "$1"; }
+entry() { python3 "$STAGES_DIR/catalogue.py" get "$CONTROL_DIR/entry.json" "$1"; }
 
 # json FILE KEY.PATH — a value of any JSON file.
 json() { python3 "$STAGES_DIR/catalogue.py" get "$1" "$2"; }
 
 # build_env KEY — a value stage 1 recorded in build.env.
-build_env() { sed -n "s/^$1=//p" "$FACTORY_BUILD_DIR/build.env" | tail -n 1; }
+build_env() { sed -n "s/^$1=//p" "$CONTROL_DIR/build.env" | tail -n 1; }
 
 is_true() { [ "${1:-false}" = "true" ]; }
 
-# The one lock every build-host spawner and the reaper take, on NFS so it is shared.
-BUILD_HOST_LOCK="${BUILD_HOST_LOCK:-$FACTORY_BUILDS_ROOT/.build-hosts.lock}"
+# The one lock every build-host spawner and the reaper take; both run on the controller.
+BUILD_HOST_LOCK="${BUILD_HOST_LOCK:-$FACTORY_LOCAL_ROOT/.build-hosts.lock}"
+# take_build_host_lock — fails (1) when the lock is still held after BUILD_HOST_LOCK_WAIT s.
 take_build_host_lock() {
+  mkdir -p "$(dirname "$BUILD_HOST_LOCK")"
   exec 9>>"$BUILD_HOST_LOCK"
-  flock -w "${BUILD_HOST_LOCK_WAIT:-900}" 9 || die "could not take $BUILD_HOST_LOCK"
+  flock -w "${BUILD_HOST_LOCK_WAIT:-900}" 9
 }
 release_build_host_lock() { flock -u 9; }
 

@@ -87,7 +87,9 @@ if [ ! -f "$cli_jar" ]; then
   install -m 0644 "$work/cli.jar" "$cli_jar"
 fi
 install -d -o jenkins -g jenkins -m 0755 "$home/plugins"
-as_jenkins java -jar "$cli_jar" --war /usr/share/java/jenkins.war \
+# plugins.txt pins every plugin, dependencies included (one bom line): --latest false keeps
+# the plugin manager from replacing dependencies by the update site's newest (its default).
+as_jenkins java -jar "$cli_jar" --war /usr/share/java/jenkins.war --latest false \
   --plugin-download-directory "$home/plugins" --plugin-file "$repo/jobs/jenkins/plugins.txt"
 
 # 4. hand over to JCasC and the Job DSL seed

@@ -15,7 +15,7 @@ import jenkins.model.Jenkins
 @NonCPS
 def add(Map args) {
     def launcher = new SSHLauncher(args.address as String, 22, 'build-host-ssh')
-    // Only the key stage 3 read from this very host is accepted: no trust on first use.
+    // Only the key stage 3 took from this server's console log (Nova) is accepted: no trust on first use.
     launcher.sshHostKeyVerificationStrategy = new ManuallyProvidedKeyVerificationStrategy(args.hostKey as String)
     launcher.launchTimeoutSeconds = 120
     launcher.maxNumRetries = 10
@@ -33,6 +33,12 @@ def add(Map args) {
 boolean isOnline(String name) {
     def computer = Jenkins.get().getComputer(name)
     return computer != null && computer.online
+}
+
+/** The names of the controller's agents (the reaper removes those whose build host is gone). */
+@NonCPS
+List<String> names() {
+    return Jenkins.get().nodes.collect { it.nodeName }
 }
 
 @NonCPS

@@ -13,6 +13,8 @@ const locals = path.join(root, "controller", "factory-builds");
 const marker = path.join(root, "PWNED");
 const repo = jobsRepository();
 const standIns = new StandIns(path.join(root, "standins"));
+// Stage 1 starts an iperf3 server when none listens: a recording stand-in, never a real daemon left running.
+standIns.add("iperf3");
 const pub = path.join(root, "build-host.pub");
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });

@@ -1,0 +1,53 @@
+"""The tenants: per cloud name of the environment files a project with a member user (no
+admin role: what needs admin fails here as on a real cloud), quotas an operator would raise so
+the environments fit, and the clouds.yaml with an entry per cloud name plus the admin's."""
+import os
+
+import yaml
+
+from . import identity
+from .context import ADMIN_CLOUD, DOMAIN
+
+MEMBER_ROLE = "member"
+
+
+def ensure(ctx, conn):
+    ident = identity.Identity(ctx, conn)
+    for cloud in ctx.shape["clouds"]:
+        name = cloud["name"]
+        project = ident.project(name, f"tenant of the clouds.yaml entry {name}")
+        ident.user(name, project, [MEMBER_ROLE])
+        q = cloud["quota"]
+        conn.set_compute_quotas(project.id, instances=q["instances"], cores=q["cores"], ram=q["ramMb"],
+                                server_group_members=q["serverGroupMembers"])
+        conn.set_volume_quotas(project.id, volumes=q["volumes"], gigabytes=q["gigabytes"],
+                               snapshots=q["volumes"])
+        conn.set_network_quotas(project.id, security_group=50, security_group_rule=1000)
+
+
+def _entry(ctx, user, project):
+    return {
+        "auth": {
+            "auth_url": ctx.auth_url,
+            "username": user,
+            "password": ctx.password(user),
+            "project_name": project,
+            "user_domain_name": DOMAIN,
+            "project_domain_name": DOMAIN,
+        },
+        "region_name": ctx.region,
+        "identity_api_version": 3,
+        "interface": "public",
+    }
+
+
+def write_clouds_yaml(ctx):
+    clouds = {c["name"]: _entry(ctx, c["name"], c["name"]) for c in ctx.shape["clouds"]}
+    clouds[ADMIN_CLOUD] = _entry(ctx, "admin", "admin")
+    path = ctx.state.clouds_yaml
+    tmp = path + ".tmp"
+    with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+        f.write("# Written by `npm run cloud -- up`: the local cloud's tenants, and its admin.\n")
+        yaml.safe_dump({"clouds": clouds}, f, sort_keys=False)
+    os.replace(tmp, path)
+    return path

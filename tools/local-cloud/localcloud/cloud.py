@@ -59,12 +59,14 @@ def _check_ports_free(ctx, procs):
 
 
 def _start_missing(procs, wanted):
-    started = []
+    """Starts what is not running; restarts what runs with a configuration that has changed
+    since (the cloud grew: a zone, an external network, a region)."""
     for p in wanted:
+        if procs.running(p.name) and not procs.current(p.name, p.argv, p.env):
+            log(f"restarting {p.name}: its configuration changed")
+            procs.stop(p.name)
         if not procs.running(p.name):
             procs.start(p.name, p.argv, p.env)
-            started.append(p)
-    return started
 
 
 def _wait_ready(procs, wanted):

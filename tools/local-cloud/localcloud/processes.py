@@ -1,11 +1,23 @@
 """Background processes of the local cloud: each in its own session (so its own process group),
 with its own log and a run file recording its PID and start time, so that `down` stops exactly
 the processes `up` started, and never a later process that happens to reuse a PID."""
+import hashlib
 import json
 import os
 import signal
 import subprocess
 import time
+
+
+def fingerprint(argv, env):
+    """What a process was started with: its command, environment and every configuration file
+    these name (as arguments, or in environment values separated by ;)."""
+    h = hashlib.sha256(json.dumps([argv, sorted((env or {}).items())]).encode())
+    for token in [*argv, *[p for v in (env or {}).values() for p in v.split(";")]]:
+        if os.path.isfile(token):
+            with open(token, "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()
 
 
 def _stat(pid):
@@ -48,6 +60,11 @@ class Processes:
         st = _stat(rec["pid"])
         return st is not None and st[1] == rec["start"]
 
+    def current(self, name, argv, env):
+        """Running, and started with the configuration it would be started with now."""
+        rec = self.record(name)
+        return self.running(name) and rec.get("fingerprint") == fingerprint(argv, env)
+
     def log_path(self, name):
         return os.path.join(self.log_dir, f"{name}.log")
 
@@ -64,7 +81,7 @@ class Processes:
         )
         log.close()
         st = _stat(proc.pid)
-        rec = {"pid": proc.pid, "start": st[1] if st else 0, "argv": argv}
+        rec = {"pid": proc.pid, "start": st[1] if st else 0, "argv": argv, "fingerprint": fingerprint(argv, env)}
         with open(self._record_path(name), "w") as f:
             json.dump(rec, f)
         return proc.pid

@@ -36,6 +36,8 @@ def _entry(ctx, user, project):
             "project_domain_name": DOMAIN,
         },
         "region_name": ctx.region,
+        # Without the list, clients refuse any other region (`--os-region-name RegionTwo`).
+        "regions": ctx.regions,
         "identity_api_version": 3,
         "interface": "public",
     }

@@ -1,13 +1,18 @@
 """Cinder: API, scheduler and one cinder-volume with a backend per availability zone, so a
 volume can be created in every zone Nova has. The backends use Cinder's fake driver
-(`cinder.tests.fake_driver.FakeLoggingVolumeDriver`, target helper `fake`): volumes are
-records with no data behind them (this kernel has no device-mapper for LVM). sqlite."""
+(`cinder.tests.fake_driver.FakeLoggingVolumeDriver`, target helper `fake`, plus growing a
+volume: localcloud/cinder_driver.py): volumes are records with no data behind them (this kernel
+has no device-mapper for LVM). sqlite."""
+import os
 import re
 import subprocess
 
 from .. import inifile, ports
 from ..context import Proc
 from ..readiness import http_answers
+
+
+_HARNESS = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def _conf(ctx):
@@ -22,7 +27,7 @@ def configure(ctx):
     zones = ctx.zones
     backends = {
         backend(z): {
-            "volume_driver": "cinder.tests.fake_driver.FakeLoggingVolumeDriver",
+            "volume_driver": "localcloud.cinder_driver.FakeVolumeDriver",
             "volume_backend_name": backend(z),
             "backend_availability_zone": z,
             "target_helper": "fake",
@@ -69,7 +74,8 @@ def processes(ctx):
     return [
         Proc("cinder-api", ["cinder-api", *base], ready=lambda: http_answers(ports.url(ports.CINDER))),
         Proc("cinder-scheduler", ["cinder-scheduler", *base]),
-        Proc("cinder-volume", ["cinder-volume", *base]),
+        # the harness's package, for its driver (and no bytecode written into the repository)
+        Proc("cinder-volume", ["cinder-volume", *base], {"PYTHONPATH": _HARNESS, "PYTHONDONTWRITEBYTECODE": "1"}),
     ]
 
 

@@ -3,7 +3,8 @@
 up      installs the Debian packages if missing, configures, starts and bootstraps the local
         cloud for the environment files (default environments/example.yaml); idempotent.
         The last line of its output is the path of the clouds.yaml.
-status  which processes run and answer; exit 1 unless all do.
+status  which processes run and answer, and their resident memory; exit 1 unless all run
+        and answer. --cpu-seconds N also measures their CPU use over N seconds.
 down    stops what up started and removes the state directory.
 
 The state directory is $FACTORY_CLOUD_DIR, or /var/tmp/factory-cloud.
@@ -30,6 +31,7 @@ def main(argv):
     parser.add_argument("command", choices=["up", "down", "status"])
     parser.add_argument("--config", action="append", default=[], metavar="FILE",
                         help="environment file (repeatable); default: environments/example.yaml")
+    parser.add_argument("--cpu-seconds", type=float, default=0, help="status: measure CPU use over this long")
     parser.add_argument("--state-dir", default=os.environ.get(ENV_VAR) or DEFAULT_DIR,
                         help=f"default: ${ENV_VAR} or {DEFAULT_DIR}")
     args = parser.parse_args(argv)
@@ -49,7 +51,7 @@ def main(argv):
             print(cloud.up(state, files), flush=True)
             return 0
         if args.command == "status":
-            lines, ok = cloud.status(state)
+            lines, ok = cloud.status(state, args.cpu_seconds)
             print("\n".join(lines))
             return 0 if ok else 1
         cloud.down(state)

@@ -6,7 +6,7 @@ import shutil
 import subprocess
 import time
 
-from . import packages, ports, shape as shapes, veth
+from . import packages, ports, shape as shapes, usage, veth
 from .context import ADMIN_CLOUD, Context, log
 from .processes import Processes
 from .readiness import tcp_open, wait_for
@@ -153,8 +153,8 @@ def up(state, config_files):
     return path
 
 
-def status(state):
-    """Lines of `name pid state`, and whether everything runs and answers."""
+def status(state, cpu_seconds=0):
+    """Lines of `name pid state` and the totals, and whether everything runs and answers."""
     shape = state.shape()
     procs = Processes(state.run_dir, state.log_dir)
     if shape is None and not procs.names():
@@ -172,6 +172,10 @@ def status(state):
         else:
             what = "running, answering" if known.get(name) and known[name].ready else "running"
         lines.append(f"{name:<48} {rec['pid'] if rec else '-':>8}  {what}")
+    count, rss = usage.rss_mib(procs)
+    lines.append(f"resident memory: {rss:.0f} MiB in {count} processes")
+    if cpu_seconds > 0:
+        lines.append(f"CPU over {cpu_seconds:.0f} s: {100 * usage.cpu_share(procs, cpu_seconds):.1f} % of one core")
     return lines, ok
 
 

@@ -91,9 +91,11 @@ def _tail(path, lines=15):
 
 def up(state, config_files):
     t0 = time.monotonic()
-    installed = packages.ensure(log)
-    if installed:
-        log(f"packages installed in {time.monotonic() - t0:.0f} s")
+
+    def phase(what):
+        log(f"{what} after {time.monotonic() - t0:.0f} s")
+    if packages.ensure(log):
+        phase("packages installed")
     state.create()
     log(f"state directory: {state.root}")
     shape = shapes.compute(state, config_files)
@@ -132,24 +134,28 @@ def up(state, config_files):
     # it never finishes exiting here.
     from . import connection, identity
     endpoints = [e for name in ("glance", "placement", "nova", "neutron", "cinder") for e in s[name].endpoints(ctx)]
-    identity.Identity(ctx, connection.connect(ctx)).services_and_catalog(endpoints)
+    ident = identity.Identity(ctx, connection.connect(ctx))
+    ident.services_and_catalog(endpoints)
+    phase("databases, Keystone and its catalog ready")
     everything = all_processes(ctx)
     _start_missing(procs, everything)
     _wait_ready(procs, everything)
-    log(f"every API answers after {time.monotonic() - t0:.0f} s")
+    phase("every API answers")
 
     from . import compute, resources, tenants
     conn = connection.connect(ctx)  # a fresh token: its catalog has every endpoint now
     compute.ensure_hosts(ctx, conn, lambda: s["nova"].discover_hosts(ctx))
     compute.wait_agents(ctx, conn)
     compute.wait_volume_backends(ctx, conn)
+    phase("compute hosts, agents and volume backends registered")
     resources.ensure_aggregates(conn, ctx.compute_hosts())
     resources.ensure_flavors(conn, shape["flavors"])
     resources.ensure_external_networks(ctx, conn)
     resources.ensure_images(ctx, conn, shape["images"])
-    tenants.ensure(ctx, conn)
+    ident.conn = conn
+    tenants.ensure(ctx, ident)
     path = tenants.write_clouds_yaml(ctx)
-    log(f"ready after {time.monotonic() - t0:.0f} s; admin entry: {ADMIN_CLOUD}")
+    phase(f"ready (admin entry: {ADMIN_CLOUD})")
     return path
 
 

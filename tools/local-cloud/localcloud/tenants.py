@@ -9,20 +9,27 @@ from . import identity
 from .context import ADMIN_CLOUD, DOMAIN
 
 MEMBER_ROLE = "member"
+# Neutron's defaults (10 groups, 100 rules) are tight for a factory plus its tests.
+SECURITY_GROUPS = 50
+SECURITY_GROUP_RULES = 1000
 
 
-def ensure(ctx, conn):
-    ident = identity.Identity(ctx, conn)
+def ensure(ctx, ident):
+    """ident: the Identity of the harness's admin connection."""
+    conn = ident.conn
     for cloud in ctx.shape["clouds"]:
         name = cloud["name"]
         project = ident.project(name, f"tenant of the clouds.yaml entry {name}")
         ident.user(name, project, [MEMBER_ROLE])
         q = cloud["quota"]
-        conn.set_compute_quotas(project.id, instances=q["instances"], cores=q["cores"], ram=q["ramMb"],
-                                server_group_members=q["serverGroupMembers"])
-        conn.set_volume_quotas(project.id, volumes=q["volumes"], gigabytes=q["gigabytes"],
-                               snapshots=q["volumes"])
-        conn.set_network_quotas(project.id, security_group=50, security_group_rule=1000)
+        # By project id, straight at the APIs: the SDK's set_*_quotas look the project up each time.
+        conn.compute.put(f"/os-quota-sets/{project.id}", json={"quota_set": {
+            "instances": q["instances"], "cores": q["cores"], "ram": q["ramMb"],
+            "server_group_members": q["serverGroupMembers"]}}).raise_for_status()
+        conn.block_storage.put(f"/os-quota-sets/{project.id}", json={"quota_set": {
+            "volumes": q["volumes"], "gigabytes": q["gigabytes"], "snapshots": q["volumes"]}}).raise_for_status()
+        conn.network.put(f"/quotas/{project.id}", json={"quota": {
+            "security_group": SECURITY_GROUPS, "security_group_rule": SECURITY_GROUP_RULES}}).raise_for_status()
 
 
 def _entry(ctx, user, project):

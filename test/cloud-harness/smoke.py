@@ -4,8 +4,9 @@ what the factory's stacks and pipeline need from a cloud, done the way they do i
   OS_CLIENT_CONFIG_FILE=clouds.yaml /usr/bin/python3 smoke.py --cloud NAME [--admin-cloud NAME]
 
 Everything it creates is named smoke-* and deleted again (also what an interrupted run left),
-and the project is checked empty at the end: give it a tenant nothing else uses. Prints a line per check and `N passed, N failed` last; exit 1 if any failed. Reads the
-cloud's shape from the cloud itself: zones, external networks, images, flavors, regions.
+and the project is checked empty at the end: give it a tenant nothing else uses. Prints a
+line per check and `N passed, N failed` last; exit 1 if any failed. Reads the cloud's shape
+from the cloud itself: zones, external networks, images, flavors, regions.
 """
 import argparse
 import base64
@@ -240,7 +241,9 @@ class Smoke:
     def sweep(self):
         """Deletes whatever of the smoke's is left (its resources are named smoke-*)."""
         c = self.conn
-        mine = lambda o: (o.name or "").startswith(PREFIX)  # noqa: E731
+
+        def mine(o):
+            return (o.name or "").startswith(PREFIX)
         servers = [s for s in c.compute.servers() if mine(s)]
         for server in servers:
             c.compute.delete_server(server, force=True)

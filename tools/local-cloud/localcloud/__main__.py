@@ -13,6 +13,7 @@ import argparse
 import faulthandler
 import fcntl
 import os
+import shutil
 import signal
 import sys
 
@@ -39,6 +40,7 @@ def main(argv):
         log("must run as root (packages, veth pairs, services)")
         return 1
     state = State(_resolve(args.state_dir))
+    fresh = not state.exists()
     if args.command == "up":
         state.create()
     if state.exists():  # one command at a time per state directory
@@ -56,7 +58,12 @@ def main(argv):
             return 0 if ok else 1
         cloud.down(state)
         return 0
-    except (RuntimeError, cloud.shapes.ShapeError) as e:
+    except cloud.shapes.ShapeError as e:
+        log(f"{args.command} failed: {e}")
+        if fresh:  # nothing was started: leave nothing behind
+            shutil.rmtree(state.root, ignore_errors=True)
+        return 1
+    except RuntimeError as e:
         log(f"{args.command} failed: {e}")
         return 1
 

@@ -1,6 +1,5 @@
 """What every part of the harness shares: the state directory, the cloud's shape, and the
 configuration blocks all services repeat (keystone auth, message queue, locks, policies)."""
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -89,6 +88,3 @@ class Context:
             },
             "oslo_concurrency": {"lock_path": self.state.lib(service, "lock")},
         }
-
-    def defaults(self):
-        return {"debug": False, "use_stderr": False, "log_dir": "", "log_file": ""}

@@ -5,7 +5,6 @@ import os
 
 import yaml
 
-from . import identity
 from .context import ADMIN_CLOUD, DOMAIN
 
 MEMBER_ROLE = "member"

@@ -82,5 +82,3 @@ def processes(ctx):
 def endpoints(ctx):
     url = ports.url(ports.CINDER, "/v3/%(project_id)s")
     return [("cinderv3", "volumev3", ctx.region, url), ("cinder", "block-storage", ctx.region, url)]
-
-

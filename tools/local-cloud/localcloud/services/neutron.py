@@ -105,5 +105,3 @@ def endpoints(ctx):
 
 def database(ctx):
     return mariadb.database(ctx, "neutron")
-
-

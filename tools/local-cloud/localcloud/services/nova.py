@@ -2,7 +2,6 @@
 (`compute_driver = fake.FakeDriver`: servers are records that go ACTIVE, nothing boots), each
 with its own host name and state path, in a host aggregate per availability zone. sqlite for the
 API database, cell0 and cell1."""
-import os
 import subprocess
 
 from .. import inifile, ports, uwsgi
@@ -19,7 +18,9 @@ def _host_conf(ctx, host):
 
 def configure(ctx):
     region = ctx.region
-    db = lambda name: ctx.state.sqlite_url("nova", name)  # noqa: E731
+
+    def db(name):
+        return ctx.state.sqlite_url("nova", name)
     inifile.write(_conf(ctx), {
         "DEFAULT": {
             "debug": False,

@@ -1,6 +1,6 @@
 // The local cloud as the cloud tests see it: its clouds.yaml (from `npm run cloud -- up`,
 // which the suite's runner calls first), and what each tenant holds, read back with
-// openstacksdk (test/cloud/inspect.py) in one process per look.
+// openstacksdk (test/cloud/tenants.py) in one process per look.
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { REPO } from "../helpers";
@@ -66,12 +66,12 @@ export interface TenantView {
 
 /** What each of the given clouds.yaml entries' projects holds now. */
 export function inspect(cloud: CloudAccess, clouds: string[]): Record<string, TenantView> {
-  const r = spawnSync("/usr/bin/python3", [path.join(REPO, "test", "cloud", "inspect.py"), "--admin", cloud.adminCloud, ...new Set(clouds)], {
+  const r = spawnSync("/usr/bin/python3", [path.join(REPO, "test", "cloud", "tenants.py"), "--admin", cloud.adminCloud, ...new Set(clouds)], {
     encoding: "utf8",
     env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloud.cloudsYaml, PYTHONDONTWRITEBYTECODE: "1" },
     maxBuffer: 64 << 20,
   });
-  if (r.status !== 0) throw new Error(`inspect.py failed: ${r.stderr}`);
+  if (r.status !== 0) throw new Error(`tenants.py failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
 

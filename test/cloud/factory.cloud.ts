@@ -41,12 +41,51 @@ async function planned(which = stacks): Promise<string[]> {
   return lines.sort();
 }
 
-afterAll(() => {
+let tornDown = false;
+
+/** Destroys every stack, the data stack's protection removed first as a user must; returns what failed. */
+async function teardown(): Promise<string[]> {
+  tornDown = true;
+  const failed: string[] = [];
+  await d.destroy(d.stack("web"), d.stack("factory")).catch((e) => failed.push(String(e)));
+  const dataJson = path.join(d.stackDir(d.stack("data")), "cdk.tf.json");
+  writeFileSync(dataJson, readFileSync(dataJson, "utf8").replace(/"prevent_destroy": true/g, '"prevent_destroy": false'));
+  for (const stack of [d.stack("data"), d.stack("network")]) {
+    const r = await d.terraform(stack, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    if (r.code !== 0) failed.push(`terraform destroy of ${stack}: exit ${r.code}: ${r.stderr.slice(-2000)}`);
+  }
+  return failed;
+}
+
+afterAll(async () => {
+  // A run that stopped half-way leaves nothing behind for the next one either.
+  if (!tornDown) await teardown().catch(() => undefined);
   process.stdout.write(`cloud test figures (${d.name}):\n${d.timings.map((t) => `  ${t.what}: ${t.seconds.toFixed(0)} s`).join("\n")}\n`);
   d.dispose();
 });
 
+/** What a tenant holds that a deployment would have made (Neutron's "default" group aside). */
+function leftovers(t: TenantView) {
+  return {
+    servers: t.servers.map((s) => s.name),
+    server_groups: t.server_groups.map((g) => g.name),
+    keypairs: t.keypairs,
+    ports: t.ports.map((p) => `${p.name} (${p.device_owner})`),
+    networks: t.networks,
+    subnets: t.subnets.map((s) => s.name),
+    routers: t.routers.map((r) => r.name),
+    security_groups: t.security_groups.map((g) => g.name).filter((n) => n !== "default"),
+    floating_ips: t.floating_ips.map((f) => f.address),
+    volumes: t.volumes.map((v) => v.name),
+  };
+}
+const EMPTY = { servers: [], server_groups: [], keypairs: [], ports: [], networks: [], subnets: [], routers: [], security_groups: [], floating_ips: [], volumes: [] };
+
 describe("deployed from nothing", () => {
+  test("the tenants start empty (a leftover deployment would falsify everything below)", () => {
+    for (const [label, t] of Object.entries(views())) expect({ label, left: leftovers(t) }).toEqual({ label, left: EMPTY });
+  });
+
   test("cdktf deploy of every stack, in manifest order", async () => {
     await d.deploy(...stacks);
   });
@@ -209,28 +248,7 @@ describe("a build host, as the pipeline applies its template", () => {
 
 describe("full teardown", () => {
   test("every stack destroyed (the data stack's protection removed on purpose) leaves both projects empty", async () => {
-    await d.destroy(d.stack("web"), d.stack("factory"));
-    // As a user must: remove prevent_destroy from the data stack, then destroy it.
-    const dataJson = path.join(d.stackDir(d.stack("data")), "cdk.tf.json");
-    writeFileSync(dataJson, readFileSync(dataJson, "utf8").replace(/"prevent_destroy": true/g, '"prevent_destroy": false'));
-    const data = await d.terraform(d.stack("data"), ["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    expect(data.code).toBe(0);
-    const network = await d.terraform(d.stack("network"), ["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    expect(network.code).toBe(0);
-    for (const [label, t] of Object.entries(views())) {
-      const left = {
-        servers: t.servers.map((s) => s.name),
-        server_groups: t.server_groups.map((g) => g.name),
-        keypairs: t.keypairs,
-        ports: t.ports.map((p) => `${p.name} (${p.device_owner})`),
-        networks: t.networks,
-        subnets: t.subnets.map((s) => s.name),
-        routers: t.routers.map((r) => r.name),
-        security_groups: t.security_groups.map((g) => g.name).filter((n) => n !== "default"),
-        floating_ips: t.floating_ips.map((f) => f.address),
-        volumes: t.volumes.map((v) => v.name),
-      };
-      expect({ label, left }).toEqual({ label, left: { servers: [], server_groups: [], keypairs: [], ports: [], networks: [], subnets: [], routers: [], security_groups: [], floating_ips: [], volumes: [] } });
-    }
+    expect(await teardown()).toEqual([]);
+    for (const [label, t] of Object.entries(views())) expect({ label, left: leftovers(t) }).toEqual({ label, left: EMPTY });
   });
 });

@@ -106,7 +106,7 @@ def up(state, config_files):
     _check_ports_free(ctx, procs)
     veth.ensure(state, s["neutron"].physnets(ctx))
 
-    for name in ("rabbitmq", "mariadb", "keystone", "glance", "placement", "nova", "cinder"):
+    for name in ("rabbitmq", "mariadb", "keystone", "glance"):
         s[name].configure(ctx)
     infra = [p for p in all_processes(ctx) if p.name in INFRASTRUCTURE]
     _start_missing(procs, infra)
@@ -118,18 +118,16 @@ def up(state, config_files):
         _wait_ready(procs, keystone)
         _once(ctx, "keystone-bootstrap", lambda: s["keystone"].bootstrap(ctx))
 
-    def network_db():
+    def sql_services():
+        # Their configuration names their databases, which exist once MariaDB runs.
         _wait_ready(procs, [p for p in infra if p.name == "mariadb"])
-        s["neutron"].configure(ctx, s["neutron"].database(ctx))
-        _once(ctx, "neutron-schema", lambda: s["neutron"].prepare(ctx))
+        ctx.databases = {db: s["mariadb"].database(ctx, db) for db in s["mariadb"].DATABASES}
+        for name in ("neutron", "placement", "nova", "cinder"):
+            s[name].configure(ctx)
+        _parallel(*(lambda name=name: _once(ctx, f"{name}-schema", lambda: s[name].prepare(ctx))
+                    for name in ("neutron", "placement", "nova", "cinder")))
 
-    _parallel(
-        identity, network_db, lambda: _wait_ready(procs, infra),
-        lambda: s["glance"].prepare(ctx),
-        lambda: _once(ctx, "placement-schema", lambda: s["placement"].prepare(ctx)),
-        lambda: _once(ctx, "nova-schema", lambda: s["nova"].prepare(ctx)),
-        lambda: _once(ctx, "cinder-schema", lambda: s["cinder"].prepare(ctx)),
-    )
+    _parallel(identity, sql_services, lambda: _wait_ready(procs, infra), lambda: s["glance"].prepare(ctx))
     # The SDK only in the main thread: it loads eventlet's greenlet, and a thread that used
     # it never finishes exiting here.
     from . import connection, identity

@@ -28,6 +28,11 @@ class Context:
     def __init__(self, state, shape):
         self.state = state
         self.shape = shape
+        # SQLAlchemy URLs of the MariaDB databases, once MariaDB runs (cloud.up).
+        self.databases = {}
+
+    def database(self, name):
+        return self.databases[name]
 
     @property
     def region(self):

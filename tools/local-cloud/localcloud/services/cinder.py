@@ -2,7 +2,7 @@
 volume can be created in every zone Nova has. The backends use Cinder's fake driver
 (`cinder.tests.fake_driver.FakeLoggingVolumeDriver`, target helper `fake`, plus growing a
 volume: localcloud/cinder_driver.py): volumes are records with no data behind them (this kernel
-has no device-mapper for LVM). sqlite."""
+has no device-mapper for LVM). MariaDB (api, scheduler and volume write at once)."""
 import os
 import re
 import subprocess
@@ -50,7 +50,7 @@ def configure(ctx):
             "storage_availability_zone": zones[0],
             "api_paste_config": "/etc/cinder/api-paste.ini",
         },
-        "database": {"connection": ctx.state.sqlite_url("cinder"), "sqlite_synchronous": False},
+        "database": {"connection": ctx.database("cinder")},
         "keystone_authtoken": {
             **ctx.authtoken("cinder"),
             # Nova's detach carries a service token with the service role (CVE-2023-2088 fix).

@@ -1,7 +1,7 @@
-"""MariaDB, for Neutron only: Neutron's schema migrations do not run on sqlite ("No support
-for ALTER of constraints"), so sqlite would need a schema made outside Neutron's own
-migrations, and Terraform's parallel requests rely on row locks in Neutron's IP allocation.
-MariaDB runs `neutron-db-manage upgrade heads` as an operator would. It listens on a unix
+"""MariaDB, for the services that many processes write at once: Neutron (its schema
+migrations do not run on sqlite, and Terraform's parallel requests rely on row locks in its
+IP allocation), Nova, Placement and Cinder (on sqlite, a deploy's concurrent writes failed
+with "database is locked" and left a server in BUILD for good). Keystone and Glance keep sqlite. It listens on a unix
 socket in the state directory only (no TCP port) and ignores /etc/mysql (--no-defaults)."""
 import os
 import subprocess
@@ -40,6 +40,9 @@ def configure(ctx):
 
 def processes(ctx):
     return [Proc("mariadb", ["mariadbd", *_server_args(ctx)], ready=lambda: unix_socket_open(socket_path(ctx)))]
+
+
+DATABASES = ("neutron", "nova_api", "nova_cell0", "nova_cell1", "placement", "cinder")
 
 
 def database(ctx, name):

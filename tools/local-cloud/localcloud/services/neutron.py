@@ -8,7 +8,6 @@ import subprocess
 from .. import inifile, ports, veth
 from ..context import Proc
 from ..readiness import http_answers
-from . import mariadb
 
 TENANT_PHYSNET = "tenant"
 TENANT_VLANS = "100:1099"
@@ -35,7 +34,7 @@ def _agent_conf(ctx, host):
     return ctx.state.etc("neutron", f"linuxbridge-{host}.ini")
 
 
-def configure(ctx, connection):
+def configure(ctx):
     inifile.write(_conf(ctx), {
         "DEFAULT": {
             "debug": False,
@@ -53,7 +52,7 @@ def configure(ctx, connection):
             "notify_nova_on_port_data_changes": True,
             "api_paste_config": "/etc/neutron/api-paste.ini",
         },
-        "database": {"connection": connection},
+        "database": {"connection": ctx.database("neutron")},
         "keystone_authtoken": ctx.authtoken("neutron"),
         "nova": ctx.service_auth("neutron"),
         "experimental": {"linuxbridge": True},  # Zed keeps the linuxbridge driver behind this flag
@@ -103,5 +102,3 @@ def endpoints(ctx):
     return [("neutron", "network", ctx.region, ports.url(ports.NEUTRON))]
 
 
-def database(ctx):
-    return mariadb.database(ctx, "neutron")

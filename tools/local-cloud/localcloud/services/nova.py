@@ -1,7 +1,8 @@
 """Nova: the API under uwsgi, conductor, scheduler and one nova-compute per fake compute host
 (`compute_driver = fake.FakeDriver`: servers are records that go ACTIVE, nothing boots), each
-with its own host name and state path, in a host aggregate per availability zone. sqlite for the
-API database, cell0 and cell1."""
+with its own host name and state path, in a host aggregate per availability zone. MariaDB for
+the API database, cell0 and cell1: on sqlite, the conductor's and the computes' concurrent
+writes fail with "database is locked" (a server then stays in BUILD for good)."""
 import subprocess
 
 from .. import inifile, ports, uwsgi
@@ -18,9 +19,7 @@ def _host_conf(ctx, host):
 
 def configure(ctx):
     region = ctx.region
-
-    def db(name):
-        return ctx.state.sqlite_url("nova", name)
+    db = ctx.database
     inifile.write(_conf(ctx), {
         "DEFAULT": {
             "debug": False,
@@ -31,8 +30,8 @@ def configure(ctx):
             "allow_resize_to_same_host": True,  # a flavor change may stay on its host
         },
         "api": {"auth_strategy": "keystone"},
-        "api_database": {"connection": db("nova_api"), "sqlite_synchronous": False},
-        "database": {"connection": db("nova_cell1"), "sqlite_synchronous": False},
+        "api_database": {"connection": db("nova_api")},
+        "database": {"connection": db("nova_cell1")},
         "keystone_authtoken": ctx.authtoken("nova"),
         # Debian carries the CVE-2023-2088 fix: Cinder detaches a volume only when Nova's
         # request carries a service token.
@@ -64,7 +63,7 @@ def _manage(ctx, *args, check=True):
 def prepare(ctx):
     """The API database, cell0 and cell1 (once per state directory)."""
     _manage(ctx, "api_db", "sync")
-    _manage(ctx, "cell_v2", "map_cell0", "--database_connection", ctx.state.sqlite_url("nova", "nova_cell0"))
+    _manage(ctx, "cell_v2", "map_cell0", "--database_connection", ctx.database("nova_cell0"))
     if "cell1" not in _manage(ctx, "cell_v2", "list_cells").stdout:
         _manage(ctx, "cell_v2", "create_cell", "--name", "cell1")
     _manage(ctx, "db", "sync")

@@ -1,4 +1,5 @@
-"""Placement: the inventory Nova's scheduler claims resources from. sqlite, under uwsgi."""
+"""Placement: the inventory Nova's scheduler claims resources from, under uwsgi. MariaDB:
+concurrent claims of a deploy's servers are what sqlite's locking cannot take."""
 import subprocess
 
 from .. import inifile, ports, uwsgi
@@ -11,7 +12,7 @@ def _dir(ctx):
 def configure(ctx):
     inifile.write(ctx.state.etc("placement", "placement.conf"), {
         "DEFAULT": {"debug": False},
-        "placement_database": {"connection": ctx.state.sqlite_url("placement"), "sqlite_synchronous": False},
+        "placement_database": {"connection": ctx.database("placement")},
         "api": {"auth_strategy": "keystone"},
         "keystone_authtoken": ctx.authtoken("placement"),
         **ctx.common("placement"),

@@ -1,7 +1,7 @@
 """What the local cloud holds in each tenant, read back with openstacksdk in one process
 (each `openstack` CLI call would cost seconds), as JSON on stdout:
 
-    /usr/bin/python3 test/cloud/inspect.py --admin ADMIN_CLOUD CLOUD...
+    /usr/bin/python3 test/cloud/tenants.py --admin ADMIN_CLOUD CLOUD...
 
 Reads clouds.yaml from OS_CLIENT_CONFIG_FILE. Every tenant is read with the admin's
 connection, filtered to the tenant's project: the admin also sees what a member cannot

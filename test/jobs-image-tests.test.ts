@@ -24,7 +24,7 @@ net.ipv4.conf.all.log_martians = 1
 `;
 
 /** A hardened Debian-like root filesystem; `files` adds, replaces (string) or removes (null) files. */
-function rootfs(files: Record<string, string | null> = {}): string {
+function rootfs(files: Record<string, string | null> = {}, extraLinks: Record<string, string> = {}): string {
   const dir = tempDir("jobs-rootfs-");
   const all: Record<string, string | null> = {
     // Debian's layout: drop-ins included first; the first value of a setting wins.
@@ -40,6 +40,9 @@ function rootfs(files: Record<string, string | null> = {}): string {
     "usr/lib/sysctl.d/50-default.conf": "net.ipv4.conf.all.accept_source_route = 1\nnet.ipv4.tcp_syncookies = 0\n",
     "etc/sysctl.d/90-factory-hardening.conf": SYSCTL,
     "etc/chrony/chrony.conf": "pool 2.debian.pool.ntp.org iburst\n",
+    "usr/sbin/rngd": "#!/bin/sh\n",
+    "etc/apt/sources.list.d/debian.list": "deb http://deb.debian.org/debian bookworm main\n",
+    "etc/apt/apt.conf.d/70debconf": 'DPkg::Pre-Install-Pkgs {"/usr/sbin/dpkg-preconfigure --apt || true";};\n',
     ...files,
   };
   for (const [file, content] of Object.entries(all)) {
@@ -48,10 +51,13 @@ function rootfs(files: Record<string, string | null> = {}): string {
     writeFileSync(path.join(dir, file), content);
   }
   chmodSync(path.join(dir, "usr/bin/cloud-init"), 0o755);
+  if (files["usr/sbin/rngd"] !== null) chmodSync(path.join(dir, "usr/sbin/rngd"), 0o755);
   // Enabled services are symlinks into the (absent) vendor unit directory.
   const links: Record<string, string> = {
     "etc/systemd/system/cloud-init.target.wants/cloud-init.service": "/lib/systemd/system/cloud-init.service",
     "etc/systemd/system/multi-user.target.wants/chrony.service": "/lib/systemd/system/chrony.service",
+    "etc/systemd/system/multi-user.target.wants/rng-tools5.service": "/lib/systemd/system/rng-tools5.service",
+    ...Object.fromEntries(Object.entries(extraLinks)),
   };
   for (const [link, target] of Object.entries(links)) {
     if (files[link] === null) continue;
@@ -61,8 +67,8 @@ function rootfs(files: Record<string, string | null> = {}): string {
   return dir;
 }
 
-function suite(dir: string) {
-  const r = run(RUN, ["--root", dir], {});
+function suite(dir: string, args: string[] = []) {
+  const r = run(RUN, ["--root", dir, ...args], {});
   rmSync(dir, { recursive: true, force: true });
   return { ...r, failures: r.stdout.split("\n").filter((l) => l.startsWith("not ok")) };
 }
@@ -73,8 +79,17 @@ test("a hardened root filesystem passes, and the checks that need a live system 
   expect(r.status).toBe(0);
   expect(r.stdout).toContain("ok 1 - key login (configuration only: PubkeyAuthentication yes; live login skipped)");
   expect(r.stdout).toMatch(/^ok \d+ - only sshd listens on non-loopback addresses # SKIP needs a running system$/m);
-  expect(r.stdout).toMatch(/^1\.\.11$/m);
-  expect(r.stdout.match(/^ok /gm)).toHaveLength(11);
+  for (const check of ["default user: .*", "network throughput \\(iperf3\\)", "reboot"]) expect(r.stdout).toMatch(new RegExp(`^ok \\d+ - ${check} # SKIP`, "m"));
+  expect(r.stdout).toContain("- no firewall enabled (configuration: systemd units)\n");
+  expect(r.stdout).toContain("- entropy: rngd installed and enabled (configuration: rng-tools5.service)\n");
+  expect(r.stdout).toMatch(/^1\.\.17$/m);
+  expect(r.stdout.match(/^ok /gm)).toHaveLength(17);
+});
+
+test("--only runs the named checks (and the key login)", () => {
+  const r = suite(rootfs(), ["--only", "sysctl,firewall"]);
+  expect(r.stdout.split("\n").filter((l) => /^(not )?ok/.test(l)).map((l) => l.replace(/ \(.*$/, ""))).toEqual(["ok 1 - key login", "ok 2 - network sysctl hardening", "ok 3 - no firewall enabled"]);
+  expect(run(RUN, ["--root", "/", "--only", "sysctl,nonsense"], {}).status).toBe(2);
 });
 
 test.each<[string, Record<string, string | null>, RegExp]>([
@@ -93,11 +108,20 @@ test.each<[string, Record<string, string | null>, RegExp]>([
   ["no sysctl hardening (vendor defaults win)", { "etc/sysctl.d/90-factory-hardening.conf": null }, /^#   wrong or unset:.* net.ipv4.conf.all.accept_source_route=1 .*net.ipv4.tcp_syncookies=0/m],
   ["no time synchronisation service", { "etc/systemd/system/multi-user.target.wants/chrony.service": null }, /^not ok \d+ - time synchronisation configured\n#   no time synchronisation service enabled$/m],
   ["chrony without sources", { "etc/chrony/chrony.conf": "driftfile /var/lib/chrony/drift\n" }, /^not ok \d+ - time synchronisation configured \(chrony.service\)\n#   chrony has no server or pool configured$/m],
+  ["no rngd", { "usr/sbin/rngd": null }, /^not ok \d+ - entropy: .*\n#   rngd \(rng-tools\) not installed$/m],
+  ["apt accepting unsigned repositories", { "etc/apt/apt.conf.d/99insecure": 'Acquire::AllowInsecureRepositories "true";\n' }, /^not ok \d+ - package updates: .*\n#   signature checks relaxed: Acquire::AllowInsecureRepositories "true";$/m],
+  ["a source marked trusted", { "etc/apt/sources.list.d/debian.list": "deb [trusted=yes] http://deb.debian.org/debian bookworm main\n" }, /^#   signature checks relaxed: deb \[trusted=yes\]/m],
 ])("fails on %s", (_name, change, expected) => {
   const r = suite(rootfs(change));
   expect(r.stdout).toMatch(expected);
   expect(r.failures).toHaveLength(1);
   expect(r.status).toBe(1);
+});
+
+test("fails on an enabled firewall service", () => {
+  const r = suite(rootfs({}, { "etc/systemd/system/multi-user.target.wants/nftables.service": "/lib/systemd/system/nftables.service" }));
+  expect(r.stdout).toMatch(/^not ok \d+ - no firewall enabled \(configuration: systemd units\)\n#   enabled: nftables.service $/m);
+  expect(r.failures).toHaveLength(1);
 });
 
 test("bad usage exits 2", () => {
@@ -126,6 +150,20 @@ describe("against a running server (ssh stand-in answering as the server would)"
     ].join("\n"),
     sysctl: SYSCTL.trim(),
     timesync: "inactive\nactive\ninactive\ninactive\ninactive",
+    offeredToUser: "publickey",
+    user: "linux:/bin/bash\nsudo=yes\npasswordauthentication no\nkbdinteractiveauthentication no",
+    firewall: "inspected",
+    entropy: "avail=256\nready=yes\nrngd=running\nhwrng=virtio_rng.0",
+    update: [
+      "update-rc=0",
+      "site: http://deb.debian.org/debian",
+      "site: http://deb.debian.org/debian-security",
+      "unsigned-rc=100",
+      "unsigned: refused as not signed",
+    ].join("\n"),
+    iperf3: JSON.stringify({ end: { sum_received: { bits_per_second: 941_500_000 } } }),
+    hostKeysAfterReboot: "10.20.0.77 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBootOneKey",
+    semAfterReboot: "config_ssh 1700000000\nconfig_users_groups 1700000000",
   };
 
   function server(answers: Record<string, string>, fs: string) {
@@ -135,12 +173,24 @@ describe("against a running server (ssh stand-in answering as the server would)"
     mkdirSync(file("bin"));
     writeFileSync(file("bin/ssh"), `#!/usr/bin/env bash
 # Options, then the destination, then the remote command.
-dest=""; while [ $# -gt 0 ]; do case "$1" in -o|-i) shift 2 ;; -*) shift ;; *) dest="$1"; shift; break ;; esac; done
+dest="" nokey=""; while [ $# -gt 0 ]; do case "$1" in -o) [ "$2" = PubkeyAuthentication=no ] && nokey=1; shift 2 ;; -i|-p|-O) shift 2 ;; -*) shift ;; *) dest="$1"; shift; break ;; esac; done
 cmd="$*"; d=${JSON.stringify(dir)}
 case "$cmd" in
-  "true") [ "\${dest%@*}" = nobody ] && { echo "nobody@\${dest#*@}: Permission denied ($(cat $d/offered))." >&2; exit 255; }; exit 0 ;;
+  "true") if [ -n "$nokey" ]; then
+      if [ "\${dest%@*}" = nobody ]; then offered="$(cat $d/offered)"; else offered="$(cat $d/offeredToUser)"; fi
+      echo "\${dest}: Permission denied ($offered)." >&2; exit 255
+    fi; exit 0 ;;
+  *"getent passwd"*) cat $d/user ;;
+  "sudo -n sh -s") cat >/dev/null; cat $d/firewall ;;
+  *entropy_avail*) cat $d/entropy ;;
+  "sudo -n bash -s") cat >/dev/null; cat $d/update ;;
+  "command -v iperf3"*) exit 0 ;;
+  "iperf3 --client"*) cat $d/iperf3 ;;
+  "sudo -n systemctl --no-block reboot") touch $d/rebooted ;;
+  "cat /proc/sys/kernel/random/boot_id;"*) if [ -e $d/rebooted ]; then echo boot-2; cat $d/semAfterReboot; else echo boot-1; printf 'config_ssh 1700000000\nconfig_users_groups 1700000000\n'; fi ;;
   "sudo -n sshd -T") cat $d/sshd ;;
   "cloud-init status --wait --long") cat $d/cloudinit; exit "$(cat $d/cloudinitRc)" ;;
+  "cloud-init status --wait") exit 0 ;;
   *"df -B1"*) cat $d/sizes ;;
   "cat /proc/cmdline") cat $d/cmdline ;;
   "sudo -n ss -Htulnp") cat $d/ss ;;
@@ -152,13 +202,18 @@ case "$cmd" in
 esac
 `);
     chmodSync(file("bin/ssh"), 0o755);
+    // The host keys a client sees, before and after the reboot.
+    writeFileSync(file("bin/ssh-keyscan"), `#!/usr/bin/env bash
+if [ -e ${JSON.stringify(dir)}/rebooted ]; then cat ${JSON.stringify(file("hostKeysAfterReboot"))}; else echo "10.20.0.77 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBootOneKey"; fi
+`);
+    chmodSync(file("bin/ssh-keyscan"), 0o755);
     return dir;
   }
 
   function suiteOnServer(change: Record<string, string> = {}, files: Record<string, string> = {}) {
     const fs = rootfs(files);
     const dir = server({ ...GOOD, ...change }, fs);
-    const r = run(RUN, ["--host", "10.20.0.77", "--user", "linux", "--key", "/dev/null"], {}, path.join(dir, "bin"));
+    const r = run(RUN, ["--host", "10.20.0.77", "--user", "linux", "--key", "/dev/null", "--iperf3", "10.20.0.5", "--mirror", "http://deb.debian.org/debian"], {}, path.join(dir, "bin"));
     rmSync(dir, { recursive: true, force: true });
     rmSync(fs, { recursive: true, force: true });
     return { ...r, failures: r.stdout.split("\n").filter((l) => l.startsWith("not ok")) };
@@ -172,6 +227,12 @@ esac
     expect(r.stdout).toContain("- server offers only publickey authentication\n");
     expect(r.stdout).toContain("- root filesystem grew to the disk (21253914624 of 21474836480 bytes)\n");
     expect(r.stdout).toContain("- only sshd listens on non-loopback addresses\n");
+    expect(r.stdout).toContain("- default user linux: exists, passwordless sudo, no password login over SSH\n");
+    expect(r.stdout).toContain("- no firewall active\n");
+    expect(r.stdout).toContain("- entropy: random pool ready (entropy_avail 256), rngd feeding it (hwrng virtio_rng.0)\n");
+    expect(r.stdout).toContain("- package updates: apt refreshes from http://deb.debian.org/debian http://deb.debian.org/debian-security with signature checks, refuses an unsigned repository\n");
+    expect(r.stdout).toContain("- network throughput to 10.20.0.5:5201: 941.5 Mbit/s (at least 100)\n");
+    expect(r.stdout).toMatch(/ok 18 - reboot: back in time, no per-instance cloud-init module re-ran, same SSH host keys\n1\.\.18\n$/);
     expect(r.stdout).not.toContain("SKIP");
     expect(r.status).toBe(0);
   });
@@ -184,6 +245,16 @@ esac
     ["another service listening", { ss: GOOD.ss + '\ntcp LISTEN 0 4096 0.0.0.0:111 0.0.0.0:* users:(("rpcbind",pid=1,fd=4))' }, /^not ok \d+ - only sshd listens on non-loopback addresses\n#   tcp 0.0.0.0:111 users:\(\("rpcbind",pid=1,fd=4\)\)$/m],
     ["no time synchronisation running", { timesync: "inactive\ninactive\ninactive\ninactive\ninactive" }, /^not ok \d+ - time synchronisation running\n/m],
     ["a live sysctl that differs", { sysctl: SYSCTL.trim().replace("net.ipv4.tcp_syncookies = 1", "net.ipv4.tcp_syncookies = 0") }, /^#   wrong or unset: net.ipv4.tcp_syncookies=0$/m],
+    ["a Match block that lets the default user log in with a password", { user: GOOD.user.replace("passwordauthentication no", "passwordauthentication yes"), offeredToUser: "publickey,password" }, /^not ok \d+ - default user linux: .*\n#   passwordauthentication for linux is yes; offered to linux: publickey,password$/m],
+    ["a default user without passwordless sudo", { user: "linux:/bin/bash\npasswordauthentication no\nkbdinteractiveauthentication no" }, /^#   linux may not sudo without a password$/m],
+    ["an nftables filter chain", { firewall: "nftables base chains: type filter hook input priority filter\ninspected" }, /^not ok \d+ - no firewall active\n#   nftables base chains: type filter hook input priority filter$/m],
+    ["rngd not running", { entropy: "avail=256\nready=yes\nhwrng=none" }, /^not ok \d+ - entropy: .*\n#   rngd \(rng-tools\) is not running$/m],
+    ["an unsigned repository accepted", { update: GOOD.update.replace("unsigned-rc=100\nunsigned: refused as not signed", "insecure: Acquire::AllowInsecureRepositories \"true\";\nunsigned-rc=0") }, /^#   insecure: Acquire::AllowInsecureRepositories "true";; an unsigned repository was accepted$/m],
+    ["sources that are not the configured mirror", { update: GOOD.update.replace(/deb\.debian\.org/g, "ftp.example.org") }, /^#   http:\/\/deb.debian.org\/debian is not among the sources/m],
+    ["too little throughput", { iperf3: JSON.stringify({ end: { sum_received: { bits_per_second: 12_000_000 } } }) }, /^not ok \d+ - network throughput to 10.20.0.5:5201: 12\.0 Mbit\/s \(at least 100\)\n#   only 12\.0 Mbit\/s$/m],
+    ["no iperf3 server", { iperf3: JSON.stringify({ start: {}, end: {}, error: "unable to connect to server: Connection refused" }) }, /^#   no measurement: unable to connect to server: Connection refused$/m],
+    ["new SSH host keys after a reboot", { hostKeysAfterReboot: "10.20.0.77 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINewKey" }, /^not ok 18 - reboot: .*\n#   the SSH host keys changed$/m],
+    ["cloud-init per-instance modules re-run after a reboot", { semAfterReboot: "config_ssh 1700000500\nconfig_users_groups 1700000000" }, /^#   per-instance steps ran again: config_ssh$/m],
   ])("fails on %s", (_name, change, expected) => {
     const r = suiteOnServer(change);
     expect(r.stdout).toMatch(expected);

@@ -14,6 +14,8 @@
 #   login        key login (always run: every other live check needs it)
 #   password     PasswordAuthentication and keyboard-interactive off; only publickey offered
 #   root-login   PermitRootLogin no
+#   crypto       sshd's Ciphers, MACs and KexAlgorithms hold no CBC, SHA-1, MD5 or 64-bit-tag
+#                algorithm (seed 000: "only state-of-the-art cryptography")
 #   cloud-init   cloud-init finished without errors
 #   rootfs       root filesystem grown to the disk (boot it on a disk larger than the image)
 #   mac          no MAC-bound persistent network rules
@@ -39,7 +41,7 @@ usage() {
   exit 2
 }
 
-CHECK_IDS=" login password root-login cloud-init rootfs mac console listeners sysctl time user firewall entropy update network reboot "
+CHECK_IDS=" login password root-login crypto cloud-init rootfs mac console listeners sysctl time user firewall entropy update network reboot "
 MODE="" HOST="" LOGIN="" KEY="" ROOT="" WAIT=0 PORT=22 IPERF3="" MIN_MBITS=100 MIRROR="" ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -202,6 +204,23 @@ fi
 if want root-login; then
   root_login="$(setting permitrootlogin)"
   check "PermitRootLogin no" "$([ "$root_login" = no ] && echo pass)" "PermitRootLogin is ${root_login:-unset (default prohibit-password)}"
+fi
+
+# 3b. current cryptography only
+if want crypto; then
+  declare -A WEAK=([ciphers]='-cbc$|3des|arcfour|blowfish|cast128|rijndael' [macs]='md5|sha1|ripemd|umac-64|-96'
+    [kexalgorithms]='sha1$|group1-|gss-')
+  weak=""
+  for key in ciphers macs kexalgorithms; do
+    value="$(setting "$key")"
+    if [ -z "$value" ]; then
+      weak="$weak; $key not set (OpenSSH's defaults include SHA-1)"
+    else
+      bad="$(tr ',' '\n' <<<"$value" | grep -E -e "${WEAK[$key]}" | paste -sd, - || true)"
+      [ -z "$bad" ] || weak="$weak; $key: $bad"
+    fi
+  done
+  check "sshd offers current cryptography only (Ciphers, MACs, KexAlgorithms)" "$([ -z "$weak" ] && echo pass)" "${weak#; }"
 fi
 
 # 4. cloud-init

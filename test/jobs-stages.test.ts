@@ -294,8 +294,8 @@ mkdir -p "$out.d/dib-manifests"; qemu-img create -q -f "$type" "$out.$type" ${si
 printf 'openssh-server 1:9.2p1-2+deb12u5\ncloud-init 22.4.2-1+deb12u1\n' > "$out.d/dib-manifests/dib-manifest-dpkg-$(basename "$out")"
 echo "diskimage-builder version 3.13.0" > "$log"`,
     );
-  // This machine has no device-mapper; a build host has.
-  const withDeviceMapper = { DEVICE_MAPPER_CONTROL: "/dev/null" };
+  // The recording sudo answers `dmsetup version` as a build host with device-mapper does.
+  const withDeviceMapper = {};
 
   test("rejects an image larger than minDiskGb", () => {
     standIns.reset();
@@ -316,7 +316,10 @@ echo "diskimage-builder version 3.13.0" > "$log"`,
       ["disk-image-create", "-a", "amd64", "-t", "qcow2", "--image-size", "4", "-o", work, "--logfile", path.join(buildDir, "logs", "dib.log"), "debian", "vm", "cloud-init-datasources", "growroot", "factory-hardening"],
     ]);
     // The tools run as root; the agent takes the results over.
-    expect(standIns.argv("sudo")).toEqual([["sudo", "-n", "chown", "-R", `${process.getuid!()}:${process.getgid!()}`, path.join(scratch, buildId, "build")]]);
+    expect(standIns.argv("sudo")).toEqual([
+      ["sudo", "-n", "dmsetup", "version"],
+      ["sudo", "-n", "chown", "-R", `${process.getuid!()}:${process.getgid!()}`, path.join(scratch, buildId, "build")],
+    ]);
     const info = JSON.parse(spawnSync("qemu-img", ["info", "--output=json", path.join(buildDir, "output", "Standard_Debian_12.qcow2")], { encoding: "utf8" }).stdout);
     expect(info.format).toBe("qcow2");
     expect(info["virtual-size"]).toBe(1024 ** 3);
@@ -328,14 +331,15 @@ echo "diskimage-builder version 3.13.0" > "$log"`,
   test("without device-mapper: DIB builds the root filesystem, bootable-disk.sh partitions it", () => {
     standIns.reset();
     dibStandIn("1G");
-    standIns.add("sudo", 'shift; if [ "$(basename "$1")" = bootable-disk.sh ]; then truncate -s "$4" "$3"; else exec "$@"; fi');
-    const r = run(stage("07-build-image.sh"), [], env({ DEVICE_MAPPER_CONTROL: path.join(root, "no-such-control") }), standIns.bin);
+    // As on this machine: dmsetup finds no device-mapper driver in the kernel.
+    standIns.add("sudo", 'shift; case "$(basename "$1")" in dmsetup) exit 1 ;; bootable-disk.sh) truncate -s "$4" "$3" ;; *) exec "$@" ;; esac');
+    const r = run(stage("07-build-image.sh"), [], env(), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     const work = path.join(scratch, buildId, "build", "dib", "Standard_Debian_12");
     const [dib] = standIns.calls("disk-image-create");
     expect(dib.argv.slice(0, 7)).toEqual(["disk-image-create", "-a", "amd64", "-t", "raw", "--image-size", "3.9990234375"]);
-    expect(standIns.argv("sudo")[0]).toEqual(["sudo", "-n", path.join(STAGES, "bootable-disk.sh"), `${work}.raw`, `${work}.disk`, String(4 * 1024 ** 3)]);
+    expect(standIns.argv("sudo")[1]).toEqual(["sudo", "-n", path.join(STAGES, "bootable-disk.sh"), `${work}.raw`, `${work}.disk`, String(4 * 1024 ** 3)]);
     const info = JSON.parse(spawnSync("qemu-img", ["info", "--output=json", path.join(buildDir, "output", "Standard_Debian_12.qcow2")], { encoding: "utf8" }).stdout);
     expect(info["virtual-size"]).toBe(4 * 1024 ** 3);
     expect(readdirSync(path.join(scratch, buildId, "build", "dib")).sort()).toEqual(["Standard_Debian_12.d", "Standard_Debian_12.qcow2"]);

@@ -24,10 +24,13 @@ export function loopDevicesBelow(dir: string): string[] {
 /** Unmounts, detaches and removes; says what it could not release instead of removing it. */
 export function releaseWorkDir(dir: string, say: (line: string) => void): void {
   if (!existsSync(dir)) return;
+  // Loop devices first: once the tmpfs holding a backing file is unmounted, the file's
+  // path no longer shows below dir.
+  const attached = loopDevicesBelow(dir);
   for (const m of mountsBelow(dir)) spawnSync("umount", ["-l", m]);
-  for (const d of loopDevicesBelow(dir)) spawnSync("losetup", ["-d", d]);
+  for (const d of attached) spawnSync("losetup", ["-d", d]);
   const mounts = mountsBelow(dir);
-  const loops = loopDevicesBelow(dir);
+  const loops = [...new Set([...loopDevicesBelow(dir), ...attached.filter((d) => spawnSync("losetup", [d], { stdio: "ignore" }).status === 0)])];
   if (mounts.length > 0 || loops.length > 0) {
     say(`could not release ${[...mounts, ...loops].join(", ")}; ${dir} left in place`);
     return;

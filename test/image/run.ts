@@ -294,8 +294,14 @@ async function checkPublished(w: Work, b: Build): Promise<Result[]> {
     if (verify.status !== 0) problems.push(`signature does not verify: ${tail(verify.output, 2)}`);
     results.push({ name: `published and signed: ${file}`, passed: problems.length === 0, detail: problems.join("; ") });
   }
-  const packages = readFileSync(path.join(published, `${IMAGE}.packages`), "utf8");
-  const wanted = ["openssh-server", "cloud-init", "linux-image-amd64", "grub-pc", "rng-tools5", "chrony"].filter((p) => !new RegExp(`^${p}\\s`, "m").test(packages));
+  // DIB's dpkg manifest: {"packages": [{"package", "arch", "version", "status"}]}.
+  let names: string[] = [];
+  try {
+    names = JSON.parse(readFileSync(path.join(published, `${IMAGE}.packages`), "utf8")).packages.map((p: { package: string }) => p.package.replace(/:.*/, ""));
+  } catch {
+    // reported below as missing packages
+  }
+  const wanted = ["openssh-server", "cloud-init", "linux-image-amd64", "grub-pc", "rng-tools5", "chrony", "ifupdown"].filter((p) => !names.includes(p));
   results.push({ name: "the package list names the image's packages", passed: wanted.length === 0, detail: wanted.length ? `missing: ${wanted.join(" ")}` : "" });
   const log = readFileSync(path.join(published, `${IMAGE}-build.log`), "utf8");
   results.push({ name: "the build log is diskimage-builder's", passed: /diskimage-builder version/.test(log), detail: "" });

@@ -204,7 +204,8 @@ case "$cmd" in
   *"df -B1"*) cat $d/sizes ;;
   "cat /proc/cmdline") cat $d/cmdline ;;
   "sudo -n ss -Htulnp") cat $d/ss ;;
-  "sysctl "*) sed 's/=/ = /' $d/sysctl ;;
+  *" sysctl "*) sed 's/=/ = /' $d/sysctl ;;
+  "cat /sys/class/net/*/address") echo 52:54:00:12:34:56; echo 00:00:00:00:00:00 ;;
   "systemctl is-active"*) cat $d/timesync; exit 3 ;;
   "cd / && sudo -n tar"*) cd ${JSON.stringify(fs)} && eval "\${cmd#cd / && sudo -n }" ;;
   "sudo -n cat "*) exit 0 ;;
@@ -271,6 +272,16 @@ if [ -e ${JSON.stringify(dir)}/rebooted ]; then cat ${JSON.stringify(file("hostK
     expect(r.stdout).toMatch(expected);
     expect(r.failures).toHaveLength(1);
     expect(r.status).toBe(1);
+  });
+
+  test("a rule naming the server's own NIC (cloud-init's eni renderer at first boot) passes live", () => {
+    const rule = 'SUBSYSTEM=="net", ACTION=="add", DRIVERS=="?*", ATTR{address}=="52:54:00:12:34:56", NAME="eth0"\n';
+    const r = suiteOnServer({}, { "etc/udev/rules.d/70-persistent-net.rules": rule });
+    expect(r.stdout).toMatch(/^ok \d+ - no persistent MAC-bound network rules$/m);
+    expect(r.failures).toEqual([]);
+    // The same rule in an image directory is the build's: it fails.
+    const image = suite(rootfs({ "etc/udev/rules.d/70-persistent-net.rules": rule }));
+    expect(image.failures).toEqual(["not ok 8 - no persistent MAC-bound network rules"]);
   });
 
   test("reads the server's own files: a MAC-bound ifcfg fails", () => {

@@ -550,6 +550,19 @@ describe("stages 14 and 15: clean up and destroy", () => {
   });
 });
 
+test("bootable-disk.sh refuses bad usage and a filesystem larger than the disk, leaving nothing", () => {
+  const script = path.join(STAGES, "bootable-disk.sh");
+  expect(run(script, [], {}).status).toBe(2);
+  const dir = tempDir("jobs-disk-");
+  const fs = path.join(dir, "root.raw");
+  writeFileSync(fs, Buffer.alloc(4 * 1024 * 1024));
+  const r = run(script, [fs, path.join(dir, "disk.raw"), String(4 * 1024 * 1024)], {});
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("a 4194304-byte filesystem does not fit a 4194304-byte disk");
+  expect(readdirSync(dir)).toEqual(["root.raw"]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
 test("every stage script says what it needs when run without its inputs", () => {
   for (const script of readdirSync(STAGES).filter((f) => /^\d\d-.*\.sh$/.test(f))) {
     const r = run(stage(script), [], { FACTORY_BUILDS_ROOT: builds });

@@ -18,7 +18,8 @@
 #                algorithm (seed 000: "only state-of-the-art cryptography")
 #   cloud-init   cloud-init finished without errors
 #   rootfs       root filesystem grown to the disk (boot it on a disk larger than the image)
-#   mac          no MAC-bound persistent network rules
+#   mac          no MAC-bound persistent network rules (live: none but for the server's own
+#                NICs, which cloud-init's eni renderer names at an instance's first boot)
 #   console      console=ttyS0 on the kernel command line
 #   listeners    only sshd listens on non-loopback addresses
 #   sysctl       network sysctl hardening
@@ -278,6 +279,16 @@ if want mac; then
     '/etc/sysconfig/network-scripts/ifcfg-*' '/etc/sysconfig/network/ifcfg-*' /etc/network/interfaces)"
   bound="$(cd "$tree" || exit; grep -rlE 'ATTR\{address\}|^[[:space:]]*(HWADDR|LLADDR|MACADDR)=|^[[:space:]]*hwaddress' . 2>/dev/null | grep -v -- '-lo$' | sed 's|^\.||' || true)"
   bound="$(for f in $bound; do grep -q 'cloud-init' "$tree$f" || echo "$f"; done)"
+  if [ "$MODE" = host ] && [ -n "$bound" ]; then
+    # cloud-init's eni renderer names this server's own NICs by their MACs at its first
+    # boot, and again for every new instance: only addresses of other machines (the build
+    # host's, another instance's) are persistent rules that break the next boot.
+    own="$(remote 'cat /sys/class/net/*/address' 2>/dev/null | tr '[:upper:]' '[:lower:]' || true)"
+    bound="$(for f in $bound; do
+      foreign="$(grep -oiE '([0-9a-f]{2}:){5}[0-9a-f]{2}' "$tree$f" | tr '[:upper:]' '[:lower:]' | grep -vxF -e "${own:-none}" || true)"
+      if [ -n "$foreign" ]; then echo "$f"; fi
+    done)"
+  fi
   generator="$(read_file /lib/udev/rules.d/75-persistent-net-generator.rules || true)"
   [ -z "$generator" ] || bound="$bound /lib/udev/rules.d/75-persistent-net-generator.rules"
   check "no persistent MAC-bound network rules" "$([ -z "${bound// /}" ] && echo pass)" "MAC addresses bound in:$bound"
@@ -330,7 +341,8 @@ if want sysctl; then
     net.ipv4.tcp_syncookies=1 net.ipv4.conf.all.log_martians=1
   )
   if [ "$MODE" = host ]; then
-    remote "sysctl ${HARDENING[*]%%=*}" 2>/dev/null | tr -d ' ' >"$TMP/sysctl" || true
+    # sysctl is in /sbin, which a user's PATH on Debian lacks.
+    remote "PATH=\"\$PATH:/usr/sbin:/sbin\" sysctl ${HARDENING[*]%%=*}" 2>/dev/null | tr -d ' ' >"$TMP/sysctl" || true
   else
     tree="$(fetch_tree /etc/sysctl.conf '/etc/sysctl.d/*.conf' '/run/sysctl.d/*.conf' '/usr/lib/sysctl.d/*.conf' '/lib/sysctl.d/*.conf')"
     # systemd-sysctl's order: files sorted by name, /etc over /run over /usr/lib; last value wins.

@@ -32,7 +32,7 @@ const LOGIN = "linux";
 const GIB = 1024 ** 3;
 /** What the guest's TCG network reaches through qemu's user network; enough to tell a working path. */
 const MIN_MBITS = 20;
-const TOOLS = ["disk-image-create", "debootstrap", "sudo", "sfdisk", "losetup", "qemu-img", "qemu-system-x86_64", "genisoimage", "gpg", "hashdeep", "iperf3", "ssh", "ssh-keygen", "ssh-keyscan", "git"];
+const TOOLS = ["disk-image-create", "debootstrap", "sudo", "sfdisk", "losetup", "qemu-img", "qemu-system-x86_64", "genisoimage", "gpg", "hashdeep", "iperf3", "ssh", "ssh-keygen", "git"];
 const PACKAGES = "python3-diskimage-builder debootstrap sudo fdisk qemu-utils qemu-system-x86 genisoimage gnupg hashdeep iperf3 openssh-client git";
 
 function say(line: string): void {

@@ -254,6 +254,7 @@ async function testGoodImage(w: Work, b: Build, cpus: number, figures: Map<strin
   // Stage 9's result file, signed by stage 10 and published by stage 11.
   writeFileSync(path.join(b.dir, "output", `${IMAGE}-test-results.tap`), s.tap);
 
+  const failingStarted = Date.now();
   for (const c of failingCases) {
     const started = Date.now();
     let detail = "";
@@ -270,6 +271,7 @@ async function testGoodImage(w: Work, b: Build, cpus: number, figures: Map<strin
     say(`failing case ${c.check} (${c.how}): ${ok ? "fails as it must" : "WRONG"} (${minutes((Date.now() - started) / 1000)}): ${detail}`);
     results.push({ name: `check ${c.check} fails when ${c.how}`, passed: ok, detail });
   }
+  figures.set("failing cases", (Date.now() - failingStarted) / 1000);
   booted.vm.stop();
   await booted.vm.exited;
 
@@ -349,6 +351,10 @@ async function main(): Promise<number> {
           if (existsSync(log)) copyFileSync(log, path.join(values["keep-logs"], `${vm}-console.log`));
         }
       }
+      // gpg-agents detach from us: stop those of the build keyrings (stage 14 does on success) and of ours.
+      const scratch = path.join(dir, "scratch");
+      const homes = [path.join(dir, "keys", "gnupg-verify"), ...(existsSync(scratch) ? readdirSync(scratch).map((id) => path.join(scratch, id, "gnupg")) : [])];
+      for (const home of homes.filter((h) => existsSync(h))) spawnSync("gpgconf", ["--homedir", home, "--kill", "all"]);
       releaseWorkDir(dir, say);
     })());
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {

@@ -62,9 +62,9 @@ beforeAll(() => {
   fingerprint = gpg("--with-colons", "--list-secret-keys").split("\n").find((l) => l.startsWith("fpr"))!.split(":")[9];
   signingKeyFile = path.join(root, "signing-key.asc");
   writeFileSync(signingKeyFile, gpg("--pinentry-mode", "loopback", "--passphrase", "", "--armor", "--export-secret-keys", fingerprint));
-  // iperf3 is not installed here: a stand-in shows stage 1 starts it.
+  // Stand-ins show stage 1 starts iperf3 when none runs, whatever runs on this machine
+  // (npm run test:image runs a real iperf3 server).
   standIns.add("iperf3");
-  // ...and nothing listens on its port yet (whatever else this machine runs).
   standIns.add("ss", "exit 0");
 });
 
@@ -107,7 +107,7 @@ describe("stage 1: initialize", () => {
     const zodEntry = parseEnvironment(EXAMPLE, readFileSync(EXAMPLE, "utf8")).env.images.find((i) => i.name === "Standard_Debian_12")!;
     const { factory, ...catalogue } = entry;
     expect(catalogue).toEqual({ ...zodEntry, regions: ["RegionTwo"] });
-    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "http://images.example.com" });
+    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "http://images.example.com", mirrors: { debian: "", debianSecurity: "" } });
 
     expect(readFileSync(path.join(buildDir, "build.env"), "utf8")).toContain(`GIT_COMMIT=${repo.commit}\n`);
     // The snapshot the controller stages run, and the control files, are local, not on NFS.
@@ -323,13 +323,22 @@ describe("stage 6: prepare & import GPG key", () => {
 });
 
 describe("stage 7: build image", () => {
+  // Writes what DIB writes: the image (qcow2, or raw with -t raw), its dpkg manifest, the log.
   const dibStandIn = (size: string) =>
-    standIns.add("disk-image-create", `out=""; while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done; mkdir -p "$(dirname "$out")"; qemu-img create -q -f qcow2 "$out.qcow2" ${size}`);
+    standIns.add(
+      "disk-image-create",
+      `out="" log="" type=""; while [ $# -gt 0 ]; do case "$1" in -o) out="$2" ;; --logfile) log="$2" ;; -t) type="$2" ;; esac; shift; done
+mkdir -p "$out.d/dib-manifests"; qemu-img create -q -f "$type" "$out.$type" ${size}
+printf 'openssh-server 1:9.2p1-2+deb12u5\ncloud-init 22.4.2-1+deb12u1\n' > "$out.d/dib-manifests/dib-manifest-dpkg-$(basename "$out")"
+echo "diskimage-builder version 3.13.0" > "$log"`,
+    );
+  // The recording sudo answers `dmsetup version` as a build host with device-mapper does.
+  const withDeviceMapper = {};
 
   test("rejects an image larger than minDiskGb", () => {
     standIns.reset();
     dibStandIn("5G");
-    const r = run(stage("07-build-image.sh"), [], env(), standIns.bin);
+    const r = run(stage("07-build-image.sh"), [], env(withDeviceMapper), standIns.bin);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("more than minDiskGb (4 GiB)");
   });
@@ -337,7 +346,7 @@ describe("stage 7: build image", () => {
   test("runs disk-image-create with the definition's elements and leaves a checked qcow2", () => {
     standIns.reset();
     dibStandIn("1G");
-    const r = run(stage("07-build-image.sh"), [], env(), standIns.bin);
+    const r = run(stage("07-build-image.sh"), [], env(withDeviceMapper), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     const work = path.join(scratch, buildId, "build", "dib", "Standard_Debian_12");
@@ -345,10 +354,33 @@ describe("stage 7: build image", () => {
       ["disk-image-create", "-a", "amd64", "-t", "qcow2", "--image-size", "4", "-o", work, "--logfile", path.join(buildDir, "logs", "dib.log"), "debian", "vm", "cloud-init-datasources", "growroot", "factory-hardening"],
     ]);
     // The tools run as root; the agent takes the results over.
-    expect(standIns.argv("sudo")).toEqual([["sudo", "-n", "chown", "-R", `${process.getuid!()}:${process.getgid!()}`, path.join(scratch, buildId, "build")]]);
+    expect(standIns.argv("sudo")).toEqual([
+      ["sudo", "-n", "dmsetup", "version"],
+      ["sudo", "-n", "chown", "-R", `${process.getuid!()}:${process.getgid!()}`, path.join(scratch, buildId, "build")],
+    ]);
     const info = JSON.parse(spawnSync("qemu-img", ["info", "--output=json", path.join(buildDir, "output", "Standard_Debian_12.qcow2")], { encoding: "utf8" }).stdout);
     expect(info.format).toBe("qcow2");
     expect(info["virtual-size"]).toBe(1024 ** 3);
+    // Published with the image: DIB's package manifest and its log.
+    expect(readFileSync(path.join(buildDir, "output", "Standard_Debian_12.packages"), "utf8")).toMatch(/^openssh-server /m);
+    expect(readFileSync(path.join(buildDir, "output", "Standard_Debian_12-build.log"), "utf8")).toContain("diskimage-builder version");
+  });
+
+  test("without device-mapper: DIB builds the root filesystem, bootable-disk.sh partitions it", () => {
+    standIns.reset();
+    dibStandIn("1G");
+    // As on this machine: dmsetup finds no device-mapper driver in the kernel.
+    standIns.add("sudo", 'shift; case "$(basename "$1")" in dmsetup) exit 1 ;; bootable-disk.sh) truncate -s "$4" "$3" ;; *) exec "$@" ;; esac');
+    const r = run(stage("07-build-image.sh"), [], env(), standIns.bin);
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    const work = path.join(scratch, buildId, "build", "dib", "Standard_Debian_12");
+    const [dib] = standIns.calls("disk-image-create");
+    expect(dib.argv.slice(0, 7)).toEqual(["disk-image-create", "-a", "amd64", "-t", "raw", "--image-size", "3.9990234375"]);
+    expect(standIns.argv("sudo")[1]).toEqual(["sudo", "-n", path.join(STAGES, "bootable-disk.sh"), `${work}.raw`, `${work}.disk`, String(4 * 1024 ** 3)]);
+    const info = JSON.parse(spawnSync("qemu-img", ["info", "--output=json", path.join(buildDir, "output", "Standard_Debian_12.qcow2")], { encoding: "utf8" }).stdout);
+    expect(info["virtual-size"]).toBe(4 * 1024 ** 3);
+    expect(readdirSync(path.join(scratch, buildId, "build", "dib")).sort()).toEqual(["Standard_Debian_12.d", "Standard_Debian_12.qcow2"]);
   });
 
   test("builds a KIWI description with kiwi-ng as root", () => {
@@ -358,14 +390,14 @@ describe("stage 7: build image", () => {
     writeFileSync(path.join(kiwiDir, "entry.json"), JSON.stringify({ ...readJson(path.join(buildDir, "entry.json")), name: "Standard_openSUSE_15.6", tooling: "kiwi", definition: "jobs/images/kiwi/opensuse-leap-15.6", template: "kiwi" }));
     standIns.reset();
     standIns.add("sudo", 'shift; exec "$@"');
-    standIns.add("kiwi-ng", 'out=""; while [ $# -gt 0 ]; do [ "$1" = --target-dir ] && out="$2"; shift; done; mkdir -p "$out"; qemu-img create -q -f qcow2 "$out/Standard_openSUSE_15.6.x86_64-15.6.0.qcow2" 2G; echo "kernel-default|6.4" > "$out/Standard_openSUSE_15.6.x86_64-15.6.0.packages"');
+    standIns.add("kiwi-ng", 'out="" log=""; while [ $# -gt 0 ]; do case "$1" in --target-dir) out="$2" ;; --logfile) log="$2" ;; esac; shift; done; mkdir -p "$out"; echo "KIWI (next generation) version 9.24.56" > "$log"; qemu-img create -q -f qcow2 "$out/Standard_openSUSE_15.6.x86_64-15.6.0.qcow2" 2G; echo "kernel-default|6.4" > "$out/Standard_openSUSE_15.6.x86_64-15.6.0.packages"');
     const r = run(stage("07-build-image.sh"), [], env({ FACTORY_BUILD_ID: kiwiBuild }), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     expect(standIns.argv("kiwi-ng")).toEqual([
       ["kiwi-ng", "--logfile", path.join(kiwiDir, "logs", "kiwi.log"), "system", "build", "--description", path.join(repo.dir, "jobs/images/kiwi/opensuse-leap-15.6"), "--target-dir", path.join(scratch, kiwiBuild, "build", "kiwi")],
     ]);
-    expect(readdirSync(path.join(kiwiDir, "output")).sort()).toEqual(["Standard_openSUSE_15.6.packages", "Standard_openSUSE_15.6.qcow2"]);
+    expect(readdirSync(path.join(kiwiDir, "output")).sort()).toEqual(["Standard_openSUSE_15.6-build.log", "Standard_openSUSE_15.6.packages", "Standard_openSUSE_15.6.qcow2"]);
   });
 });
 
@@ -428,7 +460,7 @@ describe("stage 9: perform tests", () => {
 
   test("boots the image with the build-host network and group, runs the suite, and deletes the server", () => {
     testCloud('echo "ok 1 - key login as linux"; echo "1..1"');
-    const r = run(stage("09-test-image.sh"), [], env(), standIns.bin);
+    const r = run(stage("09-test-image.sh"), [], env({ IPERF3_SERVER: "10.20.0.5" }), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     const name = serverName();
@@ -440,7 +472,8 @@ describe("stage 9: perform tests", () => {
       "--property", "factory=example", "--property", "role=image-test", "--property", `build-id=${buildId}`,
       "--property", expect.stringMatching(/^expires-at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), "--property", "keep=false", name,
     ]);
-    expect(calls[2]).toEqual(["run.sh", "--host", "10.20.0.77", "--user", "linux", "--key", pubKeyFile.replace(/\.pub$/, ""), "--wait", "600"]);
+    // The network test runs against the controller's iperf3 server (stage 1).
+    expect(calls[2]).toEqual(["run.sh", "--host", "10.20.0.77", "--user", "linux", "--key", pubKeyFile.replace(/\.pub$/, ""), "--wait", "600", "--iperf3", "10.20.0.5", "--min-mbits", "100"]);
     expect(calls.slice(3)).toEqual([
       ["openstack", "server", "delete", "--wait", name],
       ["openstack", "keypair", "delete", name],
@@ -466,7 +499,7 @@ describe("stages 10 and 11: sign and hashdeep", () => {
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     const out = path.join(buildDir, "output");
-    for (const file of ["Standard_Debian_12.qcow2", "Standard_Debian_12-config.tar.gz", "Standard_Debian_12-test-results.tap"]) {
+    for (const file of ["Standard_Debian_12.qcow2", "Standard_Debian_12-config.tar.gz", "Standard_Debian_12-test-results.tap", "Standard_Debian_12.packages", "Standard_Debian_12-build.log"]) {
       expect(readFileSync(path.join(out, `${file}.asc`), "utf8")).toContain("-----BEGIN PGP SIGNATURE-----");
       expect(spawnSync("gpg", ["--batch", "--homedir", gnupgTest, "--verify", path.join(out, `${file}.asc`), path.join(out, file)]).status).toBe(0);
     }
@@ -484,7 +517,9 @@ describe("stages 10 and 11: sign and hashdeep", () => {
     expect(manifest).toMatch(/^%%%% HASHDEEP-1\.0\n%%%% size,md5,sha256,filename\n/);
     const listed = manifest.split("\n").filter((l) => /^\d+,/.test(l)).map((l) => l.split(",").pop()).sort();
     expect(listed).toEqual([
+      "Standard_Debian_12-build.log", "Standard_Debian_12-build.log.asc",
       "Standard_Debian_12-config.tar.gz", "Standard_Debian_12-config.tar.gz.asc", "Standard_Debian_12-test-results.tap", "Standard_Debian_12-test-results.tap.asc",
+      "Standard_Debian_12.packages", "Standard_Debian_12.packages.asc",
       "Standard_Debian_12.qcow2", "Standard_Debian_12.qcow2.asc", "definition.tree", "signing-key.asc",
     ]);
     // An independent audit of the published copy with hashdeep itself.
@@ -551,6 +586,19 @@ describe("stages 14 and 15: clean up and destroy", () => {
       { cwd: path.join(localDir, "terraform"), argv: ["terraform", "destroy", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${buildId}`, "-var", `agent_public_key=${AGENT_PUB}`, "-var", "keep=false"] },
     ]);
   });
+});
+
+test("bootable-disk.sh refuses bad usage and a filesystem larger than the disk, leaving nothing", () => {
+  const script = path.join(STAGES, "bootable-disk.sh");
+  expect(run(script, [], {}).status).toBe(2);
+  const dir = tempDir("jobs-disk-");
+  const fs = path.join(dir, "root.raw");
+  writeFileSync(fs, Buffer.alloc(4 * 1024 * 1024));
+  const r = run(script, [fs, path.join(dir, "disk.raw"), String(4 * 1024 * 1024)], {});
+  expect(r.status).toBe(1);
+  expect(r.stderr).toContain("a 4194304-byte filesystem does not fit a 4194304-byte disk");
+  expect(readdirSync(dir)).toEqual(["root.raw"]);
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test("every stage script says what it needs when run without its inputs", () => {

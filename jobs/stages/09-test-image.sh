@@ -8,6 +8,9 @@
 #   AGENT_KEY_FILE      key pair for the test server (default /var/lib/jenkins/.ssh/build-host, + .pub)
 #   TEST_LOGIN_USER     the image's default user (default linux, as the seeds' images)
 #   TEST_WAIT_SECONDS   how long the server may take to answer SSH (default 600)
+#   IPERF3_SERVER       the iperf3 server stage 1 started, as the test server reaches it
+#                       (default: this controller's address on its route to the server)
+#   TEST_MIN_MBITS      least throughput to it the suite accepts, in Mbit/s (default 100)
 # The server: <env>-test-<build-id> in <env>-net with the <env>-build-host security group
 # (SSH from Jenkins only), the build-host template's flavor, metadata role=image-test and
 # expires-at (so the reaper removes it should this script die without cleaning up).
@@ -53,7 +56,11 @@ EOF
 )"
 log "test server $server ($image_id) is at $address"
 
-"$FACTORY_REPO/jobs/image-tests/run.sh" --host "$address" --user "${TEST_LOGIN_USER:-linux}" \
-  --key "$AGENT_KEY_FILE" --wait "${TEST_WAIT_SECONDS:-600}" | tee "$results"
+suite=(--host "$address" --user "${TEST_LOGIN_USER:-linux}" --key "$AGENT_KEY_FILE" --wait "${TEST_WAIT_SECONDS:-600}")
+iperf3_server="${IPERF3_SERVER:-$(ip -o route get "$address" 2>/dev/null | sed -n 's/.* src \([^ ]*\).*/\1/p')}"
+if [ -n "$iperf3_server" ]; then suite+=(--iperf3 "$iperf3_server" --min-mbits "${TEST_MIN_MBITS:-100}"); fi
+# The image must update from the environment's mirror when it has one.
+if [ "$(entry os.distro)" = debian ] && mirror="$(entry factory.mirrors.debian 2>/dev/null)" && [ -n "$mirror" ]; then suite+=(--mirror "$mirror"); fi
+"$FACTORY_REPO/jobs/image-tests/run.sh" "${suite[@]}" | tee "$results"
 # A new file on NFS (never written through whatever a build host left at that name).
 cp --remove-destination "$results" "$FACTORY_BUILD_DIR/output/"

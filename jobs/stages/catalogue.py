@@ -72,6 +72,8 @@ def resolve_entry(args):
         "templateFlavor": template["flavor"],
         "imageRetentionMonths": env.get("imageRetentionMonths", 24),
         "webBaseUrl": f"http://{web['domain']}" if web.get("domain") and web.get("count", 0) > 0 else "",
+        # What the image's package manager uses (stage 7 hands them to the image tool); "" = the tool's default.
+        "mirrors": {"debian": (env.get("mirrors") or {}).get("debian", ""), "debianSecurity": (env.get("mirrors") or {}).get("debianSecurity", "")},
     }
     json.dump(entry, sys.stdout, indent=2, sort_keys=True)
     print()

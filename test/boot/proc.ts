@@ -17,6 +17,31 @@ export function killAll(): void {
   running.clear();
 }
 
+/**
+ * Asks every child still running to stop (SIGTERM to its process group, so a tool can
+ * undo its mounts and loop devices), waits up to graceMs, then kills what is left.
+ */
+export async function terminateAll(graceMs: number): Promise<void> {
+  const alive = (pid: number) => {
+    try {
+      process.kill(-pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      // already gone
+    }
+  }
+  const deadline = Date.now() + graceMs;
+  while ([...running].some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  killAll();
+}
+
 export interface RunOptions {
   /** Seconds before the command is killed and the run counts as failed. */
   readonly timeoutSeconds: number;

@@ -21,14 +21,18 @@ afterAll(() => {
 
 // How the Jenkinsfile runs a controller stage: controller('NN-x.sh') and the inline sh steps.
 const jenkinsfile = readFileSync(path.join(JOBS, "pipelines", "image-build.Jenkinsfile"), "utf8");
-const controllerPath = /def controller\(String script\) \{\s*sh "\\"\\\$([A-Z_]+)\/repo\/jobs\/stages\/\$\{script\}\\""/.exec(jenkinsfile);
+const controllerPath = /def controller\(String script\) \{\s*sh "\\"\\\$([A-Z_]+)\/repo\/jobs\/stages\/run-stage\.sh\\" controller \$\{script\}"/.exec(jenkinsfile);
 
-test("the Jenkinsfile runs every controller stage from the controller's local snapshot, never from NFS", () => {
+test("the Jenkinsfile runs every controller stage and the statistics from the controller's local snapshot, never from NFS", () => {
   expect(controllerPath?.[1]).toBe("FACTORY_LOCAL_DIR");
   expect(jenkinsfile).toContain("FACTORY_LOCAL_ROOT = '/var/lib/jenkins/factory-builds'");
   expect(jenkinsfile).not.toMatch(/FACTORY_BUILD_DIR\/repo/);
-  const inline = [...jenkinsfile.matchAll(/"\$([A-Z_]+)\/repo\/jobs\/stages\/(\d\d-[a-z-]+\.sh)"/g)].map((m) => `${m[2]} ${m[1]}`);
+  const inline = [...jenkinsfile.matchAll(/"\$([A-Z_]+)\/repo\/jobs\/stages\/run-stage\.sh" controller (\d\d-[a-z-]+\.sh)/g)].map((m) => `${m[2]} ${m[1]}`);
   expect(inline.sort()).toEqual(["02-spawn-build-host.sh FACTORY_LOCAL_DIR", "03-add-agent.sh FACTORY_LOCAL_DIR", "15-destroy-build-host.sh FACTORY_LOCAL_DIR"]);
+  // The build's record, the report and the mail: the snapshot's scripts too (stage 1's own
+  // failure is recorded from the checkout stage 1 runs in, before there is a snapshot).
+  const stats = [...jenkinsfile.matchAll(/"?(\\?\$[A-Z_]+\/repo\/)?jobs\/stats\/([a-z]+\.py)/g)].map((m) => `${m[2]} ${m[1]?.replace(/^\\/, "") ?? "checkout"}`);
+  expect(stats.sort()).toEqual(["mail.py $FACTORY_LOCAL_DIR/repo/", "record.py $FACTORY_LOCAL_DIR/repo/", "record.py checkout", "report.py $FACTORY_LOCAL_DIR/repo/"]);
 });
 
 test("a build host that rewrites the shared build directory changes nothing the controller runs", () => {

@@ -10,7 +10,8 @@
 # DIB: `disk-image-create` with the definition's elements/ on ELEMENTS_PATH and the
 # variables of its image.env (DIB_ELEMENTS, DIB_RELEASE, other DIB_*).
 # Checks: the result is a valid qcow2 whose virtual size is at most minDiskGb (so the
-# registered min_disk holds); package list and tool log go to output/ and logs/.
+# registered min_disk holds); package list and tool log go to output/ and logs/, the
+# image's virtual and file size to image-size.json (for the build's record).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -69,5 +70,7 @@ size="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["virtual-size"])
 
 # Compressed copy onto NFS: smaller transfers for register, upload and the web servers.
 qemu-img convert -c -O qcow2 "$built" "$image"
+# The sizes the build's record keeps (jobs/stats/record.py): virtual, and of the file.
+printf '{"virtualBytes": %s, "diskBytes": %s}\n' "$size" "$(stat -c %s "$image")" >"$FACTORY_BUILD_DIR/image-size.json"
 if [ -n "${packages:-}" ] && [ -f "$packages" ]; then cp "$packages" "$out/$name.packages"; fi
 log "built $image ($(stat -c %s "$image") bytes, virtual $size bytes)"

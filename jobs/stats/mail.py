@@ -25,7 +25,7 @@ import records
 FACTORY_BUILDS_ROOT = os.environ.get("FACTORY_BUILDS_ROOT", "/srv/factory/builds")
 FACTORY_LOCAL_ROOT = os.environ.get("FACTORY_LOCAL_ROOT", "/var/lib/jenkins/factory-builds")
 FACTORY_IMAGES_ROOT = os.environ.get("FACTORY_IMAGES_ROOT", "/srv/factory/images")
-CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]|\x1b\[[0-9;]*[A-Za-z]")
+CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
 # token-macro's grammar: $$NAME and $${NAME...} are escapes for $NAME and ${NAME...}
 TOKEN_START = re.compile(r"\$(?=\{?[A-Za-z_])")
 

@@ -15,6 +15,9 @@ const marker = path.join(root, "PWNED");
 const repo = jobsRepository();
 const standIns = new StandIns(path.join(root, "standins"));
 const pub = path.join(root, "build-host.pub");
+// Stage 1 starts an iperf3 server when nothing listens on 5201: never a real one from a test.
+standIns.add("iperf3");
+standIns.add("ss", "exit 0");
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
   rmSync(repo.dir, { recursive: true, force: true });

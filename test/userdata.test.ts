@@ -415,6 +415,7 @@ describe("roles", () => {
     expect(site).toContain("server_name images.example.org;");
     expect(site).toContain("root /srv/www/images;");
     expect(site).toContain("autoindex on;");
+    expect(site).toContain("gzip_types image/svg+xml;");
     expect(site).toMatch(/limit_except GET \{ deny all; \}/);
     // no publish key yet: the user exists without keys rather than an invalid empty list
     expect(docOf("example-web-0").users.find((u: any) => u.name === "publish").ssh_authorized_keys).toBeUndefined();

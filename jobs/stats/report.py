@@ -289,7 +289,7 @@ def summary(builds, images, changes, now):
             "builds": len(recent),
             "success": percent(len(ok_recent), len(recent)),
             "success_before": percent(len(ok_before), len(before)),
-            "failing": bool(recent) and len(ok_recent) < len(recent),
+            "failing": bool(recent) and len(ok_recent) < 0.9 * len(recent),
             "duration": minutes(median_or_none(b.seconds for b in ok_recent)),
             "duration_before": minutes(median_or_none(b.seconds for b in ok_before)),
             "slower": slower,

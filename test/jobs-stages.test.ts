@@ -670,9 +670,28 @@ describe("the build's record (jobs/stats), written by the pipeline whatever the 
     expect(mail).toMatch(new RegExp(`^Standard_Debian_12 build ${id}: ABORTED\nStage 07-build-image \\(build-host\\) was aborted after `));
   });
 
+  test("a build whose stage 1 failed before it made a build id still gets its record", () => {
+    const r = runProgram(stats("record.py"), ["initialize-failed", "--image", "Standard_Debian_12", "--result", "FAILURE", "--job", "image-build", "--number", "10", "--started-at", String(Date.now() - 5000)], env());
+    expect(r.status).toBe(0);
+    expect(recordsOf("Standard_Debian_12").pop()).toMatchObject({
+      buildId: null, jenkins: { job: "image-build", number: 10 }, result: "failure", failedStage: "01-initialize",
+      stages: [{ stage: "01-initialize", host: "controller", result: "failure" }], tests: null, published: false,
+    });
+    const bad = runProgram(stats("record.py"), ["initialize-failed", "--image", "../../etc/passwd", "--result", "FAILURE", "--job", "image-build", "--number", "11"], env());
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("record.py: image '../../etc/passwd' is not a catalogue name; no record");
+  });
+
   test("every record of the image is one line of its file, in the order the builds ended", () => {
     const all = recordsOf("Standard_Debian_12");
-    expect(all.map((r) => r.result)).toEqual(["success", "failure", "aborted"]);
-    expect(readFileSync(path.join(builds, "stats", "Standard_Debian_12.jsonl"), "utf8").split("\n")).toHaveLength(4);
+    expect(all.map((r) => r.result)).toEqual(["success", "failure", "aborted", "failure"]);
+    expect(readFileSync(path.join(builds, "stats", "Standard_Debian_12.jsonl"), "utf8").split("\n")).toHaveLength(5);
+  });
+
+  test("the stage wrapper runs only a stage script beside it, and says how it is used", () => {
+    for (const args of [[], ["controller"], ["elsewhere", "07-build-image.sh"], ["controller", "../lib.sh"], ["controller", "99-nothing.sh"]]) {
+      const r = run(path.join(STAGES, "run-stage.sh"), args, env());
+      expect([args, r.status, r.stderr]).toEqual([args, 2, "usage: run-stage.sh controller|build-host NN-name.sh [ARG...]\n"]);
+    }
   });
 });

@@ -145,13 +145,17 @@ const buildHostTemplate = z.strictObject({
   javaPackage: text("javaPackage").optional(),
 });
 
+/** The build statistics report's directory in the published tree (jobs/stats/report.py). */
+export const STATS_DIR = "stats";
+
 const imageEntry = z.strictObject({
   /** Glance name stem: published as <name>_latest, <name>_prev, <name>_YYYYMMDD. */
   name: z
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "image name must start with a letter and contain only letters, digits, _ . -")
     .max(64)
-    .refine((n) => !/_(latest|prev|\d{8})$/.test(n), "image name must not end in _latest, _prev or a date: those suffixes are added on publish"),
+    .refine((n) => !/_(latest|prev|\d{8})$/.test(n), "image name must not end in _latest, _prev or a date: those suffixes are added on publish")
+    .refine((n) => n !== STATS_DIR, `image name must not be "${STATS_DIR}": the published tree's ${STATS_DIR}/ holds the build statistics`),
   /** Path of the image description in the jobs repository (a KIWI description or a DIB element set). */
   definition: text("definition").refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the jobs repository"),
   tooling: Tooling,
@@ -171,6 +175,8 @@ const imageEntry = z.strictObject({
   guestAgent: z.boolean().default(false),
   diskBus: z.enum(["virtio", "scsi", "ide"]).default("virtio"),
   vifModel: z.enum(["virtio", "e1000"]).default("virtio"),
+  /** Who answers for the image: its build mails go to this address (the team in CC). */
+  owner: emailAddress.optional(),
 });
 
 const backend = z.discriminatedUnion(

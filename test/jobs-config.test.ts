@@ -354,8 +354,8 @@ describe("the image-build pipeline's timeouts and executors", () => {
     expect(options).not.toContain("timeout");
     expect(blocks).toHaveLength(15);
     for (const b of blocks) expect([b.name, /options \{ timeout\(time: \d+, unit: '(MINUTES|HOURS)'\) \}/.test(b.text)]).toEqual([b.name, true]);
-    // post {} bounds each of its own steps instead.
-    expect(post.match(/timeout\(time: \d+, unit: 'MINUTES'\) \{/g)).toHaveLength(3);
+    // post {} bounds each of its own steps instead (clean-up, destroy, record and report, mail).
+    expect(post.match(/timeout\(time: \d+, unit: 'MINUTES'\) \{/g)).toHaveLength(4);
   });
 
   test("a skipped stage takes no executor (beforeAgent), and waiting for a slot or the agent holds none", () => {
@@ -366,7 +366,7 @@ describe("the image-build pipeline's timeouts and executors", () => {
     }
     const spawn = blocks.find((x) => x.name === "Spawn build host")!.text;
     // Each try takes an executor for a moment; the sleep between tries is outside the node.
-    expect(spawn).toMatch(/def rc = node\('built-in'\) \{\s*sh\(returnStatus: true, script: 'SPAWN_WAIT_MINUTES=0 [^']*02-spawn-build-host\.sh"'\)\s*\}\s*if \(rc == 0\) break\s*if \(rc != 75\)[^\n]*\n[^\n]*\n\s*sleep\(time: 60, unit: 'SECONDS'\)/);
+    expect(spawn).toMatch(/def rc = node\('built-in'\) \{\s*sh\(returnStatus: true, script: 'SPAWN_WAIT_MINUTES=0 [^']*run-stage\.sh" controller 02-spawn-build-host\.sh'\)\s*\}\s*if \(rc == 0\) break\s*if \(rc != 75\)[^\n]*\n[^\n]*\n\s*sleep\(time: 60, unit: 'SECONDS'\)/);
     const agent = blocks.find((x) => x.name === "Add Jenkins agent")!.text;
     expect(agent).toMatch(/\}\.trim\(\)[\s\S]*waitUntil/);
     expect(agent.indexOf("waitUntil")).toBeGreaterThan(agent.lastIndexOf("node('built-in')"));

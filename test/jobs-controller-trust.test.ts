@@ -2,10 +2,11 @@
 // a poisoned mirror, an image definition all run as root there). Whatever it writes there,
 // the controller's stages — the real scripts, run the way the Jenkinsfile runs them — must
 // not execute it, take their Terraform configuration from it, or connect where it says.
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { tempDir } from "./helpers";
-import { JOBS, StandIns, jobsRepository, run } from "./jobs-support";
+import { JOBS, StandIns, jobsRepository, run, runProgram, runStage } from "./jobs-support";
 
 const root = tempDir("jobs-trust-");
 const builds = path.join(root, "nfs", "builds");
@@ -16,6 +17,9 @@ const standIns = new StandIns(path.join(root, "standins"));
 // Stage 1 starts an iperf3 server when none listens: a recording stand-in, never a real daemon left running.
 standIns.add("iperf3");
 const pub = path.join(root, "build-host.pub");
+// Stage 1 starts an iperf3 server when nothing listens on 5201: never a real one from a test.
+standIns.add("iperf3");
+standIns.add("ss", "exit 0");
 afterAll(() => {
   rmSync(root, { recursive: true, force: true });
   rmSync(repo.dir, { recursive: true, force: true });
@@ -23,14 +27,18 @@ afterAll(() => {
 
 // How the Jenkinsfile runs a controller stage: controller('NN-x.sh') and the inline sh steps.
 const jenkinsfile = readFileSync(path.join(JOBS, "pipelines", "image-build.Jenkinsfile"), "utf8");
-const controllerPath = /def controller\(String script\) \{\s*sh "\\"\\\$([A-Z_]+)\/repo\/jobs\/stages\/\$\{script\}\\""/.exec(jenkinsfile);
+const controllerPath = /def controller\(String script\) \{\s*sh "\\"\\\$([A-Z_]+)\/repo\/jobs\/stages\/run-stage\.sh\\" controller \$\{script\}"/.exec(jenkinsfile);
 
-test("the Jenkinsfile runs every controller stage from the controller's local snapshot, never from NFS", () => {
+test("the Jenkinsfile runs every controller stage and the statistics from the controller's local snapshot, never from NFS", () => {
   expect(controllerPath?.[1]).toBe("FACTORY_LOCAL_DIR");
   expect(jenkinsfile).toContain("FACTORY_LOCAL_ROOT = '/var/lib/jenkins/factory-builds'");
   expect(jenkinsfile).not.toMatch(/FACTORY_BUILD_DIR\/repo/);
-  const inline = [...jenkinsfile.matchAll(/"\$([A-Z_]+)\/repo\/jobs\/stages\/(\d\d-[a-z-]+\.sh)"/g)].map((m) => `${m[2]} ${m[1]}`);
+  const inline = [...jenkinsfile.matchAll(/"\$([A-Z_]+)\/repo\/jobs\/stages\/run-stage\.sh" controller (\d\d-[a-z-]+\.sh)/g)].map((m) => `${m[2]} ${m[1]}`);
   expect(inline.sort()).toEqual(["02-spawn-build-host.sh FACTORY_LOCAL_DIR", "03-add-agent.sh FACTORY_LOCAL_DIR", "15-destroy-build-host.sh FACTORY_LOCAL_DIR"]);
+  // The build's record, the report and the mail: the snapshot's scripts too (stage 1's own
+  // failure is recorded from the checkout stage 1 runs in, before there is a snapshot).
+  const stats = [...jenkinsfile.matchAll(/"?(\\?\$[A-Z_]+\/repo\/)?jobs\/stats\/([a-z]+\.py)/g)].map((m) => `${m[2]} ${m[1]?.replace(/^\\/, "") ?? "checkout"}`);
+  expect(stats.sort()).toEqual(["mail.py $FACTORY_LOCAL_DIR/repo/", "record.py $FACTORY_LOCAL_DIR/repo/", "record.py checkout", "report.py $FACTORY_LOCAL_DIR/repo/"]);
 });
 
 test("a build host that rewrites the shared build directory changes nothing the controller runs", () => {
@@ -105,4 +113,49 @@ esac`);
   // The results were copied to NFS as new files, replacing the traps instead of writing through them.
   expect(readFileSync(path.join(nfs, "output", "Standard_Debian_12-test-results.tap"), "utf8")).toBe("ok 1 - key login\n");
   expect(JSON.parse(readFileSync(path.join(nfs, "publish-request.json"), "utf8")).imageId).toBe("0f8e3c1a-5b7d-4e2f-9a6b-1c2d3e4f5a6b");
+});
+
+test("the build's record and mail take what a build host wrote as data: validated, never blocking, never through a symlink", () => {
+  const env = (more: Record<string, string> = {}) => ({
+    FACTORY_ENV: "example", FACTORY_REGION: "RegionOne", FACTORY_BUILDS_ROOT: builds, FACTORY_LOCAL_ROOT: locals,
+    FACTORY_IMAGES_ROOT: path.join(root, "nfs", "images"), ...more,
+  });
+  mkdirSync(builds, { recursive: true });
+  const init = runStage("01-initialize.sh", env({ IMAGE: "Standard_Debian_12", JOB_NAME: "image-build", BUILD_NUMBER: "4", REPO_DIR: repo.dir }), standIns.bin);
+  expect(init.status).toBe(0);
+  const id = init.stdout.trim().split("\n").pop()!;
+  const nfs = path.join(builds, id);
+  // The build host's events: garbage, a claim about a controller stage, an impossible exit
+  // code, and one real failure of its own stage 5, whose log tries email-ext's tokens.
+  const at = (s: number) => new Date(Date.now() + s * 1000).toISOString();
+  writeFileSync(path.join(nfs, "logs", "stages.jsonl"), [
+    "not json", '{"v": 1, "stage": "../../etc", "event": "start", "at": "x"}',
+    JSON.stringify({ v: 1, stage: "01-initialize", event: "end", at: at(1), exit: 1, signal: null }),
+    JSON.stringify({ v: 1, stage: "05-configure-agent", event: "start", at: at(2) }),
+    JSON.stringify({ v: 1, stage: "05-configure-agent", event: "end", at: at(3), exit: 1, signal: null }),
+    JSON.stringify({ v: 1, stage: "07-build-image", event: "start", at: at(4) }),
+    JSON.stringify({ v: 1, stage: "07-build-image", event: "end", at: at(5), exit: 999, signal: "KILL" }),
+  ].join("\n"));
+  writeFileSync(path.join(nfs, "logs", "05-configure-agent.log"), "${BUILD_LOG, maxLines=9999} $PROJECT_NAME <b>\x1b[1m bold\x07\nERROR: no package manager\n");
+  spawnSync("mkfifo", [path.join(nfs, "image-size.json")]); // a reader that opens it blocks forever
+  const stats = path.join(JOBS, "stats");
+  const record = runProgram(path.join(stats, "record.py"), ["build", "--result", "FAILURE", "--job", "image-build", "--number", "4"], env({ FACTORY_BUILD_ID: id }));
+  expect(record.stderr).toContain(`record.py: Standard_Debian_12 ${id}: failure, failed in 05-configure-agent`);
+  expect(record.status).toBe(0);
+  const written = JSON.parse(readFileSync(path.join(builds, "stats", "Standard_Debian_12.jsonl"), "utf8").trim().split("\n").pop()!);
+  expect(written.stages.map((s: any) => [s.stage, s.host, s.result])).toEqual([["01-initialize", "controller", "success"], ["05-configure-agent", "build-host", "failure"], ["07-build-image", "build-host", "unfinished"]]);
+  expect(written.size).toEqual({ virtualBytes: null, diskBytes: null });
+  const mail = runProgram(path.join(stats, "mail.py"), [], env({ FACTORY_BUILD_ID: id }));
+  expect(mail.status).toBe(0);
+  expect(mail.stdout).toContain("    $${BUILD_LOG, maxLines=9999} $$PROJECT_NAME <b> bold\n    ERROR: no package manager\n");
+  expect(mail.stdout).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+
+  // The records directory swapped for a symlink to the controller's own files: no write through it.
+  renameSync(path.join(builds, "stats"), path.join(builds, "stats.real"));
+  symlinkSync(path.join(locals, id), path.join(builds, "stats"));
+  const before = readdirSync(path.join(locals, id)).sort();
+  const refused = runProgram(path.join(stats, "record.py"), ["build", "--result", "FAILURE", "--job", "image-build", "--number", "4"], env({ FACTORY_BUILD_ID: id }));
+  expect(refused.status).toBe(1);
+  expect(refused.stderr).toMatch(new RegExp(`^record\\.py: cannot append to ${builds}/stats/Standard_Debian_12\\.jsonl: \\[Errno 20\\] Not a directory`));
+  expect(readdirSync(path.join(locals, id)).sort()).toEqual(before);
 });

@@ -2,12 +2,12 @@
 // would: gpg, hashdeep, qemu-img and git for real; recording stand-ins only for what
 // needs a cloud or a build host (openstack, terraform, ssh, the image tools, sudo, the
 // publishing scripts), with their exact calls asserted.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseEnvironment } from "../config/load";
 import { EXAMPLE, REPO, tempDir } from "./helpers";
-import { StandIns, jobsRepository, readJson, run, runAsync, STAGES, exists } from "./jobs-support";
+import { StandIns, jobsRepository, readJson, run, runAsync, runProgram, runStage, scriptEnv, stageRoles, STAGES, exists } from "./jobs-support";
 
 const AGENT_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG4xjQEq0zJelATPXduky jenkins@factory";
 const IMAGE_UUID = "0f8e3c1a-5b7d-4e2f-9a6b-1c2d3e4f5a6b";
@@ -22,6 +22,8 @@ const standIns = new StandIns(path.join(root, "standins"));
 const repo = jobsRepository();
 const pubKeyFile = path.join(root, "build-host.pub");
 let buildId = "";
+// When "Jenkins" started the main build (currentBuild.startTimeInMillis).
+const buildStartedAt = Date.now();
 // Set by stage 1; until then (a test run alone) under the temp root, never the working tree.
 let buildDir = path.join(root, "before-stage-1");
 let localDir = path.join(root, "before-stage-1-local");
@@ -90,7 +92,7 @@ describe("stage 1: initialize", () => {
   });
 
   test("creates the build directory with the resolved catalogue entry, a repository snapshot, and starts iperf3", () => {
-    const r = run(stage("01-initialize.sh"), [], env({ FACTORY_BUILD_ID: "", IMAGE: "Standard_Debian_12", JOB_NAME: "image-Standard_Debian_12", BUILD_NUMBER: "7", PUBLISH: "false" }), standIns.bin);
+    const r = runStage("01-initialize.sh", env({ FACTORY_BUILD_ID: "", IMAGE: "Standard_Debian_12", JOB_NAME: "image-Standard_Debian_12", BUILD_NUMBER: "7", PUBLISH: "false" }), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     buildId = r.stdout.trim().split("\n").pop()!;
@@ -143,7 +145,7 @@ describe("stage 2: spawn build host", () => {
     writeFileSync(path.join(localDir, "repo", "jobs", "build-hosts", "example", "dib", "cdk.tf.json"), '{"resource": {}}');
     const eight = Array.from({ length: 8 }, () => server("example", "build-host"));
     cloud([...eight, server("other", "build-host"), server("example", "image-test")]);
-    const r = run(stage("02-spawn-build-host.sh"), [], env({ SPAWN_WAIT_MINUTES: "0" }), standIns.bin);
+    const r = runStage("02-spawn-build-host.sh", env({ SPAWN_WAIT_MINUTES: "0" }), standIns.bin);
     expect(r.status).toBe(75); // "try again": the pipeline waits outside any executor
     expect(r.stderr).toContain("buildHosts.maxInstances (8) build hosts are running");
     expect(standIns.argv("terraform")).toEqual([]);
@@ -151,7 +153,7 @@ describe("stage 2: spawn build host", () => {
 
   test("applies the committed template in the build's own state directory, with the agent key", () => {
     cloud([server("example", "build-host"), server("other", "build-host")]);
-    const r = run(stage("02-spawn-build-host.sh"), [], env(), standIns.bin);
+    const r = runStage("02-spawn-build-host.sh", env(), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe("10.20.0.40");
@@ -215,7 +217,7 @@ describe("stage 3: add Jenkins agent", () => {
     standIns.add("openstack", `cat ${JSON.stringify(path.join(root, "console.log"))}`);
     standIns.add("ssh-keyscan", "echo 10.20.0.40 ssh-ed25519 AAAAWHOEVERANSWERS");
     standIns.add("ssh");
-    const r = run(stage("03-add-agent.sh"), [], env(), standIns.bin);
+    const r = runStage("03-add-agent.sh", env(), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe("10.20.0.40 ssh-ed25519 AAAAHOSTKEY");
@@ -245,7 +247,7 @@ describe("stage 4: git checkout & check", () => {
   });
 
   test("records the definition's tree, and stops with 3 when unchanged and SKIP_UNCHANGED is set", () => {
-    const r = run(stage("04-git-check.sh"), [], env());
+    const r = runStage("04-git-check.sh", env());
     expect(r.status).toBe(0);
     const tree = repo.git("rev-parse", "HEAD:jobs/images/dib/debian-12");
     expect(readFileSync(path.join(buildDir, "output", "definition.tree"), "utf8").trim()).toBe(tree);
@@ -271,7 +273,7 @@ describe("stage 5: configure agent", () => {
     standIns.add("sudo");
     const osRelease = path.join(root, "os-release-debian");
     writeFileSync(osRelease, 'ID=debian\nVERSION_ID="12"\n');
-    const r = run(stage("05-configure-agent.sh"), [], env({ OS_RELEASE: osRelease }), standIns.bin);
+    const r = runStage("05-configure-agent.sh", env({ OS_RELEASE: osRelease }), standIns.bin);
     expect(r.status).toBe(0);
     expect(standIns.argv("sudo")).toEqual([
       ["sudo", "-n", "env", "DEBIAN_FRONTEND=noninteractive", "apt-get", "update", "-q"],
@@ -290,7 +292,7 @@ describe("stage 5: configure agent", () => {
 
 describe("stage 6: prepare & import GPG key", () => {
   test("writes META.json, the reproducible config tarball and a private keyring", () => {
-    const r = run(stage("06-prepare.sh"), [], env({ GPG_KEY_FILE: signingKeyFile }));
+    const r = runStage("06-prepare.sh", env({ GPG_KEY_FILE: signingKeyFile }));
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     const meta = readJson(path.join(buildDir, "META.json"));
@@ -346,7 +348,7 @@ echo "diskimage-builder version 3.13.0" > "$log"`,
   test("runs disk-image-create with the definition's elements and leaves a checked qcow2", () => {
     standIns.reset();
     dibStandIn("1G");
-    const r = run(stage("07-build-image.sh"), [], env(withDeviceMapper), standIns.bin);
+    const r = runStage("07-build-image.sh", env(withDeviceMapper), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     const work = path.join(scratch, buildId, "build", "dib", "Standard_Debian_12");
@@ -407,7 +409,7 @@ describe("stages 8, 12, 13: the publishing scripts' wrappers", () => {
   test("stage 8 registers the image and keeps its UUID", () => {
     standIns.reset();
     standIns.add("register.sh", `echo "uploading..." >&2; echo ${IMAGE_UUID}`, publish());
-    const r = run(stage("08-register.sh"), [], env(), standIns.bin);
+    const r = runStage("08-register.sh", env(), standIns.bin);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(IMAGE_UUID);
     expect(standIns.argv()).toEqual([
@@ -442,7 +444,7 @@ describe("stages 8, 12, 13: the publishing scripts' wrappers", () => {
 
   test("stage 13 with PUBLISH=true publishes in the own region and the upload regions", () => {
     standIns.reset();
-    const r = run(stage("13-publish-request.sh"), [], env({ PUBLISH: "true" }), standIns.bin);
+    const r = runStage("13-publish-request.sh", env({ PUBLISH: "true" }), standIns.bin);
     expect(r.status).toBe(0);
     expect(standIns.argv()).toEqual([["publish.sh", "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionOne RegionTwo", "--retention-months", "24"]]);
     expect(readJson(path.join(buildDir, "publish-request.json")).status).toBe("published");
@@ -460,7 +462,7 @@ describe("stage 9: perform tests", () => {
 
   test("boots the image with the build-host network and group, runs the suite, and deletes the server", () => {
     testCloud('echo "ok 1 - key login as linux"; echo "1..1"');
-    const r = run(stage("09-test-image.sh"), [], env({ IPERF3_SERVER: "10.20.0.5" }), standIns.bin);
+    const r = runStage("09-test-image.sh", env({ IPERF3_SERVER: "10.20.0.5" }), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     const name = serverName();
@@ -489,13 +491,14 @@ describe("stage 9: perform tests", () => {
       ["openstack", "server", "delete", "--wait", serverName()],
       ["openstack", "keypair", "delete", serverName()],
     ]);
-    writeFileSync(path.join(buildDir, "output", "Standard_Debian_12-test-results.tap"), "ok 1 - key login as linux\n1..1\n");
+    // The passing results again, for the stages after (and the build's record).
+    for (const dir of [path.join(buildDir, "output"), localDir]) writeFileSync(path.join(dir, "Standard_Debian_12-test-results.tap"), "ok 1 - key login as linux\n1..1\n");
   });
 });
 
 describe("stages 10 and 11: sign and hashdeep", () => {
   test("stage 10 writes detached signatures that verify with the public key, and not for altered files", () => {
-    const r = run(stage("10-sign.sh"), [], env());
+    const r = runStage("10-sign.sh", env());
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     const out = path.join(buildDir, "output");
@@ -509,7 +512,7 @@ describe("stages 10 and 11: sign and hashdeep", () => {
   });
 
   test("stage 11 writes a hashdeep manifest of the output and publishes an audited copy into the image tree", () => {
-    const r = run(stage("11-hashdeep.sh"), [], env());
+    const r = runStage("11-hashdeep.sh", env());
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
     const published = path.join(images, "Standard_Debian_12", buildId);
@@ -533,7 +536,7 @@ describe("stages 10 and 11: sign and hashdeep", () => {
   test("stage 12 uploads the published image to the other regions", () => {
     standIns.reset();
     standIns.add("upload-regions.sh", "", path.join(localDir, "repo", "jobs", "publish"));
-    const r = run(stage("12-upload-regions.sh"), [], env(), standIns.bin);
+    const r = runStage("12-upload-regions.sh", env(), standIns.bin);
     expect(r.status).toBe(0);
     expect(standIns.argv()).toEqual([
       ["upload-regions.sh", "--image", path.join(images, "Standard_Debian_12", buildId, "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionTwo", "--meta", path.join(buildDir, "META.json")],
@@ -565,7 +568,7 @@ test("the real publishing scripts (jobs/publish) accept the wrappers' arguments"
 
 describe("stages 14 and 15: clean up and destroy", () => {
   test("stage 14 removes the local working space and the signing keyring", () => {
-    const r = run(stage("14-cleanup.sh"), [], env());
+    const r = runStage("14-cleanup.sh", env());
     expect(r.status).toBe(0);
     expect(exists(path.join(scratch, buildId))).toBe(false);
     expect(run(stage("14-cleanup.sh"), [], env()).status).toBe(0); // again, after a failure
@@ -580,7 +583,7 @@ describe("stages 14 and 15: clean up and destroy", () => {
     writeFileSync(path.join(localDir, "terraform", "terraform.tfstate"), "{}");
     expect(run(stage("15-destroy-build-host.sh"), [], env({ KEEP_BUILD_HOST: "true" }), standIns.bin).stderr).toContain("KEEP_BUILD_HOST=true: keeping example-build-");
     expect(standIns.argv()).toEqual([]);
-    const r = run(stage("15-destroy-build-host.sh"), [], env({ KEEP_BUILD_HOST: "false" }), standIns.bin);
+    const r = runStage("15-destroy-build-host.sh", env({ KEEP_BUILD_HOST: "false" }), standIns.bin);
     expect(r.status).toBe(0);
     expect(standIns.calls()).toEqual([
       { cwd: path.join(localDir, "terraform"), argv: ["terraform", "destroy", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${buildId}`, "-var", `agent_public_key=${AGENT_PUB}`, "-var", "keep=false"] },
@@ -607,4 +610,136 @@ test("every stage script says what it needs when run without its inputs", () => 
     expect([script, r.status]).toEqual([script, 1]);
     expect(r.stderr).toMatch(/is not set \(see the header of|does not exist/);
   }
+});
+
+describe("the build's record (jobs/stats), written by the pipeline whatever the result", () => {
+  const stats = (script: string) => path.join(REPO, "jobs", "stats", script);
+  const recordsOf = (image: string) => readFileSync(path.join(builds, "stats", `${image}.jsonl`), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+  const recordOf = (id: string) => recordsOf("Standard_Debian_12").filter((r) => r.buildId === id);
+  /** post { always } of the Jenkinsfile: the record, then the mail made from it. */
+  function finish(id: string, result: string, number: number, startedAt: number) {
+    const more = { FACTORY_BUILD_ID: id };
+    const r = runProgram(stats("record.py"), ["build", "--result", result, "--job", "image-Standard_Debian_12", "--number", String(number), "--requester", "alice", "--started-at", String(startedAt)], env(more));
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 0, stderr: expect.stringContaining(`record.py: Standard_Debian_12 ${id}: ${result.toLowerCase()}`) });
+    const mail = runProgram(stats("mail.py"), ["--console", `http://localhost:8080/job/image-Standard_Debian_12/${number}/console`], env(more));
+    expect(mail.stderr).toBe("");
+    expect(mail.status).toBe(0);
+    const [record] = recordOf(id);
+    expect(readJson(path.join(locals, id, "record.json"))).toEqual(record);
+    if (process.env.SHOW_MAIL) console.log(mail.stdout);
+    return { record, mail: mail.stdout };
+  }
+  /** A new build's stage 1, through the wrapper as the pipeline runs it. */
+  function newBuild(number: number): string {
+    const r = runStage("01-initialize.sh", env({ FACTORY_BUILD_ID: "", IMAGE: "Standard_Debian_12", JOB_NAME: "image-Standard_Debian_12", BUILD_NUMBER: String(number) }), standIns.bin);
+    expect(r.status).toBe(0);
+    return r.stdout.trim().split("\n").pop()!;
+  }
+  const post = (id: string) => {
+    expect(runStage("14-cleanup.sh", env({ FACTORY_BUILD_ID: id })).status).toBe(0);
+    expect(runStage("15-destroy-build-host.sh", env({ FACTORY_BUILD_ID: id }), standIns.bin).status).toBe(0);
+  };
+
+  test("a successful build: every run of a stage the wrapper saw, on its side, with sizes, checks and the publication", () => {
+    const { record, mail } = finish(buildId, "SUCCESS", 7, buildStartedAt);
+    // The order the tests above ran them in; stage 2 first found no free build host.
+    expect(record.stages.map((s: any) => [s.stage, s.result, s.exitCode])).toEqual([
+      ["01-initialize", "success", 0], ["02-spawn-build-host", "waiting", 75], ["02-spawn-build-host", "success", 0], ["03-add-agent", "success", 0],
+      ["04-git-check", "success", 0], ["05-configure-agent", "success", 0], ["06-prepare", "success", 0], ["07-build-image", "success", 0],
+      ["08-register", "success", 0], ["13-publish-request", "success", 0], ["09-test-image", "success", 0], ["10-sign", "success", 0],
+      ["11-hashdeep", "success", 0], ["12-upload-regions", "success", 0], ["14-cleanup", "success", 0], ["15-destroy-build-host", "success", 0],
+    ]);
+    const roles = stageRoles();
+    for (const s of record.stages) {
+      expect([s.stage, s.host]).toEqual([s.stage, roles.get(`${s.stage}.sh`)]);
+      expect(Date.parse(s.endedAt)).toBeGreaterThanOrEqual(Date.parse(s.startedAt));
+    }
+    // The controller's events are its own; the build host's are on NFS, beside its logs.
+    expect(readFileSync(path.join(localDir, "stages.jsonl"), "utf8")).toContain('"stage": "08-register"');
+    expect(readFileSync(path.join(buildDir, "logs", "stages.jsonl"), "utf8")).toContain('"stage": "07-build-image"');
+    expect(readFileSync(path.join(buildDir, "logs", "stages.jsonl"), "utf8")).not.toContain("08-register");
+    const qcow2 = path.join(buildDir, "output", "Standard_Debian_12.qcow2");
+    expect(record).toMatchObject({
+      version: 1, image: "Standard_Debian_12", buildId, jenkins: { job: "image-Standard_Debian_12", number: 7 }, environment: "example",
+      commit: repo.commit, template: "dib", requester: "alice", result: "success", failedStage: null,
+      startedAt: new Date(buildStartedAt).toISOString(),
+      size: { virtualBytes: 1024 ** 3, diskBytes: statSync(qcow2).size },
+      tests: { passed: ["key login as linux"], failed: [], skipped: [] },
+      published: true,
+    });
+    expect(mail).toMatch(new RegExp(`^Standard_Debian_12 build ${buildId}: SUCCESS\n\nRequested by alice; commit ${repo.commit}; template dib; published: yes\.\n`));
+    expect(mail).toContain("Image tests: 1 passed, 0 failed, 0 skipped.");
+    expect(mail).toContain(`Statistics: http://images.example.com/stats/ (this build: http://images.example.com/stats/builds/${buildId}.html)`);
+  });
+
+  test("a build that fails in stage 7: that stage named, the clean-up after it, and a mail with the first lines of its log", () => {
+    const started = Date.now();
+    const id = newBuild(8);
+    const e = (more: Record<string, string> = {}) => env({ FACTORY_BUILD_ID: id, ...more });
+    expect(runStage("04-git-check.sh", e()).status).toBe(0);
+    expect(runStage("06-prepare.sh", e({ GPG_KEY_FILE: signingKeyFile })).status).toBe(0);
+    standIns.add("disk-image-create", `out=""; while [ $# -gt 0 ]; do [ "$1" = -o ] && out="$2"; shift; done; mkdir -p "$(dirname "$out")"; qemu-img create -q -f qcow2 "$out.qcow2" 5G`);
+    expect(runStage("07-build-image.sh", e(), standIns.bin).status).toBe(1);
+    post(id);
+    const { record, mail } = finish(id, "FAILURE", 8, started);
+    expect(record.stages.map((s: any) => [s.stage, s.host, s.result])).toEqual([
+      ["01-initialize", "controller", "success"], ["04-git-check", "build-host", "success"], ["06-prepare", "build-host", "success"],
+      ["07-build-image", "build-host", "failure"], ["14-cleanup", "build-host", "success"], ["15-destroy-build-host", "controller", "success"],
+    ]);
+    expect(record).toMatchObject({ result: "failure", failedStage: "07-build-image", size: { virtualBytes: null, diskBytes: null }, tests: null, published: false });
+    expect(record.stages[3].exitCode).toBe(1);
+    const log = path.join(builds, id, "logs", "07-build-image.log");
+    const lines = readFileSync(log, "utf8").trimEnd().split("\n");
+    expect(mail).toMatch(new RegExp(`^Standard_Debian_12 build ${id}: FAILURE\nStage 07-build-image \\(build-host\\) failed after \\d+ min \\d\\d s\\.\n\n`));
+    expect(mail).toContain(`The first ${Math.min(20, lines.length)} of ${lines.length} lines of its log (${log}):\n${lines.slice(0, 20).map((l) => `    ${l}\n`).join("")}`);
+    expect(mail).toContain("more than minDiskGb (4 GiB)");
+  });
+
+  test("an aborted build: Jenkins' SIGTERM to the processes of the stage is recorded as that stage's abort", async () => {
+    const started = Date.now();
+    const id = newBuild(9);
+    const e = env({ FACTORY_BUILD_ID: id });
+    standIns.reset();
+    standIns.add("disk-image-create", "sleep 30");
+    // As Jenkins' sh step: its own process group, whose every process gets the TERM.
+    const child = spawn("bash", [path.join(STAGES, "run-stage.sh"), "build-host", "07-build-image.sh"], { env: scriptEnv(e, standIns.bin), detached: true, stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    const deadline = Date.now() + 20_000;
+    while (standIns.argv("disk-image-create").length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    process.kill(-child.pid!, "SIGTERM");
+    expect(await exited).not.toBe(0);
+    post(id);
+    const { record, mail } = finish(id, "ABORTED", 9, started);
+    expect(record.stages.map((s: any) => [s.stage, s.result, s.signal])).toEqual([
+      ["01-initialize", "success", null], ["07-build-image", "aborted", "TERM"], ["14-cleanup", "success", null], ["15-destroy-build-host", "success", null],
+    ]);
+    expect(record.stages[1].endedAt).not.toBeNull();
+    expect(record).toMatchObject({ result: "aborted", failedStage: "07-build-image" });
+    expect(mail).toMatch(new RegExp(`^Standard_Debian_12 build ${id}: ABORTED\nStage 07-build-image \\(build-host\\) was aborted after `));
+  });
+
+  test("a build whose stage 1 failed before it made a build id still gets its record", () => {
+    const r = runProgram(stats("record.py"), ["initialize-failed", "--image", "Standard_Debian_12", "--result", "FAILURE", "--job", "image-build", "--number", "10", "--started-at", String(Date.now() - 5000)], env());
+    expect(r.status).toBe(0);
+    expect(recordsOf("Standard_Debian_12").pop()).toMatchObject({
+      buildId: null, jenkins: { job: "image-build", number: 10 }, result: "failure", failedStage: "01-initialize",
+      stages: [{ stage: "01-initialize", host: "controller", result: "failure" }], tests: null, published: false,
+    });
+    const bad = runProgram(stats("record.py"), ["initialize-failed", "--image", "../../etc/passwd", "--result", "FAILURE", "--job", "image-build", "--number", "11"], env());
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("record.py: image '../../etc/passwd' is not a catalogue name; no record");
+  });
+
+  test("every record of the image is one line of its file, in the order the builds ended", () => {
+    const all = recordsOf("Standard_Debian_12");
+    expect(all.map((r) => r.result)).toEqual(["success", "failure", "aborted", "failure"]);
+    expect(readFileSync(path.join(builds, "stats", "Standard_Debian_12.jsonl"), "utf8").split("\n")).toHaveLength(5);
+  });
+
+  test("the stage wrapper runs only a stage script beside it, and says how it is used", () => {
+    for (const args of [[], ["controller"], ["elsewhere", "07-build-image.sh"], ["controller", "../lib.sh"], ["controller", "99-nothing.sh"]]) {
+      const r = run(path.join(STAGES, "run-stage.sh"), args, env());
+      expect([args, r.status, r.stderr]).toEqual([args, 2, "usage: run-stage.sh controller|build-host NN-name.sh [ARG...]\n"]);
+    }
+  });
 });

@@ -32,6 +32,12 @@ export function run(script: string, args: string[], env: Record<string, string |
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** A program run by its own #! line (the Python scripts of jobs/stats), with the same environment rules. */
+export function runProgram(program: string, args: string[], env: Record<string, string | undefined>, bin?: string): Run {
+  const r = spawnSync(program, args, { env: scriptEnv(env, bin), encoding: "utf8", timeout: 60_000 });
+  return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
 /** The same, asynchronously (for concurrency tests). */
 export function runAsync(script: string, args: string[], env: Record<string, string | undefined>, bin?: string): Promise<Run> {
   return new Promise((resolve) => {
@@ -42,6 +48,28 @@ export function runAsync(script: string, args: string[], env: Record<string, str
     child.stderr.on("data", (d) => (stderr += d));
     child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
   });
+}
+
+export type StageRole = "controller" | "build-host";
+
+/**
+ * Where the pipeline runs each stage script, as the Jenkinsfile says: through the stage
+ * wrapper with its role (`run-stage.sh controller NN-x.sh`), or the helpers that do
+ * (`controller('NN-x.sh')`, `onBuildHost('NN-x.sh')`).
+ */
+export function stageRoles(): Map<string, StageRole> {
+  const jenkinsfile = readFileSync(path.join(JOBS, "pipelines", "image-build.Jenkinsfile"), "utf8");
+  const roles = new Map<string, StageRole>();
+  for (const m of jenkinsfile.matchAll(/run-stage\.sh"? (controller|build-host) (\d\d-[a-z-]+\.sh)/g)) roles.set(m[2], m[1] as StageRole);
+  for (const m of jenkinsfile.matchAll(/\b(controller|onBuildHost)\('(\d\d-[a-z-]+\.sh)'\)/g)) roles.set(m[2], m[1] === "controller" ? "controller" : "build-host");
+  return roles;
+}
+
+/** A stage script run as the pipeline runs it: through the stage wrapper, in its role. */
+export function runStage(script: string, env: Record<string, string | undefined>, bin?: string, cwd?: string): Run {
+  const role = stageRoles().get(script);
+  if (!role) throw new Error(`the Jenkinsfile runs no ${script}`);
+  return run(path.join(STAGES, "run-stage.sh"), [role, script], env, bin, cwd);
 }
 
 /**

@@ -11,7 +11,8 @@ import type { Environment } from "../config/schema";
 import { renderUserData, renderUserDataText, type UserDataContext, type UserDataRequest } from "../userdata";
 import { FIRST_BOOT_MARKER, SHARED_DATA_UID } from "../userdata/base";
 import { NOVA_USER_DATA_LIMIT, unescapeTerraform } from "../userdata/cloud-config";
-import { systemdEnvironment } from "../userdata/jenkins";
+import { STATS_PACKAGES, systemdEnvironment } from "../userdata/jenkins";
+import { readRequirements } from "../tools/setup/requirements";
 import { scriptFiles, scriptText } from "../userdata/scripts";
 import { findSecrets } from "../userdata/secret-scan";
 import { EXAMPLE, REPO, synthEnvironment, tempDir } from "./helpers";
@@ -357,6 +358,10 @@ describe("roles", () => {
       expect(dropIn.split("\n")).toContain(line);
     }
     expect(doc.packages).toEqual(expect.arrayContaining(["openjdk-21-jre-headless", "git", "python3-openstackclient", "iperf3", "nfs-common"]));
+    // What the build records and the report import (jobs/stats) is there, and the tests run them with the same.
+    expect(doc.packages).toEqual(expect.arrayContaining([...STATS_PACKAGES]));
+    const unit = readRequirements().filter((r) => r.suite === "unit").map((r) => r.debianPackage);
+    expect(unit).toEqual(expect.arrayContaining([...STATS_PACKAGES]));
     expect(doc.mounts).toContainEqual(["10.40.0.6:/srv/factory/images", "/srv/factory/images", "nfs4", expect.stringContaining("x-systemd.automount"), "0", "0"]);
     expect(doc.mounts).toContainEqual(["10.40.0.6:/srv/factory/builds", "/srv/factory/builds", "nfs4", expect.stringContaining("_netdev"), "0", "0"]);
     // Build hosts write the shares: on the controller nothing there runs or redirects a path.
@@ -410,6 +415,7 @@ describe("roles", () => {
     expect(site).toContain("server_name images.example.org;");
     expect(site).toContain("root /srv/www/images;");
     expect(site).toContain("autoindex on;");
+    expect(site).toContain("gzip_types image/svg+xml;");
     expect(site).toMatch(/limit_except GET \{ deny all; \}/);
     // no publish key yet: the user exists without keys rather than an invalid empty list
     expect(docOf("example-web-0").users.find((u: any) => u.name === "publish").ssh_authorized_keys).toBeUndefined();

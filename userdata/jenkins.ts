@@ -30,6 +30,8 @@ export function jobsRepoCredentials(url: string): string {
   return /^(https?|file):/.test(url) ? "" : "jobs-repo-deploy-key";
 }
 export const IPERF_PORT = 5201;
+/** What jobs/stats/*.py import, from Debian (test/stats-*.test.ts runs them with these). */
+export const STATS_PACKAGES = ["python3-fastjsonschema", "python3-tap", "python3-matplotlib", "python3-jinja2"];
 
 export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, homeVolumeId?: string, homeDiskSerial?: string): void {
   if (homeVolumeId !== undefined || homeDiskSerial !== undefined) {
@@ -40,6 +42,8 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
   // Created before the package so the uid matches the build hosts' agent on the NFS shares.
   config.users.push({ name: "jenkins", gecos: "Jenkins", uid: SHARED_DATA_UID, homedir: JENKINS_HOME, shell: "/bin/bash", lock_passwd: true });
   config.packages.push(env.jenkins.javaPackage, "fontconfig", "git", "curl", "gnupg", "ca-certificates", "python3-openstackclient", "python3-bcrypt", "iperf3");
+  // The build records and the statistics report (jobs/stats): schema check, TAP, charts, HTML.
+  config.packages.push(...STATS_PACKAGES);
   addNfsClient(config, plan, "apt", true);
 
   const jenkinsKey = env.jenkins.signingKey.url ?? `${env.jenkins.packageRepo.replace(/\/+$/, "")}/jenkins.io-2026.key`;

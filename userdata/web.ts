@@ -49,6 +49,8 @@ export function nginxSite(domain: string): string {
     "\t# Signatures, hash lists and logs show in the browser; images download.",
     "\tdefault_type text/plain;",
     '\tadd_header X-Content-Type-Options "nosniff" always;',
+    "\t# The build statistics' SVG charts (/stats/) are text: gzip sends an eighth of the bytes.",
+    "\tgzip_types image/svg+xml;",
     "",
     "\tlocation / {",
     "\t\tlimit_except GET { deny all; }",

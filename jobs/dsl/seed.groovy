@@ -65,7 +65,7 @@ Closure buildParameters = { Map image ->
         booleanParam('SKIP_UNCHANGED', false,
             'Stop without building when the image definition is unchanged since the last build')
         stringParam('NOTIFY', '',
-            'E-mail addresses of the image owner(s); the requester is always notified, the team in CC')
+            "More e-mail addresses for the result mail; it always goes to the image's owner (catalogue owner${image?.owner ? ': ' + image.owner : ''}) and the requester, the team in CC")
     }
 }
 

@@ -13,6 +13,7 @@
 # Checks: the result is a valid qcow2 whose virtual size is at most minDiskGb (so the
 # registered min_disk holds). Published with the image (seed 000): the package list
 # (output/<name>.packages) and the tool's build log (output/<name>-build.log, also in logs/).
+# The image's virtual and file size go to image-size.json (for the build's record).
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -100,5 +101,7 @@ size="$(python3 -c 'import json,sys; print(json.load(sys.stdin)["virtual-size"])
 qemu-img convert -c -O qcow2 "$built" "$image"
 if [ -z "${packages:-}" ] || [ ! -f "$packages" ]; then die "the image tool wrote no package list (${packages:-none})"; fi
 cp "$packages" "$out/$name.packages"
+# The sizes the build's record keeps (jobs/stats/record.py): virtual, and of the file.
+printf '{"virtualBytes": %s, "diskBytes": %s}\n' "$size" "$(stat -c %s "$image")" >"$FACTORY_BUILD_DIR/image-size.json"
 cp "$tool_log" "$out/$name-build.log"
 log "built $image in $(($(date +%s) - started)) s ($(stat -c %s "$image") bytes, virtual $size bytes, $(wc -l <"$out/$name.packages") packages)"

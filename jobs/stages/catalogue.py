@@ -6,8 +6,9 @@
       job's overrides (empty = catalogue value) and the factory facts the stages need.
   catalogue.py meta --entry entry.json --build-id ID --git-commit SHA --date YYYY-MM-DD [--base-url URL]
       prints META.json (the contract with jobs/publish/*.sh).
-  catalogue.py get FILE KEY.PATH
-      prints one value of a JSON file (lists space-separated, booleans true/false).
+  catalogue.py get [--default VALUE] FILE KEY.PATH
+      prints one value of a JSON file (lists space-separated, booleans true/false); a
+      missing key is an error, or VALUE when given (the optional `owner`, for one).
 
 The environment file was validated by `factory validate` (zod) when it was merged; the
 defaults below mirror config/schema.ts, and test/jobs-stages.test.ts checks they agree.
@@ -102,6 +103,9 @@ def get(args):
         value = json.load(f)
     for key in args.path.split("."):
         if not isinstance(value, dict) or key not in value:
+            if args.default is not None:
+                print(args.default)
+                return
             fail(f"{args.file}: no key {args.path!r}")
         value = value[key]
     if isinstance(value, bool):
@@ -132,6 +136,7 @@ def main():
     m.add_argument("--base-url", default="")
     m.set_defaults(run=write_meta)
     g = sub.add_parser("get")
+    g.add_argument("--default", default=None)
     g.add_argument("file")
     g.add_argument("path")
     g.set_defaults(run=get)

@@ -33,7 +33,7 @@ export class FactorySecurityGroups extends Construct {
     this.nfs = group("nfs", "NFS server: git mirror and image data");
     this.buildHosts = group("build-host", "Ephemeral build hosts");
 
-    this.jump.allowFrom(Peer.cidrs("admin", props.adminCidrs), Port.ssh());
+    this.jump.allowFrom(Peer.cidrList("admin", props.adminCidrs), Port.ssh());
     if (props.jumpEgress) {
       this.jump.allowFrom(Peer.cidrs("subnet", [props.subnetCidr]), Port.allTraffic());
       this.jump.allowFrom(this.jump, Port.vrrp());

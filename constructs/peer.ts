@@ -4,15 +4,28 @@ import { parseCidr } from "../config/cidr";
 export class Peer {
   /** Every IPv4 and IPv6 address. */
   static world(): Peer {
-    return new Peer("world", ["0.0.0.0/0", "::/0"]);
+    return new Peer("world", ["0.0.0.0/0", "::/0"], (i) => `${i}`, (i) => `world-${i}`);
   }
   static cidrs(label: string, cidrs: readonly string[]): Peer {
-    return new Peer(label, cidrs);
+    const key = (i: number) => (cidrs.length > 1 ? `${i}` : undefined);
+    return new Peer(label, cidrs, key, (i) => (key(i) ? `${label}-${key(i)}` : label));
+  }
+  /**
+   * A list people edit (the admins' CIDRs): each rule is named after its CIDR, so adding
+   * or removing one CIDR adds or removes one rule and replaces none of the others (named by
+   * position, the rules after it would be replaced: found on the local cloud).
+   */
+  static cidrList(label: string, cidrs: readonly string[]): Peer {
+    return new Peer(label, cidrs, (i) => cidrs[i].replace(/[^0-9A-Za-z]+/g, "-").replace(/-+$/, ""), (i) => `${label} ${cidrs[i]}`);
   }
 
   private constructor(
     readonly label: string,
     readonly cidrs: readonly string[],
+    /** The part of a rule's id that tells this peer's CIDRs apart (none for a single one). */
+    readonly keyOf: (index: number) => string | undefined,
+    /** The source of a rule from CIDR `index`, in words (its description in Neutron). */
+    readonly describe: (index: number) => string,
   ) {}
 
   /** Each CIDR with the ethertype Neutron wants for it. */

@@ -45,18 +45,19 @@ export class SecurityGroup extends Construct {
   allowFrom(source: SecurityGroup | Peer, ...ports: Port[]): this {
     for (const port of ports) {
       if (source instanceof SecurityGroup) {
-        this.rule(`from-${source.role}-${port.label}`, port, { remoteGroupId: source.id, ethertype: "IPv4" });
+        this.rule(`from-${source.role}-${port.label}`, port, { remoteGroupId: source.id, ethertype: "IPv4" }, `${port.label} from ${source.role}`);
       } else {
         source.prefixes.forEach(({ cidr, ethertype }, i) => {
-          const suffix = source.cidrs.length > 1 ? `-${i}` : "";
-          this.rule(`from-${source.label}${suffix}-${port.label}`, port, { remoteIpPrefix: cidr, ethertype });
+          const key = source.keyOf(i);
+          const from = `${source.label}${key ? `-${key}` : ""}`;
+          this.rule(`from-${from}-${port.label}`, port, { remoteIpPrefix: cidr, ethertype }, `${port.label} from ${source.describe(i)}`);
         });
       }
     }
     return this;
   }
 
-  private rule(id: string, port: Port, remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string }) {
+  private rule(id: string, port: Port, remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string }, description: string) {
     new NetworkingSecgroupRuleV2(this, id, {
       provider: this.provider,
       securityGroupId: this.id,
@@ -67,7 +68,7 @@ export class SecurityGroup extends Construct {
       portRangeMax: port.toPort,
       remoteGroupId: remote.remoteGroupId,
       remoteIpPrefix: remote.remoteIpPrefix,
-      description: `${port.label} from ${id.replace(/^from-/, "").replace(new RegExp(`-${port.label}$`), "")}`,
+      description,
     });
   }
 }

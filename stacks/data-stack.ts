@@ -32,6 +32,9 @@ export class DataStack extends EnvironmentStack {
       description: "Image factory data: git mirror, build workspaces, image tree",
       size: env.servers.nfs.dataVolumeGb,
       availabilityZone: zones.nfs,
+      // Growing the volume is a daily change, and it is attached all along: the provider
+      // refuses to extend an attached volume unless told it may (found on the local cloud).
+      enableOnlineResize: true,
       lifecycle: { preventDestroy: true },
     });
     if (env.servers.jenkins.homeVolumeGb) {
@@ -40,6 +43,7 @@ export class DataStack extends EnvironmentStack {
         description: "JENKINS_HOME: build history and credentials",
         size: env.servers.jenkins.homeVolumeGb,
         availabilityZone: zones.jenkins,
+        enableOnlineResize: true,
         lifecycle: { preventDestroy: true },
       });
     }

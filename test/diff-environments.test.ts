@@ -148,16 +148,28 @@ test("a removed web server (web.count 3 → 2): its server, port, floating IP an
   expect(report.counts).toEqual({ ...NONE, removed: 5 });
 });
 
-test("a widened admin CIDR: a security flag; a narrower one is none", () => {
+test("a widened admin CIDR: a security flag; a narrower one is none (the rule is named by its CIDR: one out, one in)", () => {
   const widened = diff((d) => (d.admin.cidrs = ["203.0.112.0/23"]));
-  expect(actions(widened)).toEqual(["example-network replace security group rule security-groups/jump/from-admin-ssh"]);
+  expect(actions(widened)).toEqual([
+    "example-network add security group rule security-groups/jump/from-admin-203-0-112-0-23-ssh",
+    "example-network remove security group rule security-groups/jump/from-admin-203-0-113-0-24-ssh",
+  ]);
   expect(flags(widened)).toEqual([
     "security example-network: widened ingress rule tcp port 22 from 203.0.112.0/23 into security group example-jump: new CIDR 203.0.112.0/23 (was 203.0.113.0/24)",
   ]);
-  expect(widened.counts).toEqual({ ...NONE, replaced: 1, security: 1 });
+  expect(widened.counts).toEqual({ ...NONE, added: 1, removed: 1, security: 1 });
   const narrowed = diff((d) => (d.admin.cidrs = ["203.0.113.0/25"]));
-  expect(actions(narrowed)).toEqual(["example-network replace security group rule security-groups/jump/from-admin-ssh"]);
+  expect(actions(narrowed)).toEqual([
+    "example-network remove security group rule security-groups/jump/from-admin-203-0-113-0-24-ssh",
+    "example-network add security group rule security-groups/jump/from-admin-203-0-113-0-25-ssh",
+  ]);
   expect(narrowed.flags).toEqual([]);
+});
+
+test("another admin CIDR adds one rule and touches none of the others", () => {
+  const more = diff((d) => d.admin.cidrs.unshift("198.51.100.0/24"));
+  expect(actions(more)).toEqual(["example-network add security group rule security-groups/jump/from-admin-198-51-100-0-24-ssh"]);
+  expect(flags(more)).toEqual(["security example-network: new ingress rule: tcp port 22 from 198.51.100.0/24 into security group example-jump"]);
 });
 
 test("a smaller data volume: replaced (Cinder cannot shrink), data at risk, its attachment replaced too", () => {

@@ -49,12 +49,12 @@ describe("stack layout", () => {
 });
 
 describe("data survives a teardown of the factory", () => {
-  test("every volume of the factory is in <env>-data, with prevent_destroy", () => {
+  test("every volume of the factory is in <env>-data, with prevent_destroy, and may grow while attached", () => {
     for (const env of [example, maximal]) {
       for (const [name, json] of env.stacks) {
         const volumes = Object.values<any>(json.resource?.openstack_blockstorage_volume_v3 ?? {});
         if (name.endsWith("-data")) {
-          for (const v of volumes) expect(v.lifecycle).toEqual({ prevent_destroy: true });
+          for (const v of volumes) expect([v.lifecycle, v.enable_online_resize]).toEqual([{ prevent_destroy: true }, true]);
         } else if (!name.includes("-build-host-")) {
           expect({ stack: name, volumes: volumes.length }).toEqual({ stack: name, volumes: 0 });
         }

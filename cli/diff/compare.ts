@@ -3,7 +3,7 @@
 // into a report: per environment and stack, what is added, removed, replaced, rebuilt,
 // changed, and the flags a reviewer must see first.
 import { byPath, compareLeaves, flatten } from "./attributes";
-import { actionOf, classifyChange, displayName, ignoredArguments, INSTANCE, KEYPAIR, META_ARGUMENTS } from "./classify";
+import { actionOf, classifyChange, displayName, ignoredArguments, INSTANCE, KEYPAIR, META_ARGUMENTS, SECGROUP_RULE } from "./classify";
 import { dataAtRisk, security } from "./flags";
 import { constructPath, ReferenceNormalizer, ResourceRef } from "./references";
 import type { AttributeChange, DiffCounts, DiffReport, EnvironmentDiff, Flag, ResourceDiff, StackDiff } from "./report";
@@ -77,6 +77,7 @@ function stackDiff(
   everything: Side,
 ): StackDiff {
   const addresses = [...new Set([...(after?.keys() ?? []), ...(before?.keys() ?? [])])];
+  const removedRules = [...(before?.entries() ?? [])].filter(([a, e]) => e.type === SECGROUP_RULE && !after?.has(a)).map(([, e]) => e.leaves);
   const resources: ResourceDiff[] = [];
   for (const address of addresses) {
     const b = before?.get(address);
@@ -97,7 +98,7 @@ function stackDiff(
       resource = { address, type: entry.type, path, displayName: name, action, changes: found, notes: notesOf(action, name, found, h, everything) };
     }
     resources.push(resource);
-    const ctx = { env, stack, resource, before: b?.leaves, after: h?.leaves, nameOf };
+    const ctx = { env, stack, resource, before: b?.leaves, after: h?.leaves, nameOf, removedRules };
     flags.push(...dataAtRisk(ctx), ...security(ctx));
   }
   resources.sort((x, y) => byPath(x.path, y.path) || x.address.localeCompare(y.address));

@@ -13,6 +13,8 @@ export interface FlagContext {
   readonly after?: ReadonlyMap<string, unknown>;
   /** "security group example-jump" for a normalized reference `${<path>.id}`. */
   readonly nameOf: (reference: unknown) => string;
+  /** The arguments of the rules the change removes from the same stack. */
+  readonly removedRules?: ReadonlyArray<ReadonlyMap<string, unknown>>;
 }
 
 const WORLD = new Set(["0.0.0.0/0", "::/0"]);
@@ -45,9 +47,19 @@ export function dataAtRisk(ctx: FlagContext): Flag[] {
   return flags;
 }
 
+/**
+ * The removed rule a new one takes the place of: same group, direction, ethertype,
+ * protocol and ports (a CIDR edited in a list named by CIDR removes one rule and adds one).
+ */
+function counterpart(after: ReadonlyMap<string, unknown>, removed: ReadonlyArray<ReadonlyMap<string, unknown>>) {
+  const same = (k: string, b: ReadonlyMap<string, unknown>) => JSON.stringify(b.get(k)) === JSON.stringify(after.get(k));
+  return removed.find((b) => ["security_group_id", "direction", "ethertype", "protocol", "port_range_min", "port_range_max"].every((k) => same(k, b)));
+}
+
 export function security(ctx: FlagContext): Flag[] {
-  const { resource: r, before, after } = ctx;
+  const { resource: r, after } = ctx;
   if (r.type !== SECGROUP_RULE || !after || r.action === "remove") return [];
+  const before = ctx.before ?? counterpart(after, ctx.removedRules ?? []);
   const flag = (message: string): Flag[] => [
     { kind: "security", stack: ctx.stack, address: r.address, displayName: r.displayName, message },
   ];

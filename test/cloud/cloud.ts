@@ -2,7 +2,10 @@
 // which the suite's runner calls first), and what each tenant holds, read back with
 // openstacksdk (test/cloud/tenants.py) in one process per look.
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import * as path from "node:path";
+import { stringify } from "yaml";
 import { REPO } from "../helpers";
 import type { CloudAccess } from "./deployment";
 
@@ -73,6 +76,23 @@ export function inspect(cloud: CloudAccess, clouds: string[]): Record<string, Te
   });
   if (r.status !== 0) throw new Error(`tenants.py failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
+}
+
+/**
+ * Grows the local cloud for an environment, as an operator adds capacity before a change
+ * that needs it (a jump host more needs a compute host more for its anti-affinity group).
+ */
+export function growCloud(cloud: CloudAccess, environment: object): void {
+  const dir = mkdtempSync(path.join(tmpdir(), "cloud-grow-"));
+  try {
+    const file = path.join(dir, "environment.yaml");
+    writeFileSync(file, stringify(environment));
+    const r = spawnSync(path.join(REPO, "tools", "local-cloud", "cloud"), ["up", "--config", file], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`local cloud up --config (grow) failed: ${r.stderr}`);
+    if (r.stdout.trim().split("\n").pop() !== cloud.cloudsYaml) throw new Error(`local cloud up printed ${r.stdout}, not ${cloud.cloudsYaml}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Runs openstacksdk code as the admin (e.g. to rotate an image in Glance, as an operator would). */

@@ -155,12 +155,18 @@ export class Deployment {
     return r;
   }
 
+  /** `cdktf deploy` of the given stacks (the others they depend on are taken as deployed). */
   deploy(...stacks: string[]): Promise<Run> {
-    return this.cdktf("deploy", stacks);
+    return this.cdktf("deploy", stacks, ["--ignore-missing-stack-dependencies"]);
   }
 
-  destroy(...stacks: string[]): Promise<Run> {
-    return this.cdktf("destroy", stacks, ["--ignore-missing-stack-dependencies"]);
+  /**
+   * `cdktf destroy`, one stack per call, in the order given: cdktf 0.21 given several
+   * stacks with --ignore-missing-stack-dependencies destroys them and then never exits,
+   * its memory growing (hashicorp/terraform-cdk#2615; seen here).
+   */
+  async destroy(...stacks: string[]): Promise<void> {
+    for (const stack of stacks) await this.cdktf("destroy", [stack], ["--ignore-missing-stack-dependencies"]);
   }
 
   stackDir(stack: string): string {

@@ -38,10 +38,31 @@ export interface Plan {
   readonly changes: PlannedChange[];
 }
 
+/** Process groups of the cdktf and terraform runs under way: stopped with the test run. */
+const running = new Set<number>();
+function stopRunning(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+}
+process.on("exit", stopRunning);
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    stopRunning();
+    process.kill(process.pid, signal);
+  });
+}
+
 export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutSeconds = 1800): Promise<Run> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
+    // Its own process group, so that a timeout or the end of the test run stops all of it.
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    running.add(child.pid!);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -56,6 +77,7 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
     }, timeoutSeconds * 1000);
     child.on("error", reject);
     child.on("close", (code) => {
+      running.delete(child.pid!);
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     });

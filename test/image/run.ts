@@ -378,7 +378,7 @@ async function main(): Promise<number> {
       if (i > 50) throw new Error(`iperf3 server on 127.0.0.1:${iperfPort} did not start`);
       await sleep(100);
     }
-    for (const d of ["builds", "images", "scratch", "tmp"]) mkdirSync(path.join(dir, d), { recursive: true });
+    for (const d of ["builds", "images", "local", "scratch", "tmp"]) mkdirSync(path.join(dir, d), { recursive: true });
     const cacheDir = values["cache-dir"] ? path.resolve(values["cache-dir"]) : path.join(dir, "dib-cache");
     mkdirSync(cacheDir, { recursive: true });
     const w: Work = {
@@ -388,6 +388,8 @@ async function main(): Promise<number> {
       env: toolEnv({
         FACTORY_ENV: "example", REPO_DIR: repo,
         FACTORY_BUILDS_ROOT: path.join(dir, "builds"), FACTORY_IMAGES_ROOT: path.join(dir, "images"), FACTORY_SCRATCH: path.join(dir, "scratch"),
+        // The controller's own per-build directories (default /var/lib/jenkins/factory-builds).
+        FACTORY_LOCAL_ROOT: path.join(dir, "local"),
         // DIB's build and image directories, and its download cache, stay below the work directory.
         TMPDIR: path.join(dir, "tmp"), DIB_IMAGE_CACHE: cacheDir,
       }),

@@ -187,6 +187,9 @@ dest="" nokey=""; while [ $# -gt 0 ]; do case "$1" in -o) [ "$2" = PubkeyAuthent
 cmd="$*"; d=${JSON.stringify(dir)}
 case "$cmd" in
   "true") if [ -n "$nokey" ]; then
+      # A busy server's first greetings may time out (slowGreetings: how many).
+      n="$(cat $d/slowGreetings 2>/dev/null || echo 0)"
+      if [ "$n" -gt 0 ]; then echo $((n - 1)) > $d/slowGreetings; echo "Connection timed out during banner exchange" >&2; exit 255; fi
       if [ "\${dest%@*}" = nobody ]; then offered="$(cat $d/offered)"; else offered="$(cat $d/offeredToUser)"; fi
       echo "\${dest}: Permission denied ($offered)." >&2; exit 255
     fi; exit 0 ;;
@@ -269,6 +272,17 @@ esac
     expect(r.stdout).toMatch(expected);
     expect(r.failures).toHaveLength(1);
     expect(r.status).toBe(1);
+  });
+
+  test("a server slow to greet a new connection once: the next try's method list counts", () => {
+    const r = suiteOnServer({ slowGreetings: "1" });
+    expect(r.stdout).toMatch(/^ok \d+ - server offers only publickey authentication$/m);
+    expect(r.failures).toEqual([]);
+  });
+
+  test("a server that never greets a new connection: the check fails with what ssh said", () => {
+    const r = suiteOnServer({ slowGreetings: "6" });
+    expect(r.stdout).toMatch(/^not ok \d+ - server offers only publickey authentication\n#   offered: ssh: Connection timed out during banner exchange$/m);
   });
 
   test("a rule naming the server's own NIC (cloud-init's eni renderer at first boot) passes live", () => {

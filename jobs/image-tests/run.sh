@@ -520,7 +520,13 @@ if want network; then
     [[ "$IPERF3" != *:* ]] || iperf_port="${IPERF3##*:}"
     # The client comes from the image's own sources, as a user would install it.
     remote "command -v iperf3 >/dev/null || { apt-cache policy iperf3 | grep -q 'Candidate: [0-9]' || sudo -n apt-get update -q; sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends iperf3; }" >"$TMP/iperf3-install" 2>&1 || true
-    remote "iperf3 --client '$server' --port '$iperf_port' --time 5 --json" >"$TMP/iperf3.json" 2>/dev/null || true
+    # The server measures one client at a time (stage 1's serves every build of the
+    # controller): while it is busy with another, wait for it, up to about two minutes.
+    for try in $(seq 1 12); do
+      remote "iperf3 --client '$server' --port '$iperf_port' --time 5 --json" >"$TMP/iperf3.json" 2>/dev/null || true
+      grep -q '"error": *"[^"]*busy' "$TMP/iperf3.json" || break
+      [ "$try" -eq 12 ] || sleep "${IPERF3_BUSY_PAUSE:-10}"
+    done
     mbits="$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(round(d["end"]["sum_received"]["bits_per_second"] / 1e6, 1))' "$TMP/iperf3.json" 2>/dev/null || true)"
     why="$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("error", ""))' "$TMP/iperf3.json" 2>/dev/null || tail -n 1 "$TMP/iperf3-install")"
     if [ -n "$mbits" ]; then why="only $mbits Mbit/s"; else why="no measurement: ${why:-iperf3 printed nothing}"; fi

@@ -226,7 +226,7 @@ esac
   function suiteOnServer(change: Record<string, string> = {}, files: Record<string, string> = {}) {
     const fs = rootfs(files);
     const dir = server({ ...GOOD, ...change }, fs);
-    const r = run(RUN, ["--host", "10.20.0.77", "--user", "linux", "--key", "/dev/null", "--iperf3", "10.20.0.5", "--mirror", "http://deb.debian.org/debian"], { IPERF3_BUSY_PAUSE: "0" }, path.join(dir, "bin"));
+    const r = run(RUN, ["--host", "10.20.0.77", "--user", "linux", "--key", "/dev/null", "--iperf3", "10.20.0.5", "--mirror", "http://deb.debian.org/debian"], { IPERF3_BUSY_PAUSE: "0", SSH_RETRY_PAUSE: "0" }, path.join(dir, "bin"));
     rmSync(dir, { recursive: true, force: true });
     rmSync(fs, { recursive: true, force: true });
     return { ...r, failures: r.stdout.split("\n").filter((l) => l.startsWith("not ok")) };

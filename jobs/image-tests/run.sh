@@ -104,7 +104,7 @@ offered_methods() {
       -o ConnectTimeout=30 "$1@$HOST" true 2>&1 || true)"
     methods="$(sed -n 's/.*Permission denied (\(.*\)).*/\1/p' <<<"$said")"
     if [ -n "$methods" ]; then echo "$methods"; return; fi
-    [ "$try" -eq 3 ] || sleep 5
+    [ "$try" -eq 3 ] || sleep "${SSH_RETRY_PAUSE:-5}"
   done
   echo "ssh: $(tail -n 1 <<<"$said")"
 }

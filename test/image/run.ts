@@ -383,21 +383,20 @@ async function main(): Promise<number> {
       if (i > 50) throw new Error(`iperf3 server on 127.0.0.1:${iperfPort} did not start`);
       await sleep(100);
     }
-    for (const d of ["builds", "images", "local", "scratch", "tmp"]) mkdirSync(path.join(dir, d), { recursive: true });
+    const [builds, images, locals, scratch, tmp] = ["builds", "images", "local", "scratch", "tmp"].map((d) => path.join(dir, d));
+    for (const d of [builds, images, locals, scratch, tmp]) mkdirSync(d, { recursive: true });
     const cacheDir = values["cache-dir"] ? path.resolve(values["cache-dir"]) : path.join(dir, "dib-cache");
     mkdirSync(cacheDir, { recursive: true });
     const w: Work = {
       dir, repo, logs, mirror, iperfPort, ...keys,
-      builds: path.join(dir, "builds"),
-      locals: path.join(dir, "local"),
-      images: path.join(dir, "images"),
+      builds, locals, images,
       env: toolEnv({
         FACTORY_ENV: "example", REPO_DIR: repo,
-        FACTORY_BUILDS_ROOT: path.join(dir, "builds"), FACTORY_IMAGES_ROOT: path.join(dir, "images"), FACTORY_SCRATCH: path.join(dir, "scratch"),
+        FACTORY_BUILDS_ROOT: builds, FACTORY_IMAGES_ROOT: images, FACTORY_SCRATCH: scratch,
         // The controller's own per-build directories (default /var/lib/jenkins/factory-builds).
-        FACTORY_LOCAL_ROOT: path.join(dir, "local"),
+        FACTORY_LOCAL_ROOT: locals,
         // DIB's build and image directories, and its download cache, stay below the work directory.
-        TMPDIR: path.join(dir, "tmp"), DIB_IMAGE_CACHE: cacheDir,
+        TMPDIR: tmp, DIB_IMAGE_CACHE: cacheDir,
       }),
     };
     say(`mirror ${mirror}; iperf3 server 127.0.0.1:${iperfPort}; work directory ${dir}`);

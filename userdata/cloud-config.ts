@@ -22,6 +22,8 @@ export interface WriteFile {
   readonly content: string;
   readonly owner?: string;
   readonly permissions?: string;
+  /** Written in cloud-init's final stage, after the packages are installed. */
+  readonly defer?: true;
 }
 
 export interface AptSource {

@@ -261,7 +261,13 @@ export const EnvironmentSchema = z
       externalNetwork: text("externalNetwork"),
       dnsNameservers: z.array(z.string().refine((s) => isIP(s) !== 0, "must be an IPv4 or IPv6 address")).default([]),
       egress: z.enum(["router", "jump"]),
-    }),
+      /**
+       * With `egress: jump`, false turns the router's SNAT off, so that the jump hosts are
+       * the only way out (the router keeps the floating IPs). Neutron's default policy lets
+       * only admins set it: default true, what a tenant may deploy.
+       */
+      routerSnat: z.boolean().default(true),
+    }).refine((n) => n.egress === "jump" || n.routerSnat, { path: ["routerSnat"], message: "egress: router needs the router's SNAT; routerSnat: false only goes with egress: jump" }),
     admin: z.strictObject({
       cidrs: uniqueStrings("CIDR").pipe(z.array(cidr([4, 6]))).refine((l) => l.length > 0, "at least one admin CIDR is required"),
       sshPublicKeys: z.array(sshPublicKey).min(1, "at least one SSH public key is required"),

@@ -66,6 +66,9 @@ export class BuildHost extends Construct {
         "expires-at": Fn.timeadd(Fn.timestamp(), `${props.ttlHours}h`),
         keep: props.keep,
       },
+      // timestamp() is new at every plan: without this every later plan would update the
+      // metadata (found applying the template twice on the local cloud). Set once, at create.
+      lifecycle: { ignoreChanges: ['metadata["expires-at"]'] },
     });
     if (this.scratchVolume) {
       new ComputeVolumeAttachV2(this, "scratch-attachment", {

@@ -1,6 +1,6 @@
 // The factory's private network: one subnet with the fixed address plan, and a router to
 // the external network. With `egress: router` the router SNATs the subnet; with
-// `egress: jump` it only carries the floating IPs (no SNAT) and DHCP hands out the jump
+// `egress: jump` (and routerSnat: false) it only carries the floating IPs and DHCP hands out the jump
 // hosts' shared VIP as the default gateway.
 import { Construct } from "constructs";
 import { DataOpenstackNetworkingNetworkV2 } from "../.gen/providers/openstack/data-openstack-networking-network-v2";
@@ -20,7 +20,7 @@ export interface FactoryNetworkProps {
   readonly externalNetwork: string;
   /** @default [] (Neutron's defaults) */
   readonly dnsNameservers?: readonly string[];
-  /** Whether the router SNATs the subnet (`egress: router`). @default true */
+  /** Whether the router SNATs the subnet (off only with `egress: jump`, which needs admin rights). @default true */
   readonly routerSnat?: boolean;
   /** @default the stack's default OpenStack provider */
   readonly provider?: TerraformProvider;
@@ -62,8 +62,8 @@ export class FactoryNetwork extends Construct {
       provider: props.provider,
       name: `${props.name}-router`,
       externalNetworkId: external.id,
-      // Neutron's default policy lets only admins set enable_snat at all, so it is left
-      // out for the default (SNAT on) and only turned off for `egress: jump`.
+      // Neutron's default policy lets only admins set enable_snat at all (true included),
+      // so it is left out for the default (SNAT on) and only sent to turn it off.
       enableSnat: snat ? undefined : false,
     });
     if (plan.gateway === plan.router) {

@@ -16,7 +16,7 @@ export class NetworkStack extends EnvironmentStack {
       plan,
       externalNetwork: env.network.externalNetwork,
       dnsNameservers: env.network.dnsNameservers,
-      routerSnat: env.network.egress === "router",
+      routerSnat: env.network.routerSnat,
     });
     this.groups = new FactorySecurityGroups(this, "security-groups", {
       envName: env.name,

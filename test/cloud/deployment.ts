@@ -38,10 +38,31 @@ export interface Plan {
   readonly changes: PlannedChange[];
 }
 
+/** Process groups of the cdktf and terraform runs under way: stopped with the test run. */
+const running = new Set<number>();
+function stopRunning(): void {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGTERM");
+    } catch {
+      /* already gone */
+    }
+  }
+}
+process.on("exit", stopRunning);
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.once(signal, () => {
+    stopRunning();
+    process.kill(process.pid, signal);
+  });
+}
+
 export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutSeconds = 1800): Promise<Run> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
+    // Its own process group, so that a timeout or the end of the test run stops all of it.
     const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"], detached: true });
+    running.add(child.pid!);
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
@@ -56,15 +77,18 @@ export function run(command: string, args: string[], cwd: string, env: NodeJS.Pr
     }, timeoutSeconds * 1000);
     child.on("error", reject);
     child.on("close", (code) => {
+      running.delete(child.pid!);
       clearTimeout(timer);
       resolve({ code: code ?? -1, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     });
   });
 }
 
-/** The last lines of a run's output, for failure messages. */
-export function tailOf(r: Run, lines = 60): string {
-  return `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, "").trim().split("\n").slice(-lines).join("\n");
+/** For failure messages: every error block of a run's output (cdktf interleaves stacks), else its last lines. */
+export function tailOf(r: Run, lines = 40): string {
+  const all = `${r.stdout}\n${r.stderr}`.replace(/\x1b\[[0-9;]*m/g, "").split("\n");
+  const errors = all.flatMap((line, i) => (/\bError\b/.test(line) ? [all.slice(i, i + 12).join("\n")] : []));
+  return errors.length > 0 ? errors.join("\n...\n") : all.slice(-lines).join("\n");
 }
 
 export class Deployment {
@@ -155,9 +179,13 @@ export class Deployment {
     return r;
   }
 
-  /** `cdktf deploy` of the given stacks (the others they depend on are taken as deployed). */
+  /**
+   * `cdktf deploy` of the given stacks in dependency order; one stack alone is deployed on
+   * top of the stacks it depends on (cdktf refuses that without
+   * --ignore-missing-stack-dependencies, and with that flag it orders nothing at all).
+   */
   deploy(...stacks: string[]): Promise<Run> {
-    return this.cdktf("deploy", stacks, ["--ignore-missing-stack-dependencies"]);
+    return this.cdktf("deploy", stacks, stacks.length === 1 ? ["--ignore-missing-stack-dependencies"] : []);
   }
 
   /**
@@ -183,13 +211,16 @@ export class Deployment {
     return run(this.toolchain.terraform, args, dir, this.env);
   }
 
-  /** `terraform plan -detailed-exitcode` of a stack as it is synthesized now. */
-  async plan(stack: string, extra: string[] = []): Promise<Plan> {
+  /**
+   * `terraform plan -detailed-exitcode` of a stack as it is synthesized now. With `keep`,
+   * the saved plan stays for `applyPlan` (what is applied is exactly what was planned).
+   */
+  async plan(stack: string, extra: string[] = [], keep = false): Promise<Plan & { planFile?: string }> {
     const planFile = path.join(this.dir, `${stack}.tfplan`);
     const r = await this.terraform(stack, ["plan", "-input=false", "-no-color", "-detailed-exitcode", `-out=${planFile}`, ...extra]);
     if (r.code !== 0 && r.code !== 2) throw new Error(`terraform plan of ${stack} failed (exit ${r.code}):\n${tailOf(r)}`);
     const shown = await this.terraform(stack, ["show", "-json", planFile]);
-    rmSync(planFile, { force: true });
+    if (!keep) rmSync(planFile, { force: true });
     const json = JSON.parse(shown.stdout);
     const changes = (json.resource_changes ?? [])
       .filter((c: any) => !(c.change.actions.length === 1 && ["no-op", "read"].includes(c.change.actions[0])))
@@ -200,7 +231,37 @@ export class Deployment {
           (k) => JSON.stringify(c.change.before?.[k]) !== JSON.stringify(c.change.after?.[k]) || c.change.after_unknown?.[k] === true,
         ),
       }));
-    return { exitCode: r.code, changes };
+    return { exitCode: r.code, changes, ...(keep ? { planFile } : {}) };
+  }
+
+  /** `terraform apply` of a saved plan. */
+  async applyPlan(stack: string, planFile: string): Promise<void> {
+    const r = await this.terraform(stack, ["apply", "-input=false", "-no-color", planFile]);
+    rmSync(planFile, { force: true });
+    this.timings.push({ what: `terraform apply ${stack}`, seconds: r.seconds });
+    if (r.code !== 0) throw new Error(`terraform apply of ${stack} failed (exit ${r.code}):\n${tailOf(r)}`);
+  }
+
+  /** What a stack's state holds (`terraform state list`); none when it was never applied. */
+  async stateResources(stack: string): Promise<string[]> {
+    if (!existsSync(this.stackDir(stack))) return [];
+    const r = await this.terraform(stack, ["state", "list"]);
+    return r.code === 0 ? r.stdout.split("\n").filter((l) => l && !l.startsWith("data.")) : [];
+  }
+
+  /**
+   * Destroys whatever a stack's state holds, whatever the environment file says now: its
+   * configuration is cut down to the provider blocks, so the plan removes everything
+   * (prevent_destroy included) without evaluating references that may no longer resolve.
+   * For the test's safety net only; users destroy with cdktf.
+   */
+  async forceDestroy(stack: string, extra: string[] = []): Promise<void> {
+    if ((await this.stateResources(stack)).length === 0) return;
+    const file = path.join(this.stackDir(stack), "cdk.tf.json");
+    const config = JSON.parse(readFileSync(file, "utf8"));
+    writeFileSync(file, JSON.stringify({ terraform: config.terraform, provider: config.provider }));
+    const r = await this.terraform(stack, ["apply", "-auto-approve", "-input=false", "-no-color", ...extra]);
+    if (r.code !== 0) throw new Error(`cleaning up ${stack} failed (exit ${r.code}):\n${tailOf(r)}`);
   }
 
   /** `terraform output -json` of a deployed stack, as plain values. */

@@ -3,83 +3,25 @@
 // the factory torn down and recreated with its data; changes of daily life, each planned
 // (and compared with what `factory diff` said) before it is applied; a build host
 // applied and destroyed by its template; and a full teardown that leaves nothing behind.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
-import { parse } from "yaml";
-import { parseEnvironment } from "../../config/load";
-import type { Environment } from "../../config/schema";
 import { EXAMPLE, runFactory } from "../helpers";
-import { asAdmin, growCloud, inspect, localCloud, TenantView } from "./cloud";
-import { Deployment, Plan } from "./deployment";
+import { asAdmin, growCloud, TenantView } from "./cloud";
 import { deployedProblems } from "./checks";
+import { tailOf } from "./deployment";
+import { BUILD_HOST_VARS, EMPTY, FactoryOnCloud, leftovers } from "./factory-on-cloud";
 
 jest.setTimeout(40 * 60 * 1000);
 
-const cloud = localCloud();
-const base = parse(readFileSync(EXAMPLE, "utf8"));
-// Readiness checks off in this test only: the fake hypervisor boots nothing that answers SSH.
-base.readinessCheck = false;
-const d = new Deployment(base, cloud);
-const env = (): Environment => parseEnvironment(d.envFile, readFileSync(d.envFile, "utf8")).env;
-const stacks = ["network", "data", "factory", "web"].map((s) => d.stack(s));
-const views = () => {
-  const e = env();
-  const all = inspect(cloud, [e.cloud, e.web?.cloud ?? e.cloud]);
-  return { factory: all[e.cloud], web: all[e.web?.cloud ?? e.cloud] };
-};
-const outputs = async () => ({ factory: await d.outputs(d.stack("factory")), web: await d.outputs(d.stack("web")) });
+const f = new FactoryOnCloud(EXAMPLE);
+const { d, cloud, stacks } = f;
+const env = () => f.env();
+const views = () => f.views();
+const outputs = () => f.outputs();
+const planned = (which = stacks) => f.planned(which);
 
-/** `terraform plan` of every given stack: the changes, "<stack> <address> <actions>" each. */
-async function planned(which = stacks): Promise<string[]> {
-  const lines: string[] = [];
-  for (const s of which) {
-    const p: Plan = await d.plan(s);
-    for (const c of p.changes) lines.push(`${s} ${c.address} ${c.actions.join("+")} (${c.changed.join(", ")})`);
-    if ((p.exitCode === 0) !== (p.changes.length === 0)) lines.push(`${s}: exit code ${p.exitCode} with ${p.changes.length} changes`);
-  }
-  return lines.sort();
-}
-
-let tornDown = false;
-
-/** Destroys every stack, the data stack's protection removed first as a user must; returns what failed. */
-async function teardown(): Promise<string[]> {
-  tornDown = true;
-  const failed: string[] = [];
-  await d.destroy(d.stack("web"), d.stack("factory")).catch((e) => failed.push(String(e)));
-  const dataJson = path.join(d.stackDir(d.stack("data")), "cdk.tf.json");
-  writeFileSync(dataJson, readFileSync(dataJson, "utf8").replace(/"prevent_destroy": true/g, '"prevent_destroy": false'));
-  for (const stack of [d.stack("data"), d.stack("network")]) {
-    const r = await d.terraform(stack, ["destroy", "-auto-approve", "-input=false", "-no-color"]);
-    if (r.code !== 0) failed.push(`terraform destroy of ${stack}: exit ${r.code}: ${r.stderr.slice(-2000)}`);
-  }
-  return failed;
-}
-
-afterAll(async () => {
-  // A run that stopped half-way leaves nothing behind for the next one either.
-  if (!tornDown) await teardown().catch(() => undefined);
-  process.stdout.write(`cloud test figures (${d.name}):\n${d.timings.map((t) => `  ${t.what}: ${t.seconds.toFixed(0)} s`).join("\n")}\n`);
-  d.dispose();
-});
-
-/** What a tenant holds that a deployment would have made (Neutron's "default" group aside). */
-function leftovers(t: TenantView) {
-  return {
-    servers: t.servers.map((s) => s.name),
-    server_groups: t.server_groups.map((g) => g.name),
-    keypairs: t.keypairs,
-    ports: t.ports.map((p) => `${p.name} (${p.device_owner})`),
-    networks: t.networks,
-    subnets: t.subnets.map((s) => s.name),
-    routers: t.routers.map((r) => r.name),
-    security_groups: t.security_groups.map((g) => g.name).filter((n) => n !== "default"),
-    floating_ips: t.floating_ips.map((f) => f.address),
-    volumes: t.volumes.map((v) => v.name),
-  };
-}
-const EMPTY = { servers: [], server_groups: [], keypairs: [], ports: [], networks: [], subnets: [], routers: [], security_groups: [], floating_ips: [], volumes: [] };
+afterAll(() => f.finish());
 
 describe("deployed from nothing", () => {
   test("the tenants start empty (a leftover deployment would falsify everything below)", () => {
@@ -151,15 +93,18 @@ async function change(description: string, edit: (data: any) => void, expected: 
   rmSync(baseOut, { recursive: true, force: true });
   expect({ description, status: diff.status, stderr: diff.stderr }).toEqual({ description, status: 2, stderr: "" });
   const said = diffActions(JSON.parse(diff.stdout));
-  const truth = (await planned()).map((line) => {
-    const [stack, address, actions] = line.split(" ");
-    return `${stack} ${address} ${PLAN_ACTION[actions] ?? actions}`;
-  });
+  // Stack by stack, as cdktf deploys: a stack's plan needs its upstream stacks' new outputs.
+  const truth: string[] = [];
+  for (const stack of stacks) {
+    const plan = await d.plan(stack, [], true);
+    truth.push(...plan.changes.map((c) => `${stack} ${c.address} ${PLAN_ACTION[c.actions.join("+")] ?? c.actions.join("+")}`));
+    if (plan.exitCode === 2) await d.applyPlan(stack, plan.planFile!);
+  }
+  truth.sort();
   expect({ description, diff: said }).toEqual({ description, diff: truth });
   const unexplained = truth.filter((line) => !expected.some((e) => e.test(line)));
   const missing = expected.filter((e) => !truth.some((line) => e.test(line))).map(String);
   expect({ description, unexplained, missing }).toEqual({ description, unexplained: [], missing: [] });
-  await d.deploy(...stacks);
   expect({ description, after: await planned() }).toEqual({ description, after: [] });
 }
 
@@ -246,21 +191,24 @@ print(new.id)`,
 });
 
 describe("a build host, as the pipeline applies its template", () => {
-  const vars = ["-var=build_id=20261201t1200-image-build-7", "-var=agent_public_key=ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG4xjQEq0zJelATPXduky jenkins@factory", "-var=keep=false"];
+  const vars = BUILD_HOST_VARS;
   const template = () => d.stack("build-host-dib");
 
   test("applied with its variables, planned again with nothing to do, destroyed leaving nothing", async () => {
     const before = views().factory;
-    const apply = await d.terraform(template(), ["apply", "-auto-approve", "-input=false", "-no-color", ...vars]);
-    expect(apply.stderr).toBe("");
-    expect(apply.code).toBe(0);
-    const host = views().factory.servers.find((s) => s.name === `${d.name}-build-20261201t1200-image-build-7`)!;
-    expect(host).toMatchObject({ status: "ACTIVE", metadata: { factory: d.name, role: "build-host", template: "dib", keep: "false" } });
-    expect(Object.values(host.addresses).flat()[0]).toMatch(/^10\.20\.0\.(3[2-9]|[4-9]\d|1\d\d|2[0-4]\d|25[0-4])$/);
-    const again = await d.plan(template(), vars);
-    expect(again.changes).toEqual([]);
-    const destroy = await d.terraform(template(), ["destroy", "-auto-approve", "-input=false", "-no-color", ...vars]);
-    expect(destroy.code).toBe(0);
+    const destroy = () => d.terraform(template(), ["destroy", "-auto-approve", "-input=false", "-no-color", ...vars]);
+    try {
+      const apply = await d.terraform(template(), ["apply", "-auto-approve", "-input=false", "-no-color", ...vars]);
+      expect({ code: apply.code, errors: tailOf(apply) }).toMatchObject({ code: 0 });
+      const host = views().factory.servers.find((s) => s.name === `${d.name}-build-20261201t1200-image-build-7`)!;
+      expect(host).toMatchObject({ status: "ACTIVE", metadata: { factory: d.name, role: "build-host", template: "dib", keep: "false" } });
+      expect(Object.values(host.addresses).flat()[0]).toMatch(/^10\.20\.0\.(3[2-9]|[4-9]\d|1\d\d|2[0-4]\d|25[0-4])$/);
+      const again = await d.plan(template(), vars);
+      expect(again.changes).toEqual([]);
+    } finally {
+      const r = await destroy();
+      expect({ code: r.code, errors: r.code === 0 ? "" : tailOf(r) }).toEqual({ code: 0, errors: "" });
+    }
     const after = views().factory;
     expect([after.servers, after.ports, after.volumes].map((l) => l.map((x: any) => x.id))).toEqual(
       [before.servers, before.ports, before.volumes].map((l) => l.map((x: any) => x.id)),
@@ -270,7 +218,7 @@ describe("a build host, as the pipeline applies its template", () => {
 
 describe("full teardown", () => {
   test("every stack destroyed (the data stack's protection removed on purpose) leaves both projects empty", async () => {
-    expect(await teardown()).toEqual([]);
+    expect(await f.teardown()).toEqual([]);
     for (const [label, t] of Object.entries(views())) expect({ label, left: leftovers(t) }).toEqual({ label, left: EMPTY });
   });
 });

@@ -93,6 +93,8 @@ interface Work {
   readonly dir: string;
   readonly repo: string;
   readonly builds: string;
+  /** The controller's per-build directories (FACTORY_LOCAL_ROOT). */
+  readonly locals: string;
   readonly images: string;
   readonly logs: string;
   readonly agentKey: string;
@@ -163,7 +165,10 @@ async function stage(w: Work, script: string, buildId: string, extra: Record<str
 
 interface Build {
   readonly id: string;
+  /** Its directory on NFS. */
   readonly dir: string;
+  /** The controller's own directory of the build, with the repository snapshot the controller's stages run. */
+  readonly local: string;
   readonly qcow2: string;
   readonly seconds: number;
   readonly bytes: number;
@@ -180,7 +185,7 @@ async function build(w: Work, id: string, definition = ""): Promise<Build> {
   const dir = path.join(w.builds, id);
   const qcow2 = path.join(dir, "output", `${IMAGE}.qcow2`);
   const info = JSON.parse((await mustRun("qemu-img", ["info", "--output=json", qcow2], { timeoutSeconds: 60 })).output);
-  const b = { id, dir, qcow2, seconds, bytes: statSync(qcow2).size, virtualBytes: info["virtual-size"] as number };
+  const b = { id, dir, local: path.join(w.locals, id), qcow2, seconds, bytes: statSync(qcow2).size, virtualBytes: info["virtual-size"] as number };
   say(`${id}: built in ${minutes(seconds)}: ${(b.bytes / 1024 ** 2).toFixed(0)} MiB compressed qcow2, virtual ${b.virtualBytes / GIB} GiB`);
   return b;
 }
@@ -228,7 +233,7 @@ export interface SuiteRun {
 async function suite(w: Work, b: Build, booted: Booted, extra: string[] = [], log = "suite"): Promise<SuiteRun> {
   const tapFile = path.join(w.logs, `${b.id}-${log}.tap`);
   const args = [
-    path.join(b.dir, "repo", "jobs", "image-tests", "run.sh"), "--host", "127.0.0.1", "--port", String(booted.vm.sshPort), "--user", LOGIN, "--key", w.agentKey, "--wait", "600",
+    path.join(b.local, "repo", "jobs", "image-tests", "run.sh"), "--host", "127.0.0.1", "--port", String(booted.vm.sshPort), "--user", LOGIN, "--key", w.agentKey, "--wait", "600",
     "--iperf3", `10.0.2.2:${w.iperfPort}`, "--min-mbits", String(MIN_MBITS), "--mirror", w.mirror, ...extra,
   ];
   const r = await run("sh", ["-c", 'out="$1"; shift; exec bash "$@" >"$out"', "sh", tapFile, ...args], { env: w.env, timeoutSeconds: 1800, logFile: path.join(w.logs, `${b.id}-${log}.stderr`) });
@@ -378,16 +383,19 @@ async function main(): Promise<number> {
       if (i > 50) throw new Error(`iperf3 server on 127.0.0.1:${iperfPort} did not start`);
       await sleep(100);
     }
-    for (const d of ["builds", "images", "scratch", "tmp"]) mkdirSync(path.join(dir, d), { recursive: true });
+    for (const d of ["builds", "images", "local", "scratch", "tmp"]) mkdirSync(path.join(dir, d), { recursive: true });
     const cacheDir = values["cache-dir"] ? path.resolve(values["cache-dir"]) : path.join(dir, "dib-cache");
     mkdirSync(cacheDir, { recursive: true });
     const w: Work = {
       dir, repo, logs, mirror, iperfPort, ...keys,
       builds: path.join(dir, "builds"),
+      locals: path.join(dir, "local"),
       images: path.join(dir, "images"),
       env: toolEnv({
         FACTORY_ENV: "example", REPO_DIR: repo,
         FACTORY_BUILDS_ROOT: path.join(dir, "builds"), FACTORY_IMAGES_ROOT: path.join(dir, "images"), FACTORY_SCRATCH: path.join(dir, "scratch"),
+        // The controller's own per-build directories (default /var/lib/jenkins/factory-builds).
+        FACTORY_LOCAL_ROOT: path.join(dir, "local"),
         // DIB's build and image directories, and its download cache, stay below the work directory.
         TMPDIR: path.join(dir, "tmp"), DIB_IMAGE_CACHE: cacheDir,
       }),

@@ -73,12 +73,15 @@ export const ldapPasswordCommand: Command = {
       const hop = t.viaJump ? ["-J", `${ADMIN_USER}@${jumps[0]}`] : [];
       const remote = ["sudo", "-n", scriptPath("ldap-bind-password"), ...t.args].join(" ");
       const r = spawnSync("ssh", [...base, ...hop, `${ADMIN_USER}@${t.address}`, remote], { input: `${password}\n`, encoding: "utf8", timeout: 180_000 });
-      const said = `${r.stdout}${r.stderr}`.trim().split("\n").filter(Boolean);
+      // The script's last word: on success its summary (stdout), else why it failed (stderr).
+      const lastLine = (text: string | null) => (text ?? "").trim().split("\n").filter(Boolean).at(-1);
       if (r.status === 0) {
-        process.stdout.write(`${t.name} ${t.address}: ok${said.length ? ` (${said.at(-1)})` : ""}\n`);
+        const said = lastLine(r.stdout);
+        process.stdout.write(`${t.name} ${t.address}: ok${said ? ` (${said})` : ""}\n`);
       } else {
         failed++;
-        process.stderr.write(`${t.name} ${t.address}: FAILED (ssh exit ${r.status ?? r.signal}): ${said.at(-1) ?? r.error?.message ?? "no output"}\n`);
+        const said = lastLine(r.stderr) ?? lastLine(r.stdout) ?? r.error?.message ?? "no output";
+        process.stderr.write(`${t.name} ${t.address}: FAILED (ssh exit ${r.status ?? r.signal}): ${said}\n`);
       }
     }
     if (targets.some((t) => t.name === "jenkins") && failed === 0) process.stdout.write("jenkins: run the job factory-config-reload (or restart Jenkins) for the LDAP realm to use it\n");

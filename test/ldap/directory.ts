@@ -42,6 +42,8 @@ export interface Directory {
   /** ldapsearch over ldaps:// with the directory's CA; anonymous unless bind is given. */
   search(base: string, filter: string, attrs?: string[], bind?: { dn: string; password: string }): { status: number; stdout: string; stderr: string };
   stop(): Promise<void>;
+  /** Kills slapd at once (for exit handlers, which cannot wait). */
+  kill(): void;
 }
 
 export async function freePort(): Promise<number> {
@@ -166,6 +168,13 @@ export async function startDirectory(dir: string, options: { addresses?: readonl
       directory.bindPassword = password;
     },
     search,
+    kill: () => {
+      try {
+        process.kill(-slapd.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    },
     stop: () =>
       new Promise((resolve) => {
         if (slapd.exitCode !== null) return resolve();

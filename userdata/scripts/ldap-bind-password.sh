@@ -49,8 +49,11 @@ if [ -n "$credential" ]; then
   mv -f "$tmp" "$credential"
 fi
 
+# Forget what was looked up before: the next lookups ask the directory with this password.
+# Before the restart, while sssd's NSS responder still runs to drop its memory cache too
+# (right after a restart it is not up yet: "The memcache was not invalidated"); a stopped
+# sssd rebuilds that cache when it starts.
+if systemctl is-active --quiet sssd.service; then sss_cache -E; fi
 systemctl enable sssd.service 2>/dev/null
 systemctl restart sssd.service
-# Forget what was looked up before: the next lookups ask the directory with this password.
-sss_cache -E
 echo "ldap-bind-password: $(hostname): bind password in place, sssd restarted${credential:+; Jenkins reads it after factory-config-reload}"

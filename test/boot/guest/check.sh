@@ -48,6 +48,16 @@ sys.exit(1 if problems else 0)'
 # shellcheck source=roles/jump.sh
 . "$here/roles/$ROLE.sh"
 
+# Checks from outside (test/boot/run.ts logs in over SSH, through qemu's hostfwd): the host
+# says it is done by creating $host_done as the factory user.
+if [ -n "${HOST_CHECKS:-}" ]; then
+  host_done=/run/factory-boot-check/host-done
+  echo "BOOT-HOST-CHECKS-READY $CASE"
+  deadline=$((SECONDS + HOST_CHECKS))
+  until [ -e "$host_done" ] || [ "$SECONDS" -ge "$deadline" ]; do sleep 2; done
+  [ -e "$host_done" ] || report FAIL "host checks finished" "no word from the host in $HOST_CHECKS s"
+fi
+
 if [ "$failed" -gt 0 ]; then
   {
     cloud-init status --long

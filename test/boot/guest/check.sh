@@ -45,6 +45,9 @@ problems = status.get("errors", []) + status.get("recoverable_errors", [])
 print(json.dumps(problems) if problems else "errors: []")
 sys.exit(1 if problems else 0)'
 
+# sudo (and sshd's logs) look up the server's own name; DNS may not know it.
+expect "the server's own name resolves from /etc/hosts" getent -s files hosts "$(hostname)"
+
 # shellcheck source=roles/jump.sh
 . "$here/roles/$ROLE.sh"
 

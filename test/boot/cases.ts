@@ -134,7 +134,7 @@ export function withMissingFsDevice(userData: string): string {
   return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
 }
 
-/** The guest-side address of the directory: in the subnet, outside the address plan's fixed part and DHCP pool start. */
+/** The directory's address as the guest sees it: on the subnet (qemu answers ARP for it), no server of the case's. */
 const DIRECTORY_HOST_OCTET = 250;
 const HOST_CHECKS_TIMEOUT = "900";
 

@@ -9,7 +9,7 @@ import { addressPlan } from "../config/address-plan";
 import type { Environment } from "../config/schema";
 import { renderUserDataText, type UserDataRequest } from "../userdata";
 import { familyOf } from "../userdata/build-host";
-import { BIND_PASSWORD_FILE, LDAP_CA_FILE, SSHD_LDAP_DROPIN, SSSD_CONF, SSSD_PACKAGES, SUDOERS_FILE } from "../userdata/ldap";
+import { APT_SSSD_PIN, BIND_PASSWORD_FILE, LDAP_CA_FILE, SSHD_LDAP_DROPIN, SSSD_CONF, SSSD_PACKAGES, SUDOERS_FILE } from "../userdata/ldap";
 import { scriptFiles } from "../userdata/scripts";
 import { findSecrets } from "../userdata/secret-scan";
 import { EXAMPLE, maximalEnvironment, REPO, tempDir } from "./helpers";
@@ -45,6 +45,8 @@ describe("LDAP logins on every server", () => {
       const doc = docOf(maximal, request);
       const family = request.role === "build-host" ? familyOf(request.template) : "apt";
       expect([name, doc.packages]).toEqual([name, expect.arrayContaining([...SSSD_PACKAGES[family]])]);
+      // apt: the sssd metapackage (every provider, Samba's libraries) may not come in as a recommendation
+      expect([name, file(doc, APT_SSSD_PIN)?.content]).toEqual([name, family === "apt" ? expect.stringMatching(/^Package: sssd\nPin: version \*\nPin-Priority: -1\n$/m) : undefined]);
       // sssd.conf: root only, and written after the packages (Debian's sssd would start with it at installation)
       expect([name, file(doc, SSSD_CONF)]).toEqual([name, expect.objectContaining({ owner: "root:root", permissions: "0600", defer: true })]);
       expect(file(doc, LDAP_CA_FILE).content).toBe(maximal.ldap!.caCertificate.trimEnd() + "\n");

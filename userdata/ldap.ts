@@ -30,6 +30,21 @@ export const SSSD_PACKAGES: Record<PackageFamily, readonly string[]> = {
   zypper: ["sssd", "sssd-ldap", "sssd-tools"],
 };
 
+/**
+ * Debian's sss libraries recommend the `sssd` metapackage, and cloud-init installs
+ * recommendations: it would bring the AD, IPA, Kerberos and proxy providers and Samba's
+ * libraries (63 packages instead of about 45, found booting the jump host). A negative pin
+ * keeps it out; apt skips a recommendation it may not install. Written before the packages.
+ */
+export const APT_SSSD_PIN = "/etc/apt/preferences.d/factory-sssd-ldap-only";
+const APT_SSSD_PIN_CONTENT = [
+  "# Image factory: sssd's LDAP provider only, not the sssd metapackage (every provider, Samba's libraries).",
+  "Package: sssd",
+  "Pin: version *",
+  "Pin-Priority: -1",
+  "",
+].join("\n");
+
 /** Adds LDAP logins to a role's cloud-config; call after the role's own users are added. */
 export function addLdapLogins(config: CloudConfig, { env }: UserDataContext, family: PackageFamily): void {
   const ldap = env.ldap;
@@ -37,6 +52,7 @@ export function addLdapLogins(config: CloudConfig, { env }: UserDataContext, fam
   const localUsers = ["root", ...config.users.map((u) => u.name)];
   config.packages.push(...SSSD_PACKAGES[family]);
   config.write_files.push(
+    ...(family === "apt" ? [{ path: APT_SSSD_PIN, content: APT_SSSD_PIN_CONTENT, owner: "root:root", permissions: "0644" }] : []),
     { path: LDAP_CA_FILE, content: ldap.caCertificate.trimEnd() + "\n", owner: "root:root", permissions: "0644" },
     // Deferred until the packages are in: Debian's sssd starts at installation when it finds
     // a configuration, and it must not run before ldap-logins.sh decides whether it may.

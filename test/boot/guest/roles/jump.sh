@@ -43,4 +43,13 @@ if [ -n "${LDAP:-}" ]; then
   expect "ldap: sshd never asks sssd for the factory user's keys" keys_for factory none
   expect "ldap: sudoers valid, the admins group in it" sh -c 'visudo -c && grep -h "^%" /etc/sudoers.d/factory-ldap-admins'
   expect "ldap: NSS asks sss after the local files" grep -E '^(passwd|group):.*files.* sss' /etc/nsswitch.conf
+  installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -qx "install ok installed"; }
+  ldap_only() {
+    local p extra=()
+    for p in sssd sssd-ad sssd-ipa sssd-krb5 sssd-proxy samba-libs; do installed "$p" && extra+=("$p"); done
+    installed sssd-ldap || { echo "sssd-ldap is not installed"; return 1; }
+    [ "${#extra[@]}" -eq 0 ] || { echo "installed too: ${extra[*]}"; return 1; }
+    echo "sssd-ldap without the sssd metapackage, AD, IPA, Kerberos, proxy or Samba"
+  }
+  expect "ldap: only sssd's LDAP provider is installed" ldap_only
 fi

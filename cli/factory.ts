@@ -47,7 +47,7 @@ const COMMANDS: Record<string, CommandEntry> = {
   },
   "ldap-password": {
     summary: "push (or rotate) the directory's bind password to the servers, over SSH; password on stdin",
-    usage: "ldap-password --jump ADDR[,ADDR...] [--web ADDR,...] [--config F] [--only NAME,...] [--ssh-config F]",
+    usage: "ldap-password --jump ADDR[,ADDR...] [--web ADDR,...] [--config F] [--only NAME,...] [--ssh-config F] [--connect-timeout S]",
     load: () => (require("./ldap-password") as typeof import("./ldap-password")).ldapPasswordCommand,
   },
   check: {

@@ -1,5 +1,5 @@
 // factory ldap-password --jump ADDRESS[,ADDRESS...] [--web ADDRESS,...] [--config FILE]
-//                       [--only NAME,...] [--ssh-config FILE]  < password
+//                       [--only NAME,...] [--ssh-config FILE] [--connect-timeout SECONDS]  < password
 // Pushes the directory's bind password (ldap.bind.dn) to the running servers over SSH, as
 // the factory user: the jump hosts directly, NFS, Jenkins and the web servers through the
 // first jump host. Each server's ldap-bind-password.sh puts it where sssd reads it and
@@ -25,6 +25,11 @@ interface Target {
   readonly args: readonly string[];
 }
 
+/** Seconds ssh waits for a server to connect and greet (ssh's ConnectTimeout); each server's whole push may take three minutes more. */
+const DEFAULT_CONNECT_TIMEOUT = 30;
+const MAX_CONNECT_TIMEOUT = 600;
+const PUSH_SECONDS = 180;
+
 const list = (value: unknown): string[] => (typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : []);
 
 export const ldapPasswordCommand: Command = {
@@ -34,6 +39,7 @@ export const ldapPasswordCommand: Command = {
     web: { type: "string" },
     only: { type: "string" },
     "ssh-config": { type: "string", short: "F" },
+    "connect-timeout": { type: "string" },
   },
   run(values, positionals) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (the password comes on stdin)`);
@@ -45,6 +51,11 @@ export const ldapPasswordCommand: Command = {
     const jumps = list(values.jump);
     if (jumps.length === 0) throw new UsageError("--jump ADDRESS[,ADDRESS...]: the jump hosts' addresses (the factory stack's output jump_addresses)");
     const webs = list(values.web);
+    const timeoutText = (values["connect-timeout"] as string | undefined) ?? String(DEFAULT_CONNECT_TIMEOUT);
+    const connectTimeout = Number(timeoutText);
+    if (!/^\d+$/.test(timeoutText) || connectTimeout < 1 || connectTimeout > MAX_CONNECT_TIMEOUT) {
+      throw new UsageError(`--connect-timeout: "${timeoutText}" is not a number of seconds from 1 to ${MAX_CONNECT_TIMEOUT}`);
+    }
     const plan = addressPlan(env);
 
     const all: Target[] = [
@@ -67,12 +78,12 @@ export const ldapPasswordCommand: Command = {
     if (password === "" || /[\n\r]/.test(password)) throw new CliError("stdin: the bind password must be one non-empty line");
 
     const sshConfig = values["ssh-config"] as string | undefined;
-    const base = [...(sshConfig ? ["-F", sshConfig] : []), "-o", "BatchMode=yes", "-o", "ConnectTimeout=30"];
+    const base = [...(sshConfig ? ["-F", sshConfig] : []), "-o", "BatchMode=yes", "-o", `ConnectTimeout=${connectTimeout}`];
     let failed = 0;
     for (const t of targets) {
       const hop = t.viaJump ? ["-J", `${ADMIN_USER}@${jumps[0]}`] : [];
       const remote = ["sudo", "-n", scriptPath("ldap-bind-password"), ...t.args].join(" ");
-      const r = spawnSync("ssh", [...base, ...hop, `${ADMIN_USER}@${t.address}`, remote], { input: `${password}\n`, encoding: "utf8", timeout: 180_000 });
+      const r = spawnSync("ssh", [...base, ...hop, `${ADMIN_USER}@${t.address}`, remote], { input: `${password}\n`, encoding: "utf8", timeout: (connectTimeout + PUSH_SECONDS) * 1000 });
       // The script's last word: on success its summary (stdout), else why it failed (stderr).
       const lastLine = (text: string | null) => (text ?? "").trim().split("\n").filter(Boolean).at(-1);
       if (r.status === 0) {

@@ -29,6 +29,9 @@ test("refuses what it cannot do, naming the key or option (exit 1 input, 2 usage
   const env = withLdap();
   expect(push(["--config", env], "pw\n")).toMatchObject({ status: 2, stderr: expect.stringContaining("--jump ADDRESS[,ADDRESS...]") });
   expect(push(["--config", env, "--jump", "192.0.2.1", "pw"], "")).toMatchObject({ status: 2, stderr: expect.stringContaining('unexpected argument "pw" (the password comes on stdin)') });
+  for (const t of ["0", "1.5", "601", "soon"]) {
+    expect(push(["--config", env, "--jump", "192.0.2.1", "--only", "jump-0", "--connect-timeout", t], "pw\n")).toMatchObject({ status: 2, stderr: expect.stringContaining(`--connect-timeout: "${t}" is not a number of seconds from 1 to 600`) });
+  }
   expect(push(["--config", env, "--jump", "192.0.2.1", "--only", "jump-0,jenkins-9"], "pw\n")).toMatchObject({ status: 2, stderr: expect.stringContaining("--only: no server jenkins-9 (servers: jump-0, jump-1, nfs, jenkins, web-0, web-1)") });
   // every server needs an address: the second jump host's and the web servers' are missing
   expect(push(["--config", env, "--jump", "192.0.2.1"], "pw\n")).toMatchObject({ status: 2, stderr: expect.stringContaining("no address for jump-1, web-0, web-1") });

@@ -33,7 +33,7 @@ export const SSSD_PACKAGES: Record<PackageFamily, readonly string[]> = {
 /**
  * Debian's sss libraries recommend the `sssd` metapackage, and cloud-init installs
  * recommendations: it would bring the AD, IPA, Kerberos and proxy providers and Samba's
- * libraries (63 packages instead of about 45, found booting the jump host). A negative pin
+ * libraries (63 packages instead of 50 on the jump host, found booting it). A negative pin
  * keeps it out; apt skips a recommendation it may not install. Written before the packages.
  */
 export const APT_SSSD_PIN = "/etc/apt/preferences.d/factory-sssd-ldap-only";

@@ -88,6 +88,8 @@ function jumpCase(name: string, loaded: Loaded): BootCase {
     checkEnv: {
       CASE: name, ROLE: "jump", CLOUD_INIT_TIMEOUT, EGRESS: env.network.egress, PRIVATE_CIDR: plan.cidr.text,
       ...(plan.egressVip ? { EGRESS_VIP: plan.egressVip } : {}),
+      // sssd's configuration and state inside (the maximal fixture's too: two URIs, an escaped bind DN)
+      ...(env.ldap ? { LDAP: env.ldap.bind ? "bind" : "anonymous" } : {}),
     },
     mustFail: [],
   };
@@ -136,7 +138,8 @@ export function withMissingFsDevice(userData: string): string {
 
 /** The directory's address as the guest sees it: on the subnet (qemu answers ARP for it), no server of the case's. */
 const DIRECTORY_HOST_OCTET = 250;
-const HOST_CHECKS_TIMEOUT = "900";
+/** How long the guest waits for the host's checks (guest/check.sh); a starved VM answers SSH slowly. */
+const HOST_CHECKS_TIMEOUT = "1500";
 
 /** The jump host of the example with LDAP logins on the test's directory. */
 function ldapJumpCase(name: string, mode: LdapCase["mode"], unreachableAtBoot: boolean, context: LdapContext): BootCase {
@@ -158,7 +161,7 @@ function ldapJumpCase(name: string, mode: LdapCase["mode"], unreachableAtBoot: b
   const base = jumpCase(name, loaded);
   return {
     ...base,
-    checkEnv: { ...base.checkEnv, LDAP: mode, HOST_CHECKS: HOST_CHECKS_TIMEOUT },
+    checkEnv: { ...base.checkEnv, HOST_CHECKS: HOST_CHECKS_TIMEOUT },
     ldap: { mode, unreachableAtBoot, environmentYaml, directoryAddress, guestAddress: loaded.plan.jump[0], subnet },
   };
 }

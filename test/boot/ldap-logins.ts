@@ -23,7 +23,10 @@ const LDAPS_PORT = 636;
 const GUEST_HOST_DONE = "/run/factory-boot-check/host-done";
 /** How long sssd may take to notice the directory is back (sssd.conf: offline_timeout_max 300, plus its random offset). */
 const BACK_ONLINE_SECONDS = 420;
-const SSH_SECONDS = 90;
+/** A starved VM (TCG on a busy machine: the guest's kernel logs RCU stalls) can take minutes to answer. */
+const SSH_SECONDS = 300;
+const SSH_CONNECT_SECONDS = 120;
+const SSH_FIRST_ANSWER_SECONDS = 600;
 
 /** The directory and the break-glass key every LDAP case shares. */
 export interface LdapBoot {
@@ -144,13 +147,21 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
   const environmentFile = path.join(dir, "environment.yaml");
   writeFileSync(environmentFile, ldap.environmentYaml);
   const ldapPassword = (stdin: string) =>
-    run(process.execPath, [FACTORY_CLI, "ldap-password", "--config", environmentFile, "--jump", "127.0.0.1", "--only", "jump-0", "--ssh-config", sshConfigFile], { timeoutSeconds: 300, input: stdin, env: sshEnv() });
+    run(process.execPath, [FACTORY_CLI, "ldap-password", "--config", environmentFile, "--jump", "127.0.0.1", "--only", "jump-0", "--ssh-config", sshConfigFile, "--connect-timeout", String(SSH_CONNECT_SECONDS)], { timeoutSeconds: 600, input: stdin, env: sshEnv() });
   const pushPassword = async (password: string, what: string) => {
     const r = await ldapPassword(`${password}\n`);
     check(`factory ldap-password ${what}`, r.status === 0 && r.output.includes("1 of 1 servers have the bind password"), r.output);
   };
 
   try {
+    // The guest's sshd may be slow to answer the first time; later checks then have it warm.
+    const started = Date.now();
+    let first = await ssh(factory, "true");
+    while (first.status !== 0 && Date.now() - started < SSH_FIRST_ANSWER_SECONDS * 1000) {
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      first = await ssh(factory, "true");
+    }
+    if (first.status !== 0) throw new Error(`sshd did not answer factory in ${SSH_FIRST_ANSWER_SECONDS} s: ${first.output.trim()}`);
     if (ldap.mode === "bind") {
       await factoryLogsIn(" (no bind password yet)");
       await refused(alice, "no bind password pushed yet: sssd is off", false);
@@ -196,7 +207,7 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
 
 function sshOptions(link: GuestLink): string[] {
   return [
-    "-F", "/dev/null", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "ConnectTimeout=30",
+    "-F", "/dev/null", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", `ConnectTimeout=${SSH_CONNECT_SECONDS}`,
     "-o", `UserKnownHostsFile=${link.knownHosts}`, "-o", "StrictHostKeyChecking=accept-new", "-o", "LogLevel=ERROR",
   ];
 }

@@ -29,6 +29,17 @@ done
 
 sssctl config-check
 
+# The monitor starts the responders sssd.conf lists (services = nss, pam, ssh). Debian's
+# socket units for responders would start beside it and fail ("Failed to listen": a
+# responder listed there must not be socket-activated), leaving failed units behind; none
+# is wanted. What failed while the packages went in (sssd without its configuration yet)
+# is forgotten.
+sockets=(sssd-nss.socket sssd-pam.socket sssd-pam-priv.socket sssd-ssh.socket sssd-sudo.socket sssd-autofs.socket sssd-pac.socket)
+systemctl mask "${sockets[@]}"
+# patterns: only the loaded units (the list differs between distributions and packages)
+systemctl stop 'sssd-*.socket'
+systemctl reset-failed 'sssd*'
+
 case "$binding" in
   anonymous) ;;
   bind)

@@ -48,6 +48,15 @@ sys.exit(1 if problems else 0)'
 # sudo (and sshd's logs) look up the server's own name; DNS may not know it.
 expect "the server's own name resolves from /etc/hosts" getent -s files hosts "$(hostname)"
 
+# A unit left failed (also one the role's packages started and gave up) degrades the server.
+no_failed_units() {
+  local f
+  f=$(systemctl --failed --no-legend --plain) || return 1
+  if [ -n "$f" ]; then echo "$f"; return 1; fi
+  echo "none"
+}
+expect "no failed systemd units" no_failed_units
+
 # shellcheck source=roles/jump.sh
 . "$here/roles/$ROLE.sh"
 

@@ -174,9 +174,9 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
       const bad = await ldapPassword("trailing blank \n");
       const still = await loginAndSudo(person(alice));
       check("a password with a trailing blank is refused by the server, and the one in place still binds", bad.status === 1 && bad.output.includes("the password must not start or end with a blank") && still.loggedIn, `${bad.output} / ${still.said}`);
-      // Rotation: a new password in the directory (the old one stops working), then pushed.
+      // Rotation: a new password in the directory (the old one no longer binds), then pushed.
       directory.rotateBindPassword(`rotated ${Date.now()} =;# x`);
-      await pushPassword(directory.bindPassword, "rotates it (the directory's old password no longer binds)");
+      await pushPassword(directory.bindPassword, "rotates it (a new password set in the directory)");
       const dave1 = await loginAndSudo(person(dave));
       check(`${dave.uid} (${USERS}), looked up only after the rotation, logs in`, dave1.loggedIn && !dave1.sudo, dave1.said);
       await factoryLogsIn(" (at the end)");

@@ -259,7 +259,11 @@ export const EnvironmentSchema = z
     network: z.strictObject({
       cidr: subnetCidr("private subnet"),
       externalNetwork: text("externalNetwork"),
-      dnsNameservers: z.array(z.string().refine((s) => isIP(s) !== 0, "must be an IPv4 or IPv6 address")).default([]),
+      // The factory's and the web subnets are IPv4, and Neutron refuses a subnet whose
+      // nameservers are of another IP version (400 InvalidInput, found on the local cloud).
+      dnsNameservers: z
+        .array(z.string().refine((s) => isIP(s) === 4, "must be an IPv4 address (the subnets are IPv4, and Neutron refuses a nameserver of another IP version)"))
+        .default([]),
       egress: z.enum(["router", "jump"]),
       /**
        * With `egress: jump`, false turns the router's SNAT off, so that the jump hosts are

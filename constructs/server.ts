@@ -1,8 +1,11 @@
 // One Nova server on a given port, configured by its user-data on first boot. Servers hold
 // no data (volumes are attached from the data stack) and boot with a config drive, so
-// first boot needs no metadata service. `user_data` forces replacement in the provider,
-// so it is ignored after creation: a changed bootstrap is applied only when the server is
-// deliberately rolled (`terraform apply -replace=...`), never by surprise.
+// first boot needs no metadata service. What a server was booted from is ignored after
+// creation, and applied only when the server is deliberately rolled (`terraform apply
+// -replace=...`), never by surprise: `user_data` forces replacement in the provider, and a
+// changed `image_name` rebuilds the server (its root disk wiped) — which is also what any
+// plan would do after the image is rotated in Glance (a new image under the same name,
+// the old one renamed: the provider reads the server's image name back as the old one's).
 import { Construct } from "constructs";
 import { ComputeInstanceV2 } from "../.gen/providers/openstack/compute-instance-v2";
 import type { TerraformProvider } from "cdktf";
@@ -65,7 +68,7 @@ export class Server extends Construct {
       network: [{ port: props.portId }],
       schedulerHints: props.serverGroupId ? [{ group: props.serverGroupId }] : undefined,
       metadata: { factory: props.envName, role: props.role, ...props.metadata },
-      lifecycle: { ignoreChanges: ["user_data"] },
+      lifecycle: { ignoreChanges: ["user_data", "image_name", "image_id"] },
     });
   }
 

@@ -40,6 +40,7 @@ const cases: BadCase[] = [
   { name: "private subnet too small for the address plan", change: (d) => (d.network.cidr = "10.20.0.0/27"), where: "network.cidr", message: /private subnet must be \/26 or larger/ },
   { name: "web subnet too small", change: (d) => (d.web.cidr = "10.30.0.0/28"), where: "web.cidr", message: /web subnet must be \/26 or larger/ },
   { name: "router SNAT off without egress: jump", change: (d) => (d.network.routerSnat = false), where: "network.routerSnat", message: /egress: router needs the router's SNAT/ },
+  { name: "IPv6 nameserver for the IPv4 subnets", change: (d) => (d.network.dnsNameservers = ["9.9.9.9", "2620:fe::fe"]), where: "network.dnsNameservers.1", message: /must be an IPv4 address/ },
   { name: "IPv6 private subnet", change: (d) => (d.network.cidr = "fd00::/64"), where: "network.cidr", message: /IPv4 CIDR/ },
   { name: "garbage SSH key", change: (d) => (d.admin.sshPublicKeys = ["ssh-ed25519 not-base64!"]), where: "admin.sshPublicKeys.0", message: /not base64/ },
   { name: "private key instead of public", change: (d) => (d.admin.sshPublicKeys.push(PRIVATE_KEY_LINE)), where: "admin.sshPublicKeys.1", message: /private key/ },

@@ -52,7 +52,9 @@ test("a flavor change resizes the server in place, replaced only if the old flav
   expect(report.counts).toMatchObject({ changed: 1, replaced: 0, rebuilt: 0 });
 });
 
-test("a new image rebuilds the server in place: flagged as wiping its disk", () => {
+// The factory's servers ignore their image after creation (constructs/server.ts); a server
+// that does not is rebuilt by the provider when its image changes.
+test("a new image rebuilds a server that does not ignore it, in place: flagged as wiping its disk", () => {
   const report = diff({ jenkinsImage: "debian-13" });
   expect(actions(report)).toEqual(["example-factory rebuild server example-jenkins"]);
   expect(resource(report, "server example-jenkins").notes).toEqual([

@@ -122,6 +122,15 @@ test("a user-data change (a second admin key): not applied until the servers are
   expect(report.counts).toEqual({ ...NONE, replaced: 4, deferred: 7 });
 });
 
+test("a new image for the NFS server: not applied until the server is rolled (a rebuild would wipe its root disk)", () => {
+  const report = diff((d) => (d.servers.nfs.image = "debian-13"));
+  expect(actions(report)).toEqual(["example-factory deferred server example-nfs"]);
+  expect(resource(report, "example-factory", "server example-nfs").changes).toEqual([
+    { path: "image_name", before: "debian-12", after: "debian-13", effect: "deferred", note: "not applied until the server is rolled" },
+  ]);
+  expect(report.counts).toEqual({ ...NONE, deferred: 1 });
+});
+
 test("a new build-host template: a new stack", () => {
   const report = diff((d) => d.buildHosts.templates.push({ name: "dib2", image: "debian-13", flavor: "m1.xlarge", tooling: "dib" }));
   const changedStacks = report.environments.flatMap((e) => e.stacks.filter((s) => s.status !== "unchanged").map((s) => `${s.name} ${s.status}`));

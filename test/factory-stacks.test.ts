@@ -94,7 +94,7 @@ describe("servers", () => {
   const allInstances = (e: SynthesizedEnvironment) =>
     ["factory", "web"].flatMap((s) => e.resources(s, "openstack_compute_instance_v2").map((i) => ({ stack: s, instance: i })));
 
-  test("every server boots on a port with security groups, with a config drive and user-data changes ignored", () => {
+  test("every server boots on a port with security groups, with a config drive, its user-data and image ignored after creation (no surprise rebuild after an image rotation)", () => {
     for (const e of [example, maximal]) {
       for (const { stack, instance } of allInstances(e)) {
         expect(instance.network).toHaveLength(1);
@@ -102,7 +102,7 @@ describe("servers", () => {
         expect(port.type).toBe("openstack_networking_port_v2");
         expect(port.resource.security_group_ids.length).toBeGreaterThan(0);
         expect(instance.config_drive).toBe(true);
-        expect(instance.lifecycle).toEqual({ ignore_changes: ["user_data"] });
+        expect(instance.lifecycle).toEqual({ ignore_changes: ["user_data", "image_name", "image_id"] });
         expect(instance.user_data).toMatch(/^#cloud-config\n/);
       }
     }

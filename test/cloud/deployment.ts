@@ -38,6 +38,15 @@ export interface Plan {
   readonly changes: PlannedChange[];
 }
 
+/** The "<stack>  <address> (<path>): Creation complete after 1m5s" lines of cdktf's output. */
+export function creationTimes(output: string): { stack: string; address: string; seconds: number }[] {
+  const found = [];
+  for (const m of output.matchAll(/^(\S+)\s+(\S+?)(?: \([^)]*\))?: Creation complete after (?:(\d+)h)?(?:(\d+)m)?(\d+)s/gm)) {
+    found.push({ stack: m[1], address: m[2], seconds: Number(m[3] ?? 0) * 3600 + Number(m[4] ?? 0) * 60 + Number(m[5]) });
+  }
+  return found;
+}
+
 /** Process groups of the cdktf and terraform runs under way: stopped with the test run. */
 const running = new Set<number>();
 function stopRunning(): void {
@@ -174,7 +183,10 @@ export class Deployment {
       ...extra,
     ];
     const r = await run(process.execPath, args, REPO, this.env);
-    this.timings.push({ what: `cdktf ${command} ${stacks.join(" ")}`, seconds: r.seconds });
+    const created = creationTimes(r.stdout);
+    const slowest = created.sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((c) => `${c.address} ${c.seconds} s`);
+    const detail = created.length ? ` (${created.length} resources created; slowest: ${slowest.join(", ")})` : "";
+    this.timings.push({ what: `cdktf ${command} ${stacks.join(" ")}${detail}`, seconds: r.seconds });
     if (r.code !== 0) throw new Error(`cdktf ${command} ${stacks.join(" ")} failed (exit ${r.code}):\n${tailOf(r)}`);
     return r;
   }

@@ -45,6 +45,11 @@ const COMMANDS: Record<string, CommandEntry> = {
     usage: "render <role> [--config F] [--index N] [--template T]",
     load: () => (require("./render") as typeof import("./render")).renderCommand,
   },
+  "ldap-password": {
+    summary: "push (or rotate) the directory's bind password to the servers, over SSH; password on stdin",
+    usage: "ldap-password --jump ADDR[,ADDR...] [--web ADDR,...] [--config F] [--only NAME,...] [--ssh-config F] [--connect-timeout S]",
+    load: () => (require("./ldap-password") as typeof import("./ldap-password")).ldapPasswordCommand,
+  },
   check: {
     summary: "validate the synthesized stacks with Terraform, offline",
     usage: "check [--config FILE]... [--dir DIR]",

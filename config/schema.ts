@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { z } from "zod/v3";
 import { DYNAMIC_POOL_OFFSET, MAX_SUBNET_PREFIX } from "./address-plan";
 import { parseCidr } from "./cidr";
+import { checkCaCertificates, checkDn, checkFilter, checkLdapsUri, GROUP_NAME } from "./ldap";
 import { checkSshPublicKey } from "./ssh-key";
 
 const NAME = /^[a-z][a-z0-9-]*$/;
@@ -119,6 +120,47 @@ const mail = z
     }
   })
   .transform((m) => ({ ...m, smtpPort: m.smtpPort ?? DEFAULT_SMTP_PORT[m.security] }));
+
+/** A check that returns what is wrong with a string, or undefined, as a zod string. */
+const checked = (check: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = check(value);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+const groupName = (what: string) =>
+  z.string().regex(GROUP_NAME, `${what} must be a group name: a letter, then letters, digits, . _ - (at most 64)`);
+
+/**
+ * LDAP logins on every server (sssd) and in Jenkins (the ldap security realm). Nothing
+ * here is secret: a bind password never enters the environment file or user-data; it is
+ * pushed to the running servers (`factory ldap-password`).
+ */
+const ldap = z.strictObject({
+  /** ldaps:// URIs of the directory servers, tried in order. */
+  uris: z
+    .array(checked(checkLdapsUri))
+    .min(1, "at least one ldaps:// URI is required")
+    .superRefine((list, ctx) => {
+      list.forEach((u, i) => {
+        if (list.indexOf(u) !== i) ctx.addIssue({ code: "custom", path: [i], message: `duplicate URI "${u}"` });
+      });
+    }),
+  /** Where users and groups are searched (subtree). */
+  baseDn: checked(checkDn),
+  /** PEM of the CA(s) that signed the directory servers' certificates: trusted for LDAP only. */
+  caCertificate: checked(checkCaCertificates),
+  /** Only entries matching this filter are users (ANDed with uid=<login>), e.g. (employeeType=staff). */
+  userFilter: checked(checkFilter)
+    .refine((f) => !/[?{}]/.test(f), "must not contain ? { or } (sssd's search-base syntax and Jenkins' {0} placeholders use them; escape as \\3f \\7b \\7d)")
+    .optional(),
+  /** posixGroup names (cn): admins may log in and sudo, and administer Jenkins; users may log in, and build and read in Jenkins. */
+  groups: z
+    .strictObject({ admins: groupName("groups.admins"), users: groupName("groups.users") })
+    .refine((g) => g.admins !== g.users, { message: "admins and users must be different groups", path: ["users"] }),
+  /** The DN to bind as; absent: anonymous binds. Its password is pushed after deploy, never written here. */
+  bind: z.strictObject({ dn: checked(checkDn) }).optional(),
+});
 
 const uniqueStrings = (what: string, min = 0, minMessage = "") =>
   z.array(text(what)).min(min, minMessage).superRefine((list, ctx) => {
@@ -316,6 +358,8 @@ export const EnvironmentSchema = z
       .default({}),
     /** NTP servers of every server; empty: the distribution's default pool. */
     timeServers: z.array(hostOrAddress).default([]),
+    /** LDAP logins for people (sssd on every server, Jenkins' security realm); absent: only the `factory` user and Jenkins' admin. */
+    ldap: ldap.optional(),
     /** Wait for cloud-init on every server during deploy (null_resource over SSH). */
     readinessCheck: z.boolean().default(true),
   })
@@ -351,3 +395,4 @@ export type Environment = z.output<typeof EnvironmentSchema>;
 export type BuildHostTemplate = Environment["buildHosts"]["templates"][number];
 export type ImageEntry = Environment["images"][number];
 export type MailSettings = NonNullable<Environment["jenkins"]["mail"]>;
+export type LdapSettings = NonNullable<Environment["ldap"]>;

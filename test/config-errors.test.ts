@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, writeFileSync, mkdirSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { readFileSync as read } from "node:fs";
-import { stringify } from "yaml";
+import { parse, stringify } from "yaml";
 import { parseEnvironment } from "../config/load";
 import { exampleData, EXAMPLE, REPO, runFactory, runFactoryInProcess, tempDir, writeEnvironment } from "./helpers";
 
@@ -21,6 +21,13 @@ function fixtureKey(name: string): string {
 
 /** A valid mail block, for the cases that break one of its keys. */
 const MAIL = { smtpHost: "smtp.example.com", from: "images@example.com" };
+
+/** A valid ldap block (the maximal fixture's), for the cases that break one of its keys. */
+const LDAP = () => parse(readFileSync(path.join(REPO, "test", "fixtures", "maximal.yaml"), "utf8")).ldap;
+const withLdap = (d: any, change: (l: any) => void) => {
+  d.ldap = LDAP();
+  change(d.ldap);
+};
 
 const PRIVATE_KEY_LINE = "-----BEGIN OPENSSH PRIVATE KEY----- b3BlbnNzaC1rZXktdjEAAAAA";
 
@@ -62,6 +69,25 @@ const cases: BadCase[] = [
   { name: "image on a missing template", change: (d) => (d.images[1].template = "packer"), where: "images.1.template", message: /no build-host template named "packer"/ },
   { name: "image tooling differs from its template", change: (d) => (d.images[0].tooling = "dib"), where: "images.0.tooling", message: /template "kiwi" has tooling kiwi, not dib/ },
   { name: "image name with a publish suffix", change: (d) => (d.images[0].name = "Standard_Debian_12_latest"), where: "images.0.name", message: /_latest, _prev or a date/ },
+  { name: "LDAP over plaintext", change: (d) => withLdap(d, (l) => (l.uris = ["ldap://ldap.example.org"])), where: "ldap.uris.0", message: /plain ldap:\/\/ is not allowed: use ldaps:\/\// },
+  { name: "LDAP URI with a path", change: (d) => withLdap(d, (l) => (l.uris = ["ldaps://ldap.example.org/dc=example"])), where: "ldap.uris.0", message: /not a URI like ldaps:\/\/ldap\.example\.org/ },
+  { name: "LDAP URI twice", change: (d) => withLdap(d, (l) => l.uris.push(l.uris[0])), where: "ldap.uris.2", message: /duplicate URI/ },
+  { name: "no LDAP URI", change: (d) => withLdap(d, (l) => (l.uris = [])), where: "ldap.uris", message: /at least one ldaps:\/\/ URI/ },
+  { name: "base DN with spaces after commas", change: (d) => withLdap(d, (l) => (l.baseDn = "dc=example, dc=org")), where: "ldap.baseDn", message: /no spaces after commas \(RFC 4514\)/ },
+  { name: "base DN with an empty RDN", change: (d) => withLdap(d, (l) => (l.baseDn = "dc=example,,dc=org")), where: "ldap.baseDn", message: /an empty RDN at position 12/ },
+  { name: "base DN that is no DN", change: (d) => withLdap(d, (l) => (l.baseDn = "example.org")), where: "ldap.baseDn", message: /has no "=": write attribute=value/ },
+  { name: "bind DN with an unescaped quote", change: (d) => withLdap(d, (l) => (l.bind.dn = 'cn="reader",dc=example,dc=org')), where: "ldap.bind.dn", message: /must be escaped/ },
+  { name: "bind password in the environment file", change: (d) => withLdap(d, (l) => (l.bind.password = "s3cret")), where: "ldap.bind.password", message: /unknown key/ },
+  { name: "CA that is a server certificate", change: (d) => withLdap(d, (l) => (l.caCertificate = fixtureKey("not-a-ca.pem"))), where: "ldap.caCertificate", message: /"CN=ldap\.example\.org" is not a CA certificate/ },
+  { name: "CA PEM that does not parse", change: (d) => withLdap(d, (l) => (l.caCertificate = l.caCertificate.replace(/MIIB/, "MIIC"))), where: "ldap.caCertificate", message: /does not parse as an X\.509 certificate/ },
+  { name: "private key with the CA", change: (d) => withLdap(d, (l) => (l.caCertificate += "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n")), where: "ldap.caCertificate", message: /holds a private key/ },
+  { name: "user filter without parentheses", change: (d) => withLdap(d, (l) => (l.userFilter = "employeeType=staff")), where: "ldap.userFilter", message: /written in parentheses, e\.g\. \(employeeType=staff\)/ },
+  { name: "user filter with unbalanced parentheses", change: (d) => withLdap(d, (l) => (l.userFilter = "(&(objectClass=posixAccount)(employeeType=staff)")), where: "ldap.userFilter", message: /unbalanced parentheses/ },
+  { name: "user filter with an unescaped parenthesis in a value", change: (d) => withLdap(d, (l) => (l.userFilter = "(cn=a(b)")), where: "ldap.userFilter", message: /must be escaped as \\28/ },
+  { name: "user filter with a placeholder", change: (d) => withLdap(d, (l) => (l.userFilter = "(uid={0})")), where: "ldap.userFilter", message: /must not contain \? \{ or \}/ },
+  { name: "one group for admins and users", change: (d) => withLdap(d, (l) => (l.groups.users = l.groups.admins)), where: "ldap.groups.users", message: /different groups/ },
+  { name: "group name sudoers would misread", change: (d) => withLdap(d, (l) => (l.groups.admins = "%admins")), where: "ldap.groups.admins", message: /must be a group name/ },
+  { name: "ldap without groups", change: (d) => withLdap(d, (l) => delete l.groups), where: "ldap.groups", message: /required/ },
   { name: "YAML syntax error", raw: "name: example\nnetwork:\n  cidr: [10.20.0.0/24\n", where: "line 4, column 1", message: /YAML syntax error/ },
   { name: "not a mapping", raw: "- just\n- a list\n", where: "(root)", message: /expected a mapping/ },
 ];
@@ -172,6 +198,22 @@ test("accepted: a mail relay with the plugins' default port of its security; the
   // Without the keys: the tunnel's URL, no mail.
   const example = parseEnvironment(EXAMPLE, read(EXAMPLE, "utf8")).env;
   expect([example.jenkins.url, example.jenkins.mail]).toEqual(["http://localhost:8080/", undefined]);
+});
+
+test("accepted: LDAP with IPv4/IPv6 URIs and ports, escaped DNs, several CAs, every filter form, anonymous binds", () => {
+  const data = exampleData();
+  const ca = LDAP().caCertificate;
+  data.ldap = {
+    uris: ["ldaps://192.0.2.10", "ldaps://[2001:db8::10]:1636", "ldaps://ldap.example.org:636/"],
+    baseDn: "ou=People+l=Berlin,o=Example\\2C Inc.,dc=example,dc=org",
+    caCertificate: ca + ca,
+    userFilter: "(&(objectClass=posixAccount)(|(employeeType=staff)(cn=*Smith*))(!(loginShell=/bin/false))(uidNumber>=1000)(cn:dn:=x)(1.2.3.4;lang-en=y)(sn=a\\28b\\29))",
+    groups: { admins: "factory.admins", users: "Factory_Users-2" },
+  };
+  const { env } = parseEnvironment("env.yaml", stringify(data));
+  expect(env.ldap).toEqual(data.ldap);
+  expect(env.ldap?.bind).toBeUndefined();
+  expect(parseEnvironment(EXAMPLE, read(EXAMPLE, "utf8")).env.ldap).toBeUndefined();
 });
 
 test("the installed bin: exit codes and messages of a real process", () => {

@@ -238,11 +238,14 @@ test("every Jenkinsfile the seed names exists, and every seed job parameter is r
 
 test("JCasC keeps the first-boot contract: admin hash file, build-host key credential, seed job from git", () => {
   const casc = parse(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8"));
-  expect(casc.jenkins.securityRealm.local).toEqual({
+  // Who logs in is in the security file loaded with it: Jenkins' own admin without LDAP.
+  expect(casc.jenkins.securityRealm).toBeUndefined();
+  const local = parse(readFileSync(path.join(JOBS, "jenkins", "security-local.yaml"), "utf8"));
+  expect(local.jenkins.securityRealm.local).toEqual({
     allowsSignup: false,
     users: [{ id: "admin", name: "Factory admin", password: "${readFile:/var/lib/jenkins/secrets/factory-admin.bcrypt}" }],
   });
-  expect(casc.jenkins.authorizationStrategy).toEqual({ loggedInUsersCanDoAnything: { allowAnonymousRead: false } });
+  expect(local.jenkins.authorizationStrategy).toEqual({ loggedInUsersCanDoAnything: { allowAnonymousRead: false } });
   const [credential] = casc.credentials.system.domainCredentials[0].credentials;
   expect(credential.basicSSHUserPrivateKey).toMatchObject({
     id: "build-host-ssh",
@@ -396,11 +399,13 @@ test("JCasC declares every credential the pipelines, the library, the seed and J
   used.add(jobsRepoCredentials("ssh://git@git.example.com/factory.git"));
   used.add(SMTP_CREDENTIALS);
   expect([...used].sort()).toEqual(["build-host-ssh", "image-signing-key", "jobs-repo-deploy-key", "smtp"].sort());
+  // The directory's bind password, for the LDAP realm (security-ldap.yaml reads its file too).
+  expect(declared.get("ldap-bind-password")).toMatchObject({ kind: "string", secret: "${readFile:/var/lib/jenkins/secrets/factory/ldap-bind-password}" });
   for (const id of used) expect([id, declared.has(id)]).toEqual([id, true]);
   // The publish key the README tells admins about is declared too.
   expect(declared.get("web-publish-ssh")).toMatchObject({ kind: "basicSSHUserPrivateKey", username: "publish" });
   // Every secret is read from a file on the controller, none is in this file.
-  const secrets = [...declared.values()].map((c) => c.privateKeySource?.directEntry?.privateKey ?? c.secretBytes ?? c.password);
+  const secrets = [...declared.values()].map((c) => c.privateKeySource?.directEntry?.privateKey ?? c.secretBytes ?? c.password ?? c.secret);
   for (const s of secrets) expect(s).toMatch(/^\$\{readFile(Base64)?:\/var\/lib\/jenkins\/(\.ssh|secrets\/factory)\/[\w.-]+\}$/);
   expect(declared.get("image-signing-key")).toMatchObject({ kind: "file", secretBytes: "${readFileBase64:/var/lib/jenkins/secrets/factory/image-signing-key.asc}" });
   // The jobs repository's credential comes from one variable everywhere.

@@ -333,8 +333,17 @@ describe("roles", () => {
     expect(run).toContain(`/usr/local/lib/factory/jenkins-bootstrap.sh ${env.jenkins.jobsRepo.url} production ${env.jenkins.pluginCli.url} ${env.jenkins.pluginCli.sha256} 2.555.3`);
     const dropIn = fileIn(doc, "/etc/systemd/system/jenkins.service.d/factory.conf");
     for (const line of [
-      'Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/factory-repo/jobs/jenkins/casc.yaml"',
-      'Environment="JAVA_OPTS=-Djava.awt.headless=true -Djenkins.install.runSetupWizard=false"',
+      // with ldap: the LDAP realm's file, and a JVM trust store that has the directory's CA
+      'Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/factory-repo/jobs/jenkins/casc.yaml,/var/lib/jenkins/factory-repo/jobs/jenkins/security-ldap.yaml"',
+      'Environment="JAVA_OPTS=-Djava.awt.headless=true -Djenkins.install.runSetupWizard=false -Djavax.net.ssl.trustStore=/var/lib/jenkins/ldap-truststore.p12 -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit"',
+      "ExecStartPre=/usr/local/lib/factory/jenkins-ldap-truststore.sh /etc/factory/ldap-ca.pem /var/lib/jenkins/ldap-truststore.p12",
+      'Environment="FACTORY_LDAP_SERVER=ldaps://ldap1.example.org ldaps://ldap2.example.org:1636"',
+      'Environment="FACTORY_LDAP_ROOT_DN=dc=example,dc=org"',
+      'Environment="FACTORY_LDAP_USER_SEARCH=(&(objectClass=posixAccount)(uid={0})(&(objectClass=posixAccount)(!(loginShell=/usr/sbin/nologin))))"',
+      // the escaped comma of the DN survives systemd's quoting
+      'Environment="FACTORY_LDAP_BIND_DN=cn=Image Factory\\\\, reader,ou=services,dc=example,dc=org"',
+      'Environment="FACTORY_LDAP_ADMINS=factory-admins"',
+      'Environment="FACTORY_LDAP_USERS=factory-users"',
       'Environment="FACTORY_ENV=maximal"',
       'Environment="FACTORY_CLOUD=factory-prod"',
       'Environment="FACTORY_REGION=RegionOne"',
@@ -381,7 +390,11 @@ describe("roles", () => {
     expect(bootstrap).toContain("home=/var/lib/jenkins");
     expect(bootstrap).toContain("$home/.ssh");
     expect(docOf("example-jenkins").mounts.some((m: string[]) => m[1] === "/var/lib/jenkins")).toBe(false);
-    expect(fileIn(docOf("example-jenkins"), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n")).toContain('Environment="FACTORY_JOBS_REPO_CREDENTIALS="');
+    const exampleDropIn = fileIn(docOf("example-jenkins"), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n");
+    expect(exampleDropIn).toContain('Environment="FACTORY_JOBS_REPO_CREDENTIALS="');
+    // without ldap: Jenkins' own admin, Java's own trust store
+    expect(exampleDropIn).toContain('Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/factory-repo/jobs/jenkins/casc.yaml,/var/lib/jenkins/factory-repo/jobs/jenkins/security-local.yaml"');
+    expect(exampleDropIn).toContain('Environment="JAVA_OPTS=-Djava.awt.headless=true -Djenkins.install.runSetupWizard=false"');
   });
 
   test("Jenkins without jenkins.mail: links through the admins' tunnel, no relay, and the first boot warns", () => {
@@ -397,12 +410,14 @@ describe("roles", () => {
     expect(commands(docOf("maximal-jenkins")).some((c) => c.includes("WARNING"))).toBe(false);
   });
 
-  test("every FACTORY_* variable casc.yaml reads is one the drop-in sets, and the drop-in sets nothing else", () => {
-    const casc = readFileSync(path.join(REPO, "jobs", "jenkins", "casc.yaml"), "utf8");
-    const read = new Set([...casc.matchAll(/\$\{(FACTORY_[A-Z_]+)(:-[^}]*)?\}/g)].map((m) => m[1]));
+  test("every FACTORY_* variable the JCasC files read is one the drop-in sets, and the drop-in sets nothing else", () => {
     for (const name of ["example-jenkins", "maximal-jenkins"]) {
-      const set = fileIn(docOf(name), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n")
-        .map((l) => /^Environment="(FACTORY_[A-Z_]+)=/.exec(l)?.[1]).filter((v): v is string => v !== undefined);
+      const dropIn = fileIn(docOf(name), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n");
+      const files = /^Environment="CASC_JENKINS_CONFIG=(.*)"$/.exec(dropIn.find((l) => l.includes("CASC_JENKINS_CONFIG="))!)![1].split(",");
+      expect(files.map((f) => path.basename(f))).toEqual(["casc.yaml", name.startsWith("maximal") ? "security-ldap.yaml" : "security-local.yaml"]);
+      const casc = files.map((f) => readFileSync(path.join(REPO, "jobs", "jenkins", path.basename(f)), "utf8")).join("\n");
+      const read = new Set([...casc.matchAll(/\$\{(FACTORY_[A-Z_]+)(:-[^}]*)?\}/g)].map((m) => m[1]));
+      const set = dropIn.map((l) => /^Environment="(FACTORY_[A-Z_]+)=/.exec(l)?.[1]).filter((v): v is string => v !== undefined);
       expect([name, [...set].sort()]).toEqual([name, [...read].sort()]);
     }
   });
@@ -579,8 +594,14 @@ describe("helpers", () => {
     chmodSync(path.join(dir, "smtp-password"), 0o400);
     expect(start("image-factory").stderr).not.toContain("smtp-password");
     // Every file casc.yaml reads from that directory is one the script knows.
-    const cascFiles = [...readFileSync(path.join(REPO, "jobs", "jenkins", "casc.yaml"), "utf8").matchAll(/\/var\/lib\/jenkins\/secrets\/factory\/([\w.-]+)\}/g)].map((m) => m[1]);
-    expect([...new Set(cascFiles)].sort()).toEqual(["image-signing-key.asc", "smtp-password", "web-publish-ssh"]);
+    const cascText = ["casc.yaml", "security-local.yaml", "security-ldap.yaml"].map((f) => readFileSync(path.join(REPO, "jobs", "jenkins", f), "utf8")).join("\n");
+    const cascFiles = [...cascText.matchAll(/\/var\/lib\/jenkins\/secrets\/factory\/([\w.-]+)\}/g)].map((m) => m[1]);
+    expect([...new Set(cascFiles)].sort()).toEqual(["image-signing-key.asc", "ldap-bind-password", "smtp-password", "web-publish-ssh"]);
+    // The bind password's placeholder is empty (right with anonymous binds), missed only with a bind DN.
+    expect(readFileSync(path.join(dir, "ldap-bind-password"), "utf8")).toBe("");
+    expect(r.stderr).not.toContain("ldap-bind-password");
+    const withBind = spawnSync("bash", [script, dir], { encoding: "utf8", env: { ...process.env, FACTORY_LDAP_BIND_DN: "cn=reader,dc=example,dc=org" } });
+    expect(withBind.stderr).toContain(`WARNING: ${dir}/ldap-bind-password is empty: push the bind password of cn=reader,dc=example,dc=org (factory ldap-password)`);
     for (const f of cascFiles) expect([f, statSync(path.join(dir, f)).isFile()]).toEqual([f, true]);
     rmSync(dir, { recursive: true, force: true });
   });

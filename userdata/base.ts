@@ -92,6 +92,9 @@ export function baseConfig(ctx: UserDataContext, { family }: BaseOptions): Cloud
     disable_root: true,
     ssh_pwauth: false,
     ssh_genkeytypes: ["ed25519", "ecdsa", "rsa"],
+    // sudo looks up the server's own name on every call: without it in /etc/hosts each sudo
+    // asks DNS, which may not know the name ("unable to resolve host", after a DNS timeout).
+    manage_etc_hosts: "localhost",
     ...(apt ? { apt } : {}),
     ntp: env.timeServers.length > 0 ? { enabled: true, servers: [...env.timeServers] } : { enabled: true },
     // No upgrade on first boot: the images are fresh, and first boot must not depend on a

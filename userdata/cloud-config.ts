@@ -22,6 +22,8 @@ export interface WriteFile {
   readonly content: string;
   readonly owner?: string;
   readonly permissions?: string;
+  /** Written in cloud-init's final stage, after the packages are installed. */
+  readonly defer?: true;
 }
 
 export interface AptSource {
@@ -61,6 +63,8 @@ export interface CloudConfig {
   disable_root: true;
   ssh_pwauth: false;
   ssh_genkeytypes?: string[];
+  /** "localhost": cloud-init adds the server's own name to /etc/hosts (127.0.1.1), leaving the rest. */
+  manage_etc_hosts?: "localhost";
   apt?: AptConfig;
   ntp?: NtpConfig;
   package_update?: boolean;
@@ -102,7 +106,7 @@ export function unescapeTerraform(text: string): string {
 // The order cloud-init acts in (users and disks, then packages, files, commands): the
 // rendered text reads top to bottom like the first boot.
 const KEY_ORDER: readonly (keyof CloudConfig)[] = [
-  "users", "disable_root", "ssh_pwauth", "ssh_genkeytypes", "bootcmd", "fs_setup", "mounts",
+  "users", "disable_root", "ssh_pwauth", "ssh_genkeytypes", "manage_etc_hosts", "bootcmd", "fs_setup", "mounts",
   "apt", "ntp", "package_update", "package_upgrade", "packages", "write_files", "runcmd",
 ];
 

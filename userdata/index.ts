@@ -7,6 +7,7 @@ import { type CloudConfig, escapeForTerraform, renderCloudConfig } from "./cloud
 import type { UserDataContext, UserDataRequest } from "./context";
 import { addJenkins } from "./jenkins";
 import { addJump } from "./jump";
+import { addLdapLogins } from "./ldap";
 import { addNfs } from "./nfs";
 import { addWeb } from "./web";
 
@@ -34,6 +35,7 @@ export function userDataConfig(ctx: UserDataContext, request: UserDataRequest): 
       addBuildHost(config, ctx, request);
       break;
   }
+  addLdapLogins(config, ctx, family);
   return finish(config);
 }
 

@@ -1,7 +1,7 @@
 // The Jenkins controller: Jenkins LTS from the configured repository, Java, Terraform and
 // the OpenStack CLI for the pipeline, the NFS shares, then a hand-over to git: the jobs
 // repository's JCasC file, plugin list and Job DSL seed (jobs/jenkins/ in that repo).
-import type { Environment, MailSettings } from "../config/schema";
+import type { Environment, LdapSettings, MailSettings } from "../config/schema";
 import { SHARED_DATA_UID } from "./base";
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
@@ -9,10 +9,15 @@ import { addNfsClient } from "./nfs-shares";
 import { addEgressWait } from "./egress";
 import { scriptFile, scriptPath } from "./scripts";
 import { addVolume, diskSerial } from "./volumes";
+import { LDAP_CA_FILE } from "./ldap";
 
 export const JENKINS_HOME = "/var/lib/jenkins";
 export const JOBS_CHECKOUT = `${JENKINS_HOME}/factory-repo`;
 export const CASC_FILE = `${JOBS_CHECKOUT}/jobs/jenkins/casc.yaml`;
+/** Who logs in to Jenkins: loaded with casc.yaml (CASC_JENKINS_CONFIG names both). */
+export const SECURITY_FILES = { local: `${JOBS_CHECKOUT}/jobs/jenkins/security-local.yaml`, ldap: `${JOBS_CHECKOUT}/jobs/jenkins/security-ldap.yaml` } as const;
+/** Jenkins' JVM trust store with LDAP logins: Java's CAs plus the directory's (made before every start). */
+export const LDAP_TRUSTSTORE = `${JENKINS_HOME}/ldap-truststore.p12`;
 export const PLUGINS_FILE = `${JOBS_CHECKOUT}/jobs/jenkins/plugins.txt`;
 /** Private key Jenkins uses for the build hosts' agent user (generated on the server). */
 export const BUILD_HOST_KEY = `${JENKINS_HOME}/.ssh/build-host`;
@@ -23,6 +28,8 @@ export const ADMIN_HASH_FILE = `${JENKINS_HOME}/secrets/factory-admin.bcrypt`;
 /** The credential files the admin places on the controller (JCasC reads them; see casc.yaml). */
 export const CREDENTIALS_DIR = `${JENKINS_HOME}/secrets/factory`;
 export const HOME_LABEL = "jenkins-home";
+/** The credential file of the directory's bind password (written by `factory ldap-password`; empty with anonymous binds). */
+export const LDAP_BIND_PASSWORD_FILE = `${CREDENTIALS_DIR}/ldap-bind-password`;
 /** The SMTP login credential JCasC declares (user jenkins.mail.username, password file smtp-password). */
 export const SMTP_CREDENTIALS = "smtp";
 /** Credential of the jobs repository: the first boot's deploy key for ssh URLs, none for http(s) and file. */
@@ -55,6 +62,8 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
     scriptFile("jenkins-admin-password"),
     scriptFile("jenkins-credential-files"),
     scriptFile("jenkins-bootstrap"),
+    scriptFile("jenkins-break-glass"),
+    ...(env.ldap ? [scriptFile("jenkins-ldap-truststore")] : []),
   );
   const pluginCli = env.jenkins.pluginCli;
   config.runcmd.push(
@@ -68,10 +77,11 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
 
 // The names the jobs repository's casc.yaml and seed rely on.
 function jenkinsDropIn(env: Environment, nfs: string): string {
+  const trustStore = env.ldap ? ` -Djavax.net.ssl.trustStore=${LDAP_TRUSTSTORE} -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit` : "";
   const vars: Array<[string, string]> = [
-    ["JAVA_OPTS", "-Djava.awt.headless=true -Djenkins.install.runSetupWizard=false"],
+    ["JAVA_OPTS", `-Djava.awt.headless=true -Djenkins.install.runSetupWizard=false${trustStore}`],
     ["JENKINS_PORT", "8080"],
-    ["CASC_JENKINS_CONFIG", CASC_FILE],
+    ["CASC_JENKINS_CONFIG", `${CASC_FILE},${SECURITY_FILES[env.ldap ? "ldap" : "local"]}`],
     ["FACTORY_ENV", env.name],
     ["FACTORY_CLOUD", env.cloud],
     ["FACTORY_REGION", env.region],
@@ -83,6 +93,7 @@ function jenkinsDropIn(env: Environment, nfs: string): string {
     ["FACTORY_JOBS_REPO_CREDENTIALS", jobsRepoCredentials(env.jenkins.jobsRepo.url)],
     ["FACTORY_JENKINS_URL", env.jenkins.url],
     ...mailVariables(env.jenkins.mail),
+    ...(env.ldap ? ldapVariables(env.ldap) : []),
   ];
   return [
     "# Image factory: no setup wizard, JCasC from the jobs repository, the factory's facts.",
@@ -92,6 +103,7 @@ function jenkinsDropIn(env: Environment, nfs: string): string {
     "TimeoutStartSec=900",
     "# placeholders for credential files the admin has not placed yet (logged), so JCasC loads",
     `ExecStartPre=${scriptPath("jenkins-credential-files")} ${CREDENTIALS_DIR}`,
+    ...(env.ldap ? ["# Java's CAs and the directory's, for the LDAP realm's ldaps:// (remade at every start: Java's CAs may change)", `ExecStartPre=${scriptPath("jenkins-ldap-truststore")} ${LDAP_CA_FILE} ${LDAP_TRUSTSTORE}`] : []),
     "",
   ].join("\n");
 }
@@ -108,6 +120,19 @@ function mailVariables(mail: MailSettings | undefined): Array<[string, string]> 
     ["FACTORY_SMTP_USERNAME", mail?.username ?? ""],
     ["FACTORY_SMTP_CREDENTIALS", mail?.username ? SMTP_CREDENTIALS : ""],
     ["FACTORY_TEAM_EMAIL", mail?.teamEmail ?? ""],
+  ];
+}
+
+/** security-ldap.yaml's values: the directory, who is a user, the two groups (the bind password is a credential file). */
+function ldapVariables(ldap: LdapSettings): Array<[string, string]> {
+  return [
+    ["FACTORY_LDAP_SERVER", ldap.uris.join(" ")],
+    ["FACTORY_LDAP_ROOT_DN", ldap.baseDn],
+    // the users sssd sees: posixAccount entries, matching ldap.userFilter
+    ["FACTORY_LDAP_USER_SEARCH", `(&(objectClass=posixAccount)(uid={0})${ldap.userFilter ?? ""})`],
+    ["FACTORY_LDAP_BIND_DN", ldap.bind?.dn ?? ""],
+    ["FACTORY_LDAP_ADMINS", ldap.groups.admins],
+    ["FACTORY_LDAP_USERS", ldap.groups.users],
   ];
 }
 

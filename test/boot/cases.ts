@@ -7,6 +7,7 @@ import { addressPlan, type AddressPlan } from "../../config/address-plan";
 import { parseEnvironment } from "../../config/load";
 import type { Environment } from "../../config/schema";
 import { renderUserDataText, type UserDataRequest } from "../../userdata";
+import { ADMINS, BASE_DN, BIND_DN, USER_FILTER, USERS } from "../ldap/directory";
 
 const REPO = path.join(__dirname, "..", "..", "..");
 
@@ -29,6 +30,28 @@ export interface BootCase {
    * the guest reports each of these checks as failed (the right reason), whatever else.
    */
   readonly mustFail: readonly string[];
+  /** LDAP logins against the test's directory, checked from outside over SSH (test/boot/ldap-logins.ts). */
+  readonly ldap?: LdapCase;
+}
+
+/** How an LDAP case reaches the directory and what the host checks. */
+export interface LdapCase {
+  /** bind: the password is pushed with factory ldap-password; anonymous: nothing is pushed. */
+  readonly mode: "bind" | "anonymous";
+  /** The directory does not answer during first boot (it answers later in the checks). */
+  readonly unreachableAtBoot: boolean;
+  /** The environment file the case's user-data is rendered from (factory ldap-password reads it too). */
+  readonly environmentYaml: string;
+  /** The guest's address of the directory (qemu guestfwd to the test's slapd). */
+  readonly directoryAddress: string;
+  readonly guestAddress: string;
+  readonly subnet: string;
+}
+
+/** What LDAP cases are rendered with: the test directory's CA and the test's admin key. */
+export interface LdapContext {
+  readonly caPem: string;
+  readonly adminPublicKey: string;
 }
 
 interface Loaded {
@@ -65,6 +88,8 @@ function jumpCase(name: string, loaded: Loaded): BootCase {
     checkEnv: {
       CASE: name, ROLE: "jump", CLOUD_INIT_TIMEOUT, EGRESS: env.network.egress, PRIVATE_CIDR: plan.cidr.text,
       ...(plan.egressVip ? { EGRESS_VIP: plan.egressVip } : {}),
+      // sssd's configuration and state inside (the maximal fixture's too: two URIs, an escaped bind DN)
+      ...(env.ldap ? { LDAP: env.ldap.bind ? "bind" : "anonymous" } : {}),
     },
     mustFail: [],
   };
@@ -111,7 +136,43 @@ export function withMissingFsDevice(userData: string): string {
   return `#cloud-config\n${stringify(config, { lineWidth: 0 })}`;
 }
 
-export function bootCases(): BootCase[] {
+/** The directory's address as the guest sees it: on the subnet (qemu answers ARP for it), no server of the case's. */
+const DIRECTORY_HOST_OCTET = 250;
+/** How long the guest waits for the host's checks (guest/check.sh); a starved VM answers SSH slowly. */
+const HOST_CHECKS_TIMEOUT = "1500";
+
+/** The jump host of the example with LDAP logins on the test's directory. */
+function ldapJumpCase(name: string, mode: LdapCase["mode"], unreachableAtBoot: boolean, context: LdapContext): BootCase {
+  const data = parse(readFileSync(path.join(REPO, "environments/example.yaml"), "utf8"));
+  const subnet: string = data.network.cidr;
+  const directoryAddress = subnet.replace(/\.0\/\d+$/, `.${DIRECTORY_HOST_OCTET}`);
+  data.admin.sshPublicKeys = [context.adminPublicKey];
+  data.ldap = {
+    uris: [`ldaps://${directoryAddress}`],
+    baseDn: BASE_DN,
+    caCertificate: context.caPem,
+    userFilter: USER_FILTER,
+    groups: { admins: ADMINS, users: USERS },
+    ...(mode === "bind" ? { bind: { dn: BIND_DN } } : {}),
+  };
+  const environmentYaml = stringify(data, { lineWidth: 0 });
+  const env = parseEnvironment(`${name}.yaml`, environmentYaml).env;
+  const loaded = { env, plan: addressPlan(env) };
+  const base = jumpCase(name, loaded);
+  return {
+    ...base,
+    checkEnv: { ...base.checkEnv, HOST_CHECKS: HOST_CHECKS_TIMEOUT },
+    ldap: { mode, unreachableAtBoot, environmentYaml, directoryAddress, guestAddress: loaded.plan.jump[0], subnet },
+  };
+}
+
+/** Stand-ins for the test's CA and admin key, where only the package list matters. */
+const PACKAGE_LIST_CONTEXT = (): LdapContext => ({
+  caPem: parse(readFileSync(path.join(REPO, "test/fixtures/maximal.yaml"), "utf8")).ldap.caCertificate,
+  adminPublicKey: parse(readFileSync(path.join(REPO, "environments/example.yaml"), "utf8")).admin.sshPublicKeys[0],
+});
+
+export function bootCases(context: LdapContext = PACKAGE_LIST_CONTEXT()): BootCase[] {
   const example = load("environments/example.yaml");
   const maximal = load("test/fixtures/maximal.yaml"); // network.egress: jump
   const nfs = nfsCase("nfs", example);
@@ -121,6 +182,10 @@ export function bootCases(): BootCase[] {
     nfs,
     webCase("web", example),
     nfsCase("nfs-broken-fs-setup", example, withMissingFsDevice(nfs.userData), [`data disk mounted at ${DATA_MOUNT}`]),
+    // LDAP logins: the bind password pushed and rotated with factory ldap-password; and
+    // anonymous binds with the directory silent during first boot, answering later.
+    ldapJumpCase("jump-ldap", "bind", false, context),
+    ldapJumpCase("jump-ldap-unreachable", "anonymous", true, context),
   ];
 }
 

@@ -1,6 +1,7 @@
 // Boots one case in qemu (TCG: /dev/kvm does not work here) and returns what its serial
 // console said. The NIC's backend is qemu's user network with restrict=on: the guest's
-// network configuration is real, but no packet ever leaves qemu.
+// network configuration is real, but no packet leaves qemu except by the forwarding rules
+// an LDAP case adds (SSH in from 127.0.0.1, the directory's address out to the test's slapd).
 import * as path from "node:path";
 import type { BootCase } from "./cases";
 import type { Machine } from "./rootfs";
@@ -18,7 +19,13 @@ const POWEROFF_GRACE_SECONDS = 90;
 export async function bootInQemu(
   bootCase: BootCase,
   machine: Machine,
-  options: { readonly dir: string; readonly seedIso: string; readonly mac: string; readonly timeoutSeconds: number; readonly cpus: number },
+  options: {
+    readonly dir: string; readonly seedIso: string; readonly mac: string; readonly timeoutSeconds: number; readonly cpus: number;
+    /** More of the user network's options (net=, hostfwd=, guestfwd=: the LDAP cases). */
+    readonly netdevOptions?: readonly string[];
+    /** Each console line, as it comes. */
+    readonly onLine?: (line: string) => void;
+  },
 ): Promise<BootOutcome> {
   const { dir } = options;
   const overlay = path.join(dir, "root.qcow2");
@@ -40,7 +47,7 @@ export async function bootInQemu(
     "-append", "root=/dev/vda rw console=ttyS0 panic=-1 loglevel=4",
     ...drives,
     // PCI slot 3 gives the NIC the name it has on OpenStack (ens3).
-    "-netdev", "user,id=n0,restrict=on", "-device", `virtio-net-pci,netdev=n0,mac=${options.mac},addr=0x3,romfile=`,
+    "-netdev", ["user", "id=n0", "restrict=on", ...(options.netdevOptions ?? [])].join(","), "-device", `virtio-net-pci,netdev=n0,mac=${options.mac},addr=0x3,romfile=`,
   ];
   let kill: () => void = () => {};
   let grace: NodeJS.Timeout | undefined;
@@ -50,6 +57,7 @@ export async function bootInQemu(
     logFile: path.join(dir, "console.log"),
     onStart: (k) => (kill = k),
     onLine: (line) => {
+      options.onLine?.(line);
       if (!grace && line.includes(endLine)) grace = setTimeout(() => kill(), POWEROFF_GRACE_SECONDS * 1000);
     },
   });

@@ -74,7 +74,7 @@ elif ! as_jenkins GIT_SSH_COMMAND="$git_ssh" git clone --branch "$branch" --sing
   cat "$deploy_key.pub" >&2
   exit 1
 fi
-for file in jobs/jenkins/casc.yaml jobs/jenkins/plugins.txt; do
+for file in jobs/jenkins/casc.yaml jobs/jenkins/security-local.yaml jobs/jenkins/security-ldap.yaml jobs/jenkins/plugins.txt; do
   [ -f "$repo/$file" ] || { echo "jenkins-bootstrap: $repo_url has no $file" >&2; exit 1; }
 done
 

@@ -45,8 +45,30 @@ problems = status.get("errors", []) + status.get("recoverable_errors", [])
 print(json.dumps(problems) if problems else "errors: []")
 sys.exit(1 if problems else 0)'
 
+# sudo (and sshd's logs) look up the server's own name; DNS may not know it.
+expect "the server's own name resolves from /etc/hosts" getent -s files hosts "$(hostname)"
+
+# A unit left failed (also one the role's packages started and gave up) degrades the server.
+no_failed_units() {
+  local f
+  f=$(systemctl --failed --no-legend --plain) || return 1
+  if [ -n "$f" ]; then echo "$f"; return 1; fi
+  echo "none"
+}
+expect "no failed systemd units" no_failed_units
+
 # shellcheck source=roles/jump.sh
 . "$here/roles/$ROLE.sh"
+
+# Checks from outside (test/boot/run.ts logs in over SSH, through qemu's hostfwd): the host
+# says it is done by creating $host_done as the factory user.
+if [ -n "${HOST_CHECKS:-}" ]; then
+  host_done=/run/factory-boot-check/host-done
+  echo "BOOT-HOST-CHECKS-READY $CASE"
+  deadline=$((SECONDS + HOST_CHECKS))
+  until [ -e "$host_done" ] || [ "$SECONDS" -ge "$deadline" ]; do sleep 2; done
+  [ -e "$host_done" ] || report FAIL "host checks finished" "no word from the host in $HOST_CHECKS s"
+fi
 
 if [ "$failed" -gt 0 ]; then
   {

@@ -28,3 +28,28 @@ if [ "${EGRESS:?}" = jump ]; then
   holds_vip() { ip -o -4 addr show | grep -F " ${EGRESS_VIP:?}/"; }
   expect "egress: keepalived holds the VIP $EGRESS_VIP" eventually 60 holds_vip
 fi
+
+# LDAP logins (environment file: ldap): sssd configured and checked by sssd itself, keys
+# through sssd for people only, sudo for the admins group; sssd runs only when it may.
+if [ -n "${LDAP:-}" ]; then
+  expect "ldap: sssctl config-check passes" sssctl config-check
+  case "$LDAP" in
+    bind) sssd_state() { ! systemctl is-active --quiet sssd.service && echo "sssd is off: no bind password pushed yet"; } ;;
+    *) sssd_state() { systemctl is-active --quiet sssd.service && echo "sssd runs (anonymous binds need nothing)"; } ;;
+  esac
+  expect "ldap: sssd state at first boot ($LDAP)" sssd_state
+  keys_for() { sshd -T -C "user=$1,host=h,addr=10.0.0.1" 2>&1 | grep -x "authorizedkeyscommand $2"; }
+  expect "ldap: sshd asks sssd for people's keys" keys_for alice /usr/bin/sss_ssh_authorizedkeys
+  expect "ldap: sshd never asks sssd for the factory user's keys" keys_for factory none
+  expect "ldap: sudoers valid, the admins group in it" sh -c 'visudo -c && grep -h "^%" /etc/sudoers.d/factory-ldap-admins'
+  expect "ldap: NSS asks sss after the local files" grep -E '^(passwd|group):.*files.* sss' /etc/nsswitch.conf
+  installed() { dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -qx "install ok installed"; }
+  ldap_only() {
+    local p extra=()
+    for p in sssd sssd-ad sssd-ipa sssd-krb5 sssd-proxy samba-libs; do installed "$p" && extra+=("$p"); done
+    installed sssd-ldap || { echo "sssd-ldap is not installed"; return 1; }
+    [ "${#extra[@]}" -eq 0 ] || { echo "installed too: ${extra[*]}"; return 1; }
+    echo "sssd-ldap without the sssd metapackage, AD, IPA, Kerberos, proxy or Samba"
+  }
+  expect "ldap: only sssd's LDAP provider is installed" ldap_only
+fi

@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { z } from "zod/v3";
 import { DYNAMIC_POOL_OFFSET, MAX_SUBNET_PREFIX } from "./address-plan";
 import { parseCidr } from "./cidr";
+import { branchNameProblem, cloneUrlProblem } from "./git";
 import { checkSshPublicKey } from "./ssh-key";
 
 const NAME = /^[a-z][a-z0-9-]*$/;
@@ -46,8 +47,6 @@ const url = (schemes: string[]) =>
     try {
       parsed = new URL(value);
     } catch {
-      // scp-like git addresses (git@host:path) are fine where ssh is allowed
-      if (schemes.includes("ssh") && /^[\w.-]+@[\w.-]+:\S+$/.test(value)) return;
       ctx.addIssue({ code: "custom", message: `"${value}" is not a URL` });
       return;
     }
@@ -56,6 +55,13 @@ const url = (schemes: string[]) =>
       ctx.addIssue({ code: "custom", message: `URL scheme "${scheme}" is not allowed here (use ${schemes.join(", ")})` });
     }
     if (parsed.password) ctx.addIssue({ code: "custom", message: "URL must not contain a password" });
+  });
+
+/** A check that returns why a value is wrong (or nothing) as a zod string. */
+const checked = (problem: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: "custom", message });
   });
 
 const pgpFingerprint = z
@@ -257,7 +263,8 @@ export const EnvironmentSchema = z
       })
       .optional(),
     jenkins: z.strictObject({
-      jobsRepo: z.strictObject({ url: url(["https", "http", "ssh", "git", "file"]), branch: text("branch").default("main") }),
+      /** Cloned on the controller's first boot: https://, ssh:// or [user@]host:path, and a branch git check-ref-format accepts. */
+      jobsRepo: z.strictObject({ url: checked(cloneUrlProblem), branch: checked(branchNameProblem).default("main") }),
       packageRepo: url(["https", "http"]),
       /** Key of the package repository; default: <packageRepo>/jenkins.io-2026.key, pinned to the Jenkins project's key. */
       signingKey: z

@@ -62,7 +62,11 @@ const cases: BadCase[] = [
   { name: "image on a missing template", change: (d) => (d.images[1].template = "packer"), where: "images.1.template", message: /no build-host template named "packer"/ },
   { name: "image tooling differs from its template", change: (d) => (d.images[0].tooling = "dib"), where: "images.0.tooling", message: /template "kiwi" has tooling kiwi, not dib/ },
   { name: "image name with a publish suffix", change: (d) => (d.images[0].name = "Standard_Debian_12_latest"), where: "images.0.name", message: /_latest, _prev or a date/ },
-  { name: "YAML syntax error", raw: "name: example\nnetwork:\n  cidr: [10.20.0.0/24\n", where: "line 4, column 1", message: /YAML syntax error/ },
+  // An unclosed bracket or quote is named where it opened, not where the parser noticed it (the end).
+  { name: "YAML: unclosed flow sequence", raw: "name: example\nnetwork:\n  cidr: [10.20.0.0/24\n", where: "line 3, column 9", message: /YAML syntax error: this flow sequence \("\["\) is never closed \(noticed at line 4, column 1\)/ },
+  { name: "YAML: unclosed flow map", raw: "name: example\nservers:\n  jenkins: { image: debian-13, flavor: m1.large\n  nfs: { image: debian-12 }\nregion: r\n", where: "line 3, column 12", message: /this flow map \("\{"\) is never closed/ },
+  { name: "YAML: unclosed quote", raw: 'name: example\ncloud: "factory\nregion: RegionOne\nbuildHosts: {}\n', where: "line 2, column 8", message: /this double-quoted string \("""\) is never closed/ },
+  { name: "YAML: other syntax errors keep their place", raw: "name: example\n  cloud: x\n", where: "line 1, column 7", message: /YAML syntax error: / },
   { name: "not a mapping", raw: "- just\n- a list\n", where: "(root)", message: /expected a mapping/ },
 ];
 

@@ -20,12 +20,12 @@ const nameOf = (what: string, max: number) =>
 
 const text = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
 
-const cidr = (versions: Array<4 | 6>) =>
+const cidr = (versions: Array<4 | 6>, why = "") =>
   z.string().superRefine((value, ctx) => {
     const parsed = parseCidr(value);
     if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
     else if (!versions.includes(parsed.version)) {
-      ctx.addIssue({ code: "custom", message: `"${value}" must be an IPv${versions[0]} CIDR` });
+      ctx.addIssue({ code: "custom", message: `"${value}" must be an IPv${versions[0]} CIDR${why}` });
     }
   });
 
@@ -237,7 +237,12 @@ export const EnvironmentSchema = z
       routerSnat: z.boolean().default(true),
     }).refine((n) => n.egress === "jump" || n.routerSnat, { path: ["routerSnat"], message: "egress: router needs the router's SNAT; routerSnat: false only goes with egress: jump" }),
     admin: z.strictObject({
-      cidrs: uniqueStrings("CIDR").pipe(z.array(cidr([4, 6]))).refine((l) => l.length > 0, "at least one admin CIDR is required"),
+      // IPv4 only: the factory's subnet, the jump hosts' addresses and Neutron's floating
+      // IPs are IPv4, so an IPv6 admin could never reach a jump host (its rules would only
+      // look like access).
+      cidrs: uniqueStrings("CIDR")
+        .pipe(z.array(cidr([4], ": the jump hosts are reached at IPv4 floating IPs only (the factory's subnets are IPv4), so an IPv6 admin could never connect")))
+        .refine((l) => l.length > 0, "at least one admin CIDR is required"),
       sshPublicKeys: z.array(sshPublicKey).min(1, "at least one SSH public key is required"),
     }),
     servers: z.strictObject({

@@ -34,6 +34,7 @@ const cases: BadCase[] = [
   { name: "web subnet too small", change: (d) => (d.web.cidr = "10.30.0.0/28"), where: "web.cidr", message: /web subnet must be \/26 or larger/ },
   { name: "router SNAT off without egress: jump", change: (d) => (d.network.routerSnat = false), where: "network.routerSnat", message: /egress: router needs the router's SNAT/ },
   { name: "IPv6 nameserver for the IPv4 subnets", change: (d) => (d.network.dnsNameservers = ["9.9.9.9", "2620:fe::fe"]), where: "network.dnsNameservers.1", message: /must be an IPv4 address/ },
+  { name: "IPv6 admin CIDR (the jump hosts have IPv4 floating IPs only)", change: (d) => d.admin.cidrs.push("2001:db8:1::/48"), where: "admin.cidrs.1", message: /must be an IPv4 CIDR: the jump hosts are reached at IPv4 floating IPs only/ },
   { name: "IPv6 private subnet", change: (d) => (d.network.cidr = "fd00::/64"), where: "network.cidr", message: /IPv4 CIDR/ },
   { name: "garbage SSH key", change: (d) => (d.admin.sshPublicKeys = ["ssh-ed25519 not-base64!"]), where: "admin.sshPublicKeys.0", message: /not base64/ },
   { name: "private key instead of public", change: (d) => (d.admin.sshPublicKeys.push(PRIVATE_KEY_LINE)), where: "admin.sshPublicKeys.1", message: /private key/ },
@@ -151,9 +152,9 @@ describe("usage errors exit 2", () => {
   });
 });
 
-test("accepted: IPv6 admin CIDRs, RSA-4096 and ECDSA keys, an S3 backend", async () => {
+test("accepted: several admin CIDRs, RSA-4096 and ECDSA keys, an S3 backend", async () => {
   const data = exampleData();
-  data.admin.cidrs.push("2001:db8:1::/48");
+  data.admin.cidrs.push("198.51.100.0/24");
   data.admin.sshPublicKeys.push(fixtureKey("rsa-4096.pub"), fixtureKey("ecdsa-256.pub"));
   data.backend = { type: "s3", bucket: "tfstate", region: "RegionOne", endpoint: "https://s3.example.com" };
   const file = writeEnvironment(data);

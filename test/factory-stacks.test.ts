@@ -2,6 +2,7 @@
 // and checked, and that tearing down the factory stack loses no data.
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
+import { parse } from "yaml";
 import { loadEnvironments } from "../config/load";
 import { synthesize } from "../main";
 import { environment, EXAMPLE, maximalEnvironment, SynthesizedEnvironment, tempDir } from "./helpers";
@@ -138,14 +139,18 @@ describe("servers", () => {
 });
 
 describe("egress through the jump hosts", () => {
-  test("jump ports may forward any address and take the router as their own gateway", () => {
+  test("jump ports may forward any address; their own route to the router is not left to DHCP", () => {
     const ports = maximal.resources("factory", "openstack_networking_port_v2");
     expect(ports.map((p) => p.name)).toEqual(["maximal-jump-0", "maximal-jump-1", "maximal-jump-2"]);
     for (const [i, port] of ports.entries()) {
       expect(port.fixed_ip[0].ip_address).toBe(`10.40.0.${10 + i}`);
       expect(port.allowed_address_pairs).toEqual([{ ip_address: "0.0.0.0/0" }]);
-      expect(port.extra_dhcp_option).toEqual([{ name: "router", value: "10.40.0.1" }]);
+      // A per-port `router` option is ignored by RFC 3442 clients: Neutron also sends option
+      // 121 with the default route via the subnet's gateway (the VIP). The user-data sets it.
+      expect(port).not.toHaveProperty("extra_dhcp_option");
     }
+    const jumps = maximal.resources("factory", "openstack_compute_instance_v2").filter((i) => i.metadata.role === "jump");
+    for (const jump of jumps) expect(parse(jump.user_data).bootcmd).toContainEqual(expect.arrayContaining(["egress-route", "10.40.0.1"]));
   });
 
   test("with egress: router, jump ports forward nothing", () => {

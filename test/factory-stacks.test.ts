@@ -5,7 +5,8 @@ import * as path from "node:path";
 import { parse } from "yaml";
 import { loadEnvironments } from "../config/load";
 import { synthesize } from "../main";
-import { environment, EXAMPLE, maximalEnvironment, SynthesizedEnvironment, tempDir } from "./helpers";
+import { TERRAFORM_VERSION_CONSTRAINT } from "../stacks/environment-stack";
+import { environment, EXAMPLE, maximalEnvironment, REPO, SynthesizedEnvironment, tempDir } from "./helpers";
 
 const example = new SynthesizedEnvironment(environment());
 const maximal = new SynthesizedEnvironment(maximalEnvironment());
@@ -24,6 +25,16 @@ describe("stack layout", () => {
       "example-build-host-kiwi": [],
       "example-build-host-dib": [],
     });
+  });
+
+  test("every stack requires the Terraform its backend settings need, the version the README names", () => {
+    for (const e of [example, maximal]) {
+      for (const [name, json] of e.stacks) expect([name, json.terraform.required_version]).toEqual([name, TERRAFORM_VERSION_CONSTRAINT]);
+    }
+    const minimum = TERRAFORM_VERSION_CONSTRAINT.replace(/^>= /, "");
+    const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+    expect(readme).toContain(`Needs Terraform ≥ ${minimum}`);
+    expect(readme.match(/Terraform ≥ \d+\.\d+(\.\d+)?/g)?.filter((m) => m !== `Terraform ≥ ${minimum}`)).toEqual([]);
   });
 
   test("no web section (or count 0): no web stack", () => {
@@ -107,6 +118,14 @@ describe("servers", () => {
         expect(instance.user_data).toMatch(/^#cloud-config\n/);
       }
     }
+  });
+
+  test("every server is force-deleted: with Nova's deferred delete a plain delete leaves it holding its port, and its successor could not boot on it", () => {
+    const all = [example, maximal].flatMap((e) =>
+      [...e.stacks.entries()].flatMap(([name, json]) => Object.values<any>(json.resource?.openstack_compute_instance_v2 ?? {}).map((i) => [name, i.force_delete])),
+    );
+    expect(all.length).toBeGreaterThan(10);
+    for (const [name, forceDelete] of all) expect([name, forceDelete]).toEqual([name, true]);
   });
 
   test("only jump hosts and web servers get public addresses", () => {

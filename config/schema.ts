@@ -102,6 +102,9 @@ export const SmtpSecurity = z.enum(["none", "starttls", "ssl"]);
 /** The plugins' own default port of each (javax.mail's 25; 587 with useTls, 465 with useSsl). */
 export const DEFAULT_SMTP_PORT = { none: 25, starttls: 587, ssl: 465 } as const;
 
+/** JENKINS_HOME's volume: plugins, build history and logs (the images themselves are on NFS). */
+export const DEFAULT_JENKINS_HOME_GB = 50;
+
 /** The Jenkins URL that works through the jenkins_ui_tunnel output's tunnel (ssh -L 8080:<jenkins>:8080). */
 export const DEFAULT_JENKINS_URL = "http://localhost:8080/";
 
@@ -248,8 +251,11 @@ export const EnvironmentSchema = z
     servers: z.strictObject({
       jenkins: z.strictObject({
         ...server,
-        /** Optional separate volume for JENKINS_HOME, kept in the data stack. */
-        homeVolumeGb: z.number().int().min(1).optional(),
+        /**
+         * JENKINS_HOME's volume in the data stack, so credentials, build history and keys
+         * survive a recreated factory. 0: none, JENKINS_HOME on the root disk (lost with the server).
+         */
+        homeVolumeGb: z.number().int("homeVolumeGb must be a whole number").min(0, "homeVolumeGb must be 0 (none) or more").default(DEFAULT_JENKINS_HOME_GB),
       }),
       nfs: z.strictObject({ ...server, dataVolumeGb: positiveInt("dataVolumeGb") }),
       jump: z.strictObject({ ...server, count: positiveInt("count").max(16, "count must be at most 16") }),

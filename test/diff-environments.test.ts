@@ -196,7 +196,7 @@ test("a smaller data volume: replaced (Cinder cannot shrink), data at risk, its 
 });
 
 test("a removed volume (servers.jenkins.homeVolumeGb): data at risk; exit code 2 from the CLI", async () => {
-  const headDir = synthDir((d) => delete d.servers.jenkins.homeVolumeGb);
+  const headDir = synthDir((d) => (d.servers.jenkins.homeVolumeGb = 0));
   const report = compareSynthOutputs(base, readSynthOutput(headDir));
   expect(actions(report)).toEqual([
     "example-data remove volume example-jenkins-home",

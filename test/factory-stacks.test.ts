@@ -4,6 +4,7 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { loadEnvironments } from "../config/load";
+import { DEFAULT_JENKINS_HOME_GB } from "../config/schema";
 import { synthesize } from "../main";
 import { TERRAFORM_VERSION_CONSTRAINT } from "../stacks/environment-stack";
 import { environment, EXAMPLE, maximalEnvironment, REPO, SynthesizedEnvironment, tempDir } from "./helpers";
@@ -72,7 +73,11 @@ describe("data survives a teardown of the factory", () => {
         }
       }
     }
-    expect(example.resources("data", "openstack_blockstorage_volume_v3").map((v) => [v.name, v.size])).toEqual([["example-nfs-data", 500]]);
+    // JENKINS_HOME gets its volume by default: credentials, build history and keys survive a recreate
+    expect(example.resources("data", "openstack_blockstorage_volume_v3").map((v) => [v.name, v.size]).sort()).toEqual([
+      ["example-jenkins-home", DEFAULT_JENKINS_HOME_GB],
+      ["example-nfs-data", 500],
+    ]);
     expect(maximal.resources("data", "openstack_blockstorage_volume_v3").map((v) => [v.name, v.size]).sort()).toEqual([
       ["maximal-jenkins-home", 200],
       ["maximal-nfs-data", 2000],
@@ -91,8 +96,16 @@ describe("data survives a teardown of the factory", () => {
   test("volumes are attached in the factory stack: NFS data to NFS, JENKINS_HOME to Jenkins", () => {
     const attachments = (e: SynthesizedEnvironment) =>
       e.resources("factory", "openstack_compute_volume_attach_v2").map((a) => [e.target("factory", a.instance_id).resource.name, e.target("factory", a.volume_id).resource.name]).sort();
-    expect(attachments(example)).toEqual([["example-nfs", "example-nfs-data"]]);
+    expect(attachments(example)).toEqual([["example-jenkins", "example-jenkins-home"], ["example-nfs", "example-nfs-data"]]);
     expect(attachments(maximal)).toEqual([["maximal-jenkins", "maximal-jenkins-home"], ["maximal-nfs", "maximal-nfs-data"]]);
+  });
+
+  test("homeVolumeGb: 0 leaves JENKINS_HOME on the root disk (no volume, no attachment, no mount)", () => {
+    const none = new SynthesizedEnvironment(environment((d) => (d.servers.jenkins.homeVolumeGb = 0)));
+    expect(none.resources("data", "openstack_blockstorage_volume_v3").map((v) => v.name)).toEqual(["example-nfs-data"]);
+    expect(none.resources("factory", "openstack_compute_volume_attach_v2")).toHaveLength(1);
+    const jenkins = none.resources("factory", "openstack_compute_instance_v2").find((i) => i.name === "example-jenkins");
+    expect(jenkins.user_data).not.toContain("jenkins-home");
   });
 
   test("the NFS server shares its data volume's zone", () => {

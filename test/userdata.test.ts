@@ -412,7 +412,8 @@ describe("roles", () => {
     expect(bootstrap).toContain("build_host_key=$ssh_dir/build-host");
     expect(bootstrap).toContain("home=/var/lib/jenkins");
     expect(bootstrap).toContain("$home/.ssh");
-    expect(docOf("example-jenkins").mounts.some((m: string[]) => m[1] === "/var/lib/jenkins")).toBe(false);
+    // JENKINS_HOME is on its volume by default (servers.jenkins.homeVolumeGb)
+    expect(docOf("example-jenkins").mounts).toContainEqual([`/dev/disk/by-id/virtio-${VOLUME_ID.slice(0, 20)}`, "/var/lib/jenkins", "ext4", expect.any(String), "0", "2"]);
     expect(fileIn(docOf("example-jenkins"), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n")).toContain('Environment="FACTORY_JOBS_REPO_CREDENTIALS="');
   });
 

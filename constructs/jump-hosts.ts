@@ -32,6 +32,8 @@ export interface JumpHostsProps {
 
 export class JumpHosts extends Construct {
   readonly servers: Server[] = [];
+  /** Each jump host's floating IP association: it is reachable once its association exists. */
+  readonly floatingIpAssociations: NetworkingFloatingipAssociateV2[] = [];
   readonly serverGroup: ComputeServergroupV2;
 
   constructor(scope: Construct, id: string, props: JumpHostsProps) {
@@ -65,10 +67,12 @@ export class JumpHosts extends Construct {
         keyPair: props.keyPair,
         serverGroupId: this.serverGroup.id,
       });
-      new NetworkingFloatingipAssociateV2(this, `floating-ip-${i}`, {
-        floatingIp: props.floatingIps[i],
-        portId: port.id,
-      });
+      this.floatingIpAssociations.push(
+        new NetworkingFloatingipAssociateV2(this, `floating-ip-${i}`, {
+          floatingIp: props.floatingIps[i],
+          portId: port.id,
+        }),
+      );
       this.servers.push(server);
     }
   }

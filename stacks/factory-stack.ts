@@ -80,16 +80,19 @@ export class FactoryStack extends EnvironmentStack {
     const jumpAddresses = data.jumpFloatingIps.map((fip) => fip.address);
     const bastion = jumpAddresses[0];
     if (env.readinessCheck) {
-      this.jumpHosts.servers.forEach((server, i) => {
-        new ReadinessCheck(this, `jump-${i}-ready`, { serverId: server.id, host: jumpAddresses[i] });
-      });
-      const nfsReady = new ReadinessCheck(this, "nfs-ready", { serverId: this.nfs.server.id, host: plan.nfs, bastionHost: bastion });
+      // Each jump host is reached at its floating IP once the association exists; the
+      // others through jump-0, once it is up.
+      const jumpReady = this.jumpHosts.servers.map(
+        (server, i) =>
+          new ReadinessCheck(this, `jump-${i}-ready`, { serverId: server.id, host: jumpAddresses[i], dependsOn: [this.jumpHosts.floatingIpAssociations[i]] }),
+      );
+      const nfsReady = new ReadinessCheck(this, "nfs-ready", { serverId: this.nfs.server.id, host: plan.nfs, bastionHost: bastion, after: [jumpReady[0]] });
       new ReadinessCheck(this, "jenkins-ready", {
         serverId: this.jenkins.server.id,
         host: plan.jenkins,
         bastionHost: bastion,
         // Jenkins mounts the NFS exports on first boot: its check waits for NFS's first.
-        after: [nfsReady],
+        after: [jumpReady[0], nfsReady],
       });
     }
 

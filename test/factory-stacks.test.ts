@@ -22,7 +22,8 @@ describe("stack layout", () => {
       "example-network": [],
       "example-data": ["example-network"],
       "example-factory": ["example-data", "example-network"],
-      "example-web": ["example-data", "example-network"],
+      // its readiness checks go through the factory's jump-0
+      "example-web": ["example-data", "example-factory", "example-network"],
       "example-build-host-kiwi": [],
       "example-build-host-dib": [],
     });
@@ -223,25 +224,40 @@ describe("web tenant", () => {
 });
 
 describe("deploy waits for first boot", () => {
+  const isCheck = (r: any) => /-ready\/wait$/.test(r["//"].metadata.path);
+  const check = (e: SynthesizedEnvironment, stack: string, name: string) =>
+    e.resources(stack, "terraform_data").find((r) => r["//"].metadata.path === `${e.env.name}-${stack}/${name}/wait`);
+
   test("one readiness check per server, through the first jump host, redone when the server is replaced", () => {
-    const checks = [...example.resources("factory", "terraform_data"), ...example.resources("web", "terraform_data")];
+    const checks = [...example.resources("factory", "terraform_data"), ...example.resources("web", "terraform_data")].filter(isCheck);
     expect(checks).toHaveLength(6);
     for (const check of checks) {
       expect(check.provisioner[0]["remote-exec"].inline[0]).toContain("cloud-init status --wait");
       expect(check.triggers_replace.server_id).toMatch(/^\$\{openstack_compute_instance_v2\.[^.]+\.id\}$/);
       expect(check.connection).toMatchObject({ type: "ssh", user: "factory", agent: "true" });
     }
-    const jenkins = example.resources("factory", "terraform_data").find((c) => c.connection.host === "10.20.0.5");
+    const jenkins = check(example, "factory", "jenkins-ready");
     expect(jenkins.connection.bastion_host).toMatch(/jump-0-floating-ip/);
-    const nfs = example.resources("factory", "terraform_data").find((c) => c.connection.host === "10.20.0.6");
-    expect(jenkins.depends_on).toEqual([expect.stringMatching(/^terraform_data\.nfs-ready_wait_[0-9A-F]+$/)]);
-    expect(nfs).not.toHaveProperty("depends_on");
   });
 
-  test("readinessCheck: false turns them off", () => {
+  test("the order is explicit: a jump host after its floating IP association, the others after jump-0's check, the web stack after the factory's", () => {
+    for (const i of [0, 1]) {
+      expect(check(example, "factory", `jump-${i}-ready`).depends_on).toEqual([expect.stringMatching(new RegExp(`^openstack_networking_floatingip_associate_v2\\.jump-hosts_floating-ip-${i}_`))]);
+    }
+    expect(check(example, "factory", "nfs-ready").depends_on).toEqual([expect.stringMatching(/^terraform_data\.jump-0-ready_wait_/)]);
+    // Jenkins mounts the NFS exports on first boot
+    expect(check(example, "factory", "jenkins-ready").depends_on).toEqual([expect.stringMatching(/^terraform_data\.jump-0-ready_wait_/), expect.stringMatching(/^terraform_data\.nfs-ready_wait_/)]);
+    // the web servers' checks go through the factory's jump-0: the manifest orders the stacks
+    expect(check(example, "web", "web-0-ready").connection.bastion_host).toMatch(/jump-0-floating-ip/);
+  });
+
+  test("readinessCheck: false turns them off, and the web stack does not wait for the factory", () => {
     for (const name of ["factory", "web"]) {
       expect(maximal.stack(name).resource).not.toHaveProperty("terraform_data");
     }
+    const out = tempDir();
+    synthesize([{ file: "maximal.yaml", env: maximal.env }], out);
+    expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).stacks["maximal-web"].dependencies).not.toContain("maximal-factory");
   });
 });
 

@@ -261,6 +261,35 @@ describe("deploy waits for first boot", () => {
   });
 });
 
+describe("data volumes are quiesced before Terraform detaches them", () => {
+  const quiesce = (name: string) => example.resources("factory", "terraform_data").find((r) => r["//"].metadata.path === `example-factory/${name}/quiesce`);
+  const attachmentOf = (role: string) =>
+    Object.entries<any>(example.stack("factory").resource.openstack_compute_volume_attach_v2).find(([, a]) => example.target("factory", a.instance_id).resource.name === `example-${role}`)![0];
+
+  test.each([
+    ["nfs-quiesce", "nfs", "10.20.0.6", "nfs-server.service", "/srv/factory"],
+    ["jenkins-quiesce", "jenkins", "10.20.0.5", "jenkins.service", "/var/lib/jenkins"],
+  ])("%s: destroyed before the attachment (it depends on it), it stops the service and unmounts over SSH", (name, role, host, unit, mount) => {
+    const q = quiesce(name);
+    const attachment = `openstack_compute_volume_attach_v2.${attachmentOf(role)}`;
+    // Terraform destroys dependents first: this runs before the attachment goes, on a teardown and on every replacement
+    expect(q.depends_on).toEqual([attachment, expect.stringMatching(/^openstack_compute_instance_v2\.jump-hosts_jump-0_/), expect.stringMatching(/^openstack_networking_floatingip_associate_v2\.jump-hosts_floating-ip-0_/)]);
+    expect(q.triggers_replace).toEqual({ attachment_id: `\${${attachment}.id}` });
+    expect(q.input).toMatchObject({ host, user: "factory", bastion_host: expect.stringMatching(/jump-0-floating-ip/) });
+    const [{ "remote-exec": exec }] = q.provisioner;
+    expect(exec.when).toBe("destroy");
+    // a destroy-time provisioner may refer to its own resource only
+    expect(exec.connection).toMatchObject({ host: "${self.input.host}", bastion_host: "${self.input.bastion_host}", user: "${self.input.user}", agent: "true" });
+    expect(exec.inline).toEqual(["set -e", `sudo systemctl stop ${unit}`, "sync", `if mountpoint -q ${mount}; then sudo umount ${mount}; fi`, expect.any(String)]);
+  });
+
+  test("without readiness checks (no SSH from Terraform) there is none; with homeVolumeGb: 0 none for Jenkins", () => {
+    expect(maximal.stack("factory").resource).not.toHaveProperty("terraform_data");
+    const none = new SynthesizedEnvironment(environment((d) => (d.servers.jenkins.homeVolumeGb = 0)));
+    expect(none.resources("factory", "terraform_data").map((r) => r["//"].metadata.path).filter((p) => p.endsWith("/quiesce"))).toEqual(["example-factory/nfs-quiesce/quiesce"]);
+  });
+});
+
 test("outputs: jump addresses, the way to Jenkins, NFS exports, web URLs", () => {
   const factory = example.stack("factory").output;
   expect(Object.keys(factory).sort()).toEqual(["jenkins_ssh", "jenkins_ui_tunnel", "jump_addresses", "nfs_exports"]);

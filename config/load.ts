@@ -1,9 +1,12 @@
 // Reads and validates environment files. Every problem becomes one line
-// `<file>: <dotted.path>: <message>`; YAML syntax errors carry line and column.
+// `<file>: <dotted.path>: <message>`; YAML syntax errors carry line and column (of the
+// place to fix: where an unclosed bracket or quote opened).
 import { readFileSync } from "node:fs";
 import { parseDocument } from "yaml";
 import type { ZodIssue } from "zod/v3";
 import { Environment, EnvironmentSchema } from "./schema";
+import { templateSequenceProblems } from "./template-sequences";
+import { syntaxProblems } from "./yaml-syntax";
 
 export interface ConfigProblem {
   readonly file: string;
@@ -33,20 +36,21 @@ export interface LoadedEnvironment {
 export function parseEnvironment(file: string, source: string): LoadedEnvironment {
   const doc = parseDocument(source, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const pos = e.linePos?.[0];
-        const where = pos ? `line ${pos.line}, column ${pos.col}` : "(syntax)";
-        return { file, where, message: `YAML syntax error: ${firstLine(e.message)}` };
-      }),
-    );
+    throw new ConfigError(syntaxProblems(source, doc.errors).map((p) => ({ file, ...p })));
   }
   const data = doc.toJS();
   if (data === null || typeof data !== "object" || Array.isArray(data)) {
     throw new ConfigError([{ file, where: "(root)", message: "expected a mapping of settings (name, cloud, region, ...)" }]);
   }
+  // Checked on the data as written, before the schema, so it covers every key.
+  const templates = templateSequenceProblems(data).map((p) => ({ file, where: dotted(p.path), message: p.message }));
   const result = EnvironmentSchema.safeParse(data);
-  if (!result.success) throw new ConfigError(result.error.issues.flatMap((i) => toProblems(file, i)));
+  if (!result.success || templates.length > 0) {
+    // A template sequence is the problem to report at its key, whatever else the schema says there.
+    const flagged = new Set(templates.map((p) => p.where));
+    const schema = result.success ? [] : result.error.issues.flatMap((i) => toProblems(file, i)).filter((p) => p.message === "unknown key" || !flagged.has(p.where));
+    throw new ConfigError([...templates, ...schema]);
+  }
   return { file, env: result.data };
 }
 
@@ -80,6 +84,10 @@ export function loadEnvironments(files: string[]): LoadedEnvironment[] {
   return loaded;
 }
 
+function dotted(path: ReadonlyArray<string | number>): string {
+  return path.length > 0 ? path.map(String).join(".") : "(root)";
+}
+
 function toProblems(file: string, issue: ZodIssue): ConfigProblem[] {
   const base = issue.path.map(String);
   if (issue.code === "unrecognized_keys") {
@@ -94,9 +102,4 @@ function toProblems(file: string, issue: ZodIssue): ConfigProblem[] {
     message = `expected one of ${issue.options.map((o) => `"${String(o)}"`).join(", ")}, got "${String(issue.received)}"`;
   }
   return [{ file, where, message }];
-}
-
-function firstLine(message: string): string {
-  // prettyErrors appends " at line L, column C:" and a code frame; the position is reported separately.
-  return message.split("\n")[0].replace(/ at line \d+, column \d+:?$/, "");
 }

@@ -7,6 +7,7 @@ import { isIP } from "node:net";
 import { z } from "zod/v3";
 import { DYNAMIC_POOL_OFFSET, MAX_SUBNET_PREFIX } from "./address-plan";
 import { parseCidr } from "./cidr";
+import { branchNameProblem, cloneUrlProblem } from "./git";
 import { checkCaCertificates, checkDn, checkFilter, checkLdapsUri, GROUP_NAME } from "./ldap";
 import { checkSshPublicKey } from "./ssh-key";
 
@@ -20,12 +21,12 @@ const nameOf = (what: string, max: number) =>
 
 const text = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
 
-const cidr = (versions: Array<4 | 6>) =>
+const cidr = (versions: Array<4 | 6>, why = "") =>
   z.string().superRefine((value, ctx) => {
     const parsed = parseCidr(value);
     if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
     else if (!versions.includes(parsed.version)) {
-      ctx.addIssue({ code: "custom", message: `"${value}" must be an IPv${versions[0]} CIDR` });
+      ctx.addIssue({ code: "custom", message: `"${value}" must be an IPv${versions[0]} CIDR${why}` });
     }
   });
 
@@ -47,8 +48,6 @@ const url = (schemes: string[]) =>
     try {
       parsed = new URL(value);
     } catch {
-      // scp-like git addresses (git@host:path) are fine where ssh is allowed
-      if (schemes.includes("ssh") && /^[\w.-]+@[\w.-]+:\S+$/.test(value)) return;
       ctx.addIssue({ code: "custom", message: `"${value}" is not a URL` });
       return;
     }
@@ -57,6 +56,13 @@ const url = (schemes: string[]) =>
       ctx.addIssue({ code: "custom", message: `URL scheme "${scheme}" is not allowed here (use ${schemes.join(", ")})` });
     }
     if (parsed.password) ctx.addIssue({ code: "custom", message: "URL must not contain a password" });
+  });
+
+/** A check that returns why a value is wrong (or nothing) as a zod string. */
+const checked = (problem: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const message = problem(value);
+    if (message) ctx.addIssue({ code: "custom", message });
   });
 
 const pgpFingerprint = z
@@ -97,6 +103,9 @@ export const SmtpSecurity = z.enum(["none", "starttls", "ssl"]);
 /** The plugins' own default port of each (javax.mail's 25; 587 with useTls, 465 with useSsl). */
 export const DEFAULT_SMTP_PORT = { none: 25, starttls: 587, ssl: 465 } as const;
 
+/** JENKINS_HOME's volume: plugins, build history and logs (the images themselves are on NFS). */
+export const DEFAULT_JENKINS_HOME_GB = 50;
+
 /** The Jenkins URL that works through the jenkins_ui_tunnel output's tunnel (ssh -L 8080:<jenkins>:8080). */
 export const DEFAULT_JENKINS_URL = "http://localhost:8080/";
 
@@ -120,13 +129,6 @@ const mail = z
     }
   })
   .transform((m) => ({ ...m, smtpPort: m.smtpPort ?? DEFAULT_SMTP_PORT[m.security] }));
-
-/** A check that returns what is wrong with a string, or undefined, as a zod string. */
-const checked = (check: (value: string) => string | undefined) =>
-  z.string().superRefine((value, ctx) => {
-    const problem = check(value);
-    if (problem) ctx.addIssue({ code: "custom", message: problem });
-  });
 
 const groupName = (what: string) =>
   z.string().regex(GROUP_NAME, `${what} must be a group name: a letter, then letters, digits, . _ - (at most 64)`);
@@ -273,14 +275,22 @@ export const EnvironmentSchema = z
       routerSnat: z.boolean().default(true),
     }).refine((n) => n.egress === "jump" || n.routerSnat, { path: ["routerSnat"], message: "egress: router needs the router's SNAT; routerSnat: false only goes with egress: jump" }),
     admin: z.strictObject({
-      cidrs: uniqueStrings("CIDR").pipe(z.array(cidr([4, 6]))).refine((l) => l.length > 0, "at least one admin CIDR is required"),
+      // IPv4 only: the factory's subnet, the jump hosts' addresses and Neutron's floating
+      // IPs are IPv4, so an IPv6 admin could never reach a jump host (its rules would only
+      // look like access).
+      cidrs: uniqueStrings("CIDR")
+        .pipe(z.array(cidr([4], ": the jump hosts are reached at IPv4 floating IPs only (the factory's subnets are IPv4), so an IPv6 admin could never connect")))
+        .refine((l) => l.length > 0, "at least one admin CIDR is required"),
       sshPublicKeys: z.array(sshPublicKey).min(1, "at least one SSH public key is required"),
     }),
     servers: z.strictObject({
       jenkins: z.strictObject({
         ...server,
-        /** Optional separate volume for JENKINS_HOME, kept in the data stack. */
-        homeVolumeGb: z.number().int().min(1).optional(),
+        /**
+         * JENKINS_HOME's volume in the data stack, so credentials, build history and keys
+         * survive a recreated factory. 0: none, JENKINS_HOME on the root disk (lost with the server).
+         */
+        homeVolumeGb: z.number().int("homeVolumeGb must be a whole number").min(0, "homeVolumeGb must be 0 (none) or more").default(DEFAULT_JENKINS_HOME_GB),
       }),
       nfs: z.strictObject({ ...server, dataVolumeGb: positiveInt("dataVolumeGb") }),
       jump: z.strictObject({ ...server, count: positiveInt("count").max(16, "count must be at most 16") }),
@@ -299,7 +309,8 @@ export const EnvironmentSchema = z
       })
       .optional(),
     jenkins: z.strictObject({
-      jobsRepo: z.strictObject({ url: url(["https", "http", "ssh", "git", "file"]), branch: text("branch").default("main") }),
+      /** Cloned on the controller's first boot: https://, ssh:// or [user@]host:path, and a branch git check-ref-format accepts. */
+      jobsRepo: z.strictObject({ url: checked(cloneUrlProblem), branch: checked(branchNameProblem).default("main") }),
       packageRepo: url(["https", "http"]),
       /** Key of the package repository; default: <packageRepo>/jenkins.io-2026.key, pinned to the Jenkins project's key. */
       signingKey: z

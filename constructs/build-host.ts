@@ -8,6 +8,7 @@ import { BlockstorageVolumeV3 } from "../.gen/providers/openstack/blockstorage-v
 import { ComputeInstanceV2 } from "../.gen/providers/openstack/compute-instance-v2";
 import { ComputeVolumeAttachV2 } from "../.gen/providers/openstack/compute-volume-attach-v2";
 import type { BuildHostTemplate } from "../config/schema";
+import { FORCE_DELETE } from "./server";
 import { ServerPort } from "./server-port";
 
 export interface BuildHostProps {
@@ -55,6 +56,7 @@ export class BuildHost extends Construct {
       flavorName: props.template.flavor,
       availabilityZone: this.scratchVolume?.availabilityZone,
       configDrive: true,
+      forceDelete: FORCE_DELETE,
       userData: props.userData(this.scratchVolume?.id),
       network: [{ port: this.port.id }],
       metadata: {

@@ -13,6 +13,8 @@ export interface FactorySecurityGroupsProps {
   readonly adminCidrs: readonly string[];
   /** The private subnet; with `jumpEgress` the jump hosts forward its traffic. */
   readonly subnetCidr: string;
+  /** The jump hosts' fixed addresses: with `jumpEgress`, rules from the jump hosts name them. */
+  readonly jumpAddresses: readonly string[];
   /** The jump hosts are the SNAT gateway (`network.egress: jump`). @default false */
   readonly jumpEgress?: boolean;
 }
@@ -33,20 +35,26 @@ export class FactorySecurityGroups extends Construct {
     this.nfs = group("nfs", "NFS server: git mirror and image data");
     this.buildHosts = group("build-host", "Ephemeral build hosts");
 
+    // With `egress: jump` the jump hosts' ports carry the address pair 0.0.0.0/0 (they
+    // forward for the subnet), and Neutron counts a group's address pairs among its members
+    // (_select_ips_for_remote_group in neutron/db/securitygroups_rpc_base.py): a rule from
+    // the jump group would admit every IPv4 source. Their fixed addresses name them instead.
+    const fromJump = props.jumpEgress ? Peer.cidrs("jump", props.jumpAddresses.map((a) => `${a}/32`)) : this.jump;
+
     this.jump.allowFrom(Peer.cidrList("admin", props.adminCidrs), Port.ssh());
     if (props.jumpEgress) {
       this.jump.allowFrom(Peer.cidrs("subnet", [props.subnetCidr]), Port.allTraffic());
-      this.jump.allowFrom(this.jump, Port.vrrp());
+      this.jump.allowFrom(fromJump, Port.vrrp());
     }
 
-    this.jenkins.allowFrom(this.jump, Port.ssh(), Port.jenkinsHttp());
+    this.jenkins.allowFrom(fromJump, Port.ssh(), Port.jenkinsHttp());
     this.jenkins.allowFrom(this.buildHosts, Port.iperf3());
 
-    this.nfs.allowFrom(this.jump, Port.ssh());
+    this.nfs.allowFrom(fromJump, Port.ssh());
     this.nfs.allowFrom(this.jenkins, Port.nfs());
     this.nfs.allowFrom(this.buildHosts, Port.nfs());
 
-    this.buildHosts.allowFrom(this.jump, Port.ssh());
+    this.buildHosts.allowFrom(fromJump, Port.ssh());
     this.buildHosts.allowFrom(this.jenkins, Port.ssh());
   }
 }

@@ -11,12 +11,13 @@ export interface JenkinsServerProps extends RoleServerProps {
 
 export class JenkinsServer extends Construct {
   readonly server: Server;
+  readonly homeAttachment?: ComputeVolumeAttachV2;
 
   constructor(scope: Construct, id: string, props: JenkinsServerProps) {
     super(scope, id);
     this.server = roleServer(this, "jenkins", props);
     if (props.homeVolumeId) {
-      new ComputeVolumeAttachV2(this, "home-volume", { instanceId: this.server.id, volumeId: props.homeVolumeId });
+      this.homeAttachment = new ComputeVolumeAttachV2(this, "home-volume", { instanceId: this.server.id, volumeId: props.homeVolumeId });
     }
   }
 }

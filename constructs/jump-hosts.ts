@@ -1,8 +1,9 @@
 // The jump hosts: the only way into the factory, spread round-robin over the
 // availability zones and kept on different hypervisors by an anti-affinity group. With
 // `egress: jump` they are also the subnet's SNAT gateway: their ports may forward any
-// address, they share the gateway VIP (keepalived), and their own default route stays
-// the router (a per-port DHCP option), which carries their floating IPs.
+// address, they share the gateway VIP (keepalived), and their own default route is the
+// router, which carries their floating IPs — set by their user-data, not by DHCP (see
+// userdata/jump.ts: Neutron's option 121 would override a per-port `router` option).
 import { Construct } from "constructs";
 import { ComputeServergroupV2 } from "../.gen/providers/openstack/compute-servergroup-v2";
 import { NetworkingFloatingipAssociateV2 } from "../.gen/providers/openstack/networking-floatingip-associate-v2";
@@ -31,6 +32,8 @@ export interface JumpHostsProps {
 
 export class JumpHosts extends Construct {
   readonly servers: Server[] = [];
+  /** Each jump host's floating IP association: it is reachable once its association exists. */
+  readonly floatingIpAssociations: NetworkingFloatingipAssociateV2[] = [];
   readonly serverGroup: ComputeServergroupV2;
 
   constructor(scope: Construct, id: string, props: JumpHostsProps) {
@@ -51,7 +54,6 @@ export class JumpHosts extends Construct {
         ipAddress: props.plan.jump[i],
         securityGroupIds: [props.securityGroupId],
         allowedAddressPairs: props.egress ? ["0.0.0.0/0"] : undefined,
-        extraDhcpOptions: props.egress ? [{ name: "router", value: props.plan.router }] : undefined,
       });
       const server = new Server(this, `jump-${i}`, {
         name,
@@ -65,10 +67,12 @@ export class JumpHosts extends Construct {
         keyPair: props.keyPair,
         serverGroupId: this.serverGroup.id,
       });
-      new NetworkingFloatingipAssociateV2(this, `floating-ip-${i}`, {
-        floatingIp: props.floatingIps[i],
-        portId: port.id,
-      });
+      this.floatingIpAssociations.push(
+        new NetworkingFloatingipAssociateV2(this, `floating-ip-${i}`, {
+          floatingIp: props.floatingIps[i],
+          portId: port.id,
+        }),
+      );
       this.servers.push(server);
     }
   }

@@ -12,10 +12,11 @@ export interface NfsServerProps extends RoleServerProps {
 
 export class NfsServer extends Construct {
   readonly server: Server;
+  readonly dataAttachment: ComputeVolumeAttachV2;
 
   constructor(scope: Construct, id: string, props: NfsServerProps) {
     super(scope, id);
     this.server = roleServer(this, "nfs", props);
-    new ComputeVolumeAttachV2(this, "data-volume", { instanceId: this.server.id, volumeId: props.dataVolumeId });
+    this.dataAttachment = new ComputeVolumeAttachV2(this, "data-volume", { instanceId: this.server.id, volumeId: props.dataVolumeId });
   }
 }

@@ -32,6 +32,15 @@ export interface ServerProps {
   readonly provider?: TerraformProvider;
 }
 
+/**
+ * Servers boot on pre-made ports, and a recreated server boots on the same port. Where
+ * Nova defers deletes (reclaim_instance_interval > 0), a plain delete only soft-deletes:
+ * the server, still holding its port, lingers as SOFT_DELETED — which the provider takes
+ * for deleted — and the new server finds the port in use. forceDelete deletes at once, in
+ * any state, and project members may call it (Nova's os-deferred-delete:force policy).
+ */
+export const FORCE_DELETE = true;
+
 /** What a single-server role (Jenkins, NFS) takes; the role adds its volumes. */
 export interface RoleServerProps {
   readonly envName: string;
@@ -68,6 +77,7 @@ export class Server extends Construct {
       network: [{ port: props.portId }],
       schedulerHints: props.serverGroupId ? [{ group: props.serverGroupId }] : undefined,
       metadata: { factory: props.envName, role: props.role, ...props.metadata },
+      forceDelete: FORCE_DELETE,
       lifecycle: { ignoreChanges: ["user_data", "image_name", "image_id"] },
     });
   }

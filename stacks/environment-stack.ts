@@ -7,6 +7,13 @@ import { OpenstackProvider } from "../.gen/providers/openstack/provider";
 import type { AddressPlan } from "../config/address-plan";
 import type { Environment } from "../config/schema";
 
+/**
+ * The Terraform every stack needs: the s3 backend's settings (endpoints, use_path_style,
+ * skip_s3_checksum) exist from 1.6.3 on. Declared, so an older Terraform refuses at init
+ * with its own clear message instead of failing on an unknown backend argument.
+ */
+export const TERRAFORM_VERSION_CONSTRAINT = ">= 1.6.3";
+
 export interface EnvironmentStackProps {
   readonly env: Environment;
   readonly plan: AddressPlan;
@@ -34,6 +41,7 @@ export abstract class EnvironmentStack extends TerraformStack {
     if (options.stateInWorkingDirectory) new LocalBackend(this, { path: "terraform.tfstate" });
     else configureBackend(this, stackName, props.env.backend);
     this.provider = new OpenstackProvider(this, "openstack", { cloud: props.env.cloud, region: props.env.region });
+    this.addOverride("terraform.required_version", TERRAFORM_VERSION_CONSTRAINT);
   }
 }
 

@@ -10,8 +10,11 @@ import { placement } from "../config/placement";
 import { JenkinsServer } from "../constructs/jenkins-server";
 import { JumpHosts } from "../constructs/jump-hosts";
 import { NfsServer } from "../constructs/nfs-server";
+import { QuiesceBeforeDetach } from "../constructs/quiesce-before-detach";
 import { ReadinessCheck } from "../constructs/readiness-check";
 import { renderUserData } from "../userdata";
+import { JENKINS_HOME } from "../userdata/jenkins";
+import { DATA_ROOT } from "../userdata/nfs-shares";
 import type { DataStack } from "./data-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import type { NetworkStack } from "./network-stack";
@@ -80,17 +83,27 @@ export class FactoryStack extends EnvironmentStack {
     const jumpAddresses = data.jumpFloatingIps.map((fip) => fip.address);
     const bastion = jumpAddresses[0];
     if (env.readinessCheck) {
-      this.jumpHosts.servers.forEach((server, i) => {
-        new ReadinessCheck(this, `jump-${i}-ready`, { serverId: server.id, host: jumpAddresses[i] });
-      });
-      const nfsReady = new ReadinessCheck(this, "nfs-ready", { serverId: this.nfs.server.id, host: plan.nfs, bastionHost: bastion });
+      // Each jump host is reached at its floating IP once the association exists; the
+      // others through jump-0, once it is up.
+      const jumpReady = this.jumpHosts.servers.map(
+        (server, i) =>
+          new ReadinessCheck(this, `jump-${i}-ready`, { serverId: server.id, host: jumpAddresses[i], dependsOn: [this.jumpHosts.floatingIpAssociations[i]] }),
+      );
+      const nfsReady = new ReadinessCheck(this, "nfs-ready", { serverId: this.nfs.server.id, host: plan.nfs, bastionHost: bastion, after: [jumpReady[0]] });
       new ReadinessCheck(this, "jenkins-ready", {
         serverId: this.jenkins.server.id,
         host: plan.jenkins,
         bastionHost: bastion,
         // Jenkins mounts the NFS exports on first boot: its check waits for NFS's first.
-        after: [nfsReady],
+        after: [jumpReady[0], nfsReady],
       });
+
+      // The data volumes are unmounted before Terraform detaches them (teardown, replacement).
+      const viaJump0 = { bastionHost: bastion, dependsOn: [this.jumpHosts.servers[0].instance, this.jumpHosts.floatingIpAssociations[0]] };
+      new QuiesceBeforeDetach(this, "nfs-quiesce", { ...viaJump0, host: plan.nfs, attachment: this.nfs.dataAttachment, services: ["nfs-server.service"], mountPoint: DATA_ROOT });
+      if (this.jenkins.homeAttachment) {
+        new QuiesceBeforeDetach(this, "jenkins-quiesce", { ...viaJump0, host: plan.jenkins, attachment: this.jenkins.homeAttachment, services: ["jenkins.service"], mountPoint: JENKINS_HOME });
+      }
     }
 
     new TerraformOutput(this, "jump_addresses", {

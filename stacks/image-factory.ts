@@ -19,7 +19,7 @@ export const addEnvironment: StackBuilder = (app, env) => {
   const data = new DataStack(app, { env, plan, network });
   const factory = new FactoryStack(app, { env, plan, network, data });
   const stacks: EnvironmentStack[] = [network, data, factory];
-  if (env.web && env.web.count > 0) stacks.push(new WebStack(app, { env, plan, network, data }));
+  if (env.web && env.web.count > 0) stacks.push(new WebStack(app, { env, plan, network, data, factory }));
   stacks.push(...addBuildHostStacks(app, env, plan));
   return stacks;
 };

@@ -22,6 +22,7 @@ export class NetworkStack extends EnvironmentStack {
       envName: env.name,
       adminCidrs: env.admin.cidrs,
       subnetCidr: plan.cidr.text,
+      jumpAddresses: plan.jump,
       jumpEgress: env.network.egress === "jump",
     });
   }

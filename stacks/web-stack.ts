@@ -1,6 +1,7 @@
 // <env>-web: the web servers in the web tenant, through a second OpenStack provider
 // (alias "web", `web.cloud`; the factory's own tenant when absent). Independent of the
-// factory's lifecycle: it reads only the factory's egress addresses.
+// factory's lifecycle: it reads only the factory's egress addresses (with readiness checks,
+// which go through the factory's first jump host, it is deployed after <env>-factory).
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { OpenstackProvider } from "../.gen/providers/openstack/provider";
@@ -11,11 +12,14 @@ import { WebServers } from "../constructs/web-servers";
 import { renderUserData } from "../userdata";
 import type { DataStack } from "./data-stack";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
+import type { FactoryStack } from "./factory-stack";
 import type { NetworkStack } from "./network-stack";
 
 export interface WebStackProps extends EnvironmentStackProps {
   readonly network: NetworkStack;
   readonly data: DataStack;
+  /** The factory's stack: its first jump host is what the readiness checks go through. */
+  readonly factory: FactoryStack;
 }
 
 export class WebStack extends EnvironmentStack {
@@ -55,6 +59,8 @@ export class WebStack extends EnvironmentStack {
 
     const addresses = this.web.floatingIps.map((fip) => fip.address);
     if (env.readinessCheck) {
+      // Through jump-0 of <env>-factory: deployed after it (the only thing this stack needs of it).
+      this.addDependency(props.factory);
       this.web.servers.forEach((server, i) => {
         new ReadinessCheck(this, `web-${i}-ready`, { serverId: server.id, host: addresses[i], bastionHost: jumpAddresses[0] });
       });

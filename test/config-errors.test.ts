@@ -41,6 +41,7 @@ const cases: BadCase[] = [
   { name: "web subnet too small", change: (d) => (d.web.cidr = "10.30.0.0/28"), where: "web.cidr", message: /web subnet must be \/26 or larger/ },
   { name: "router SNAT off without egress: jump", change: (d) => (d.network.routerSnat = false), where: "network.routerSnat", message: /egress: router needs the router's SNAT/ },
   { name: "IPv6 nameserver for the IPv4 subnets", change: (d) => (d.network.dnsNameservers = ["9.9.9.9", "2620:fe::fe"]), where: "network.dnsNameservers.1", message: /must be an IPv4 address/ },
+  { name: "IPv6 admin CIDR (the jump hosts have IPv4 floating IPs only)", change: (d) => d.admin.cidrs.push("2001:db8:1::/48"), where: "admin.cidrs.1", message: /must be an IPv4 CIDR: the jump hosts are reached at IPv4 floating IPs only/ },
   { name: "IPv6 private subnet", change: (d) => (d.network.cidr = "fd00::/64"), where: "network.cidr", message: /IPv4 CIDR/ },
   { name: "garbage SSH key", change: (d) => (d.admin.sshPublicKeys = ["ssh-ed25519 not-base64!"]), where: "admin.sshPublicKeys.0", message: /not base64/ },
   { name: "private key instead of public", change: (d) => (d.admin.sshPublicKeys.push(PRIVATE_KEY_LINE)), where: "admin.sshPublicKeys.1", message: /private key/ },
@@ -88,7 +89,11 @@ const cases: BadCase[] = [
   { name: "one group for admins and users", change: (d) => withLdap(d, (l) => (l.groups.users = l.groups.admins)), where: "ldap.groups.users", message: /different groups/ },
   { name: "group name sudoers would misread", change: (d) => withLdap(d, (l) => (l.groups.admins = "%admins")), where: "ldap.groups.admins", message: /must be a group name/ },
   { name: "ldap without groups", change: (d) => withLdap(d, (l) => delete l.groups), where: "ldap.groups", message: /required/ },
-  { name: "YAML syntax error", raw: "name: example\nnetwork:\n  cidr: [10.20.0.0/24\n", where: "line 4, column 1", message: /YAML syntax error/ },
+  // An unclosed bracket or quote is named where it opened, not where the parser noticed it (the end).
+  { name: "YAML: unclosed flow sequence", raw: "name: example\nnetwork:\n  cidr: [10.20.0.0/24\n", where: "line 3, column 9", message: /YAML syntax error: this flow sequence \("\["\) is never closed \(noticed at line 4, column 1\)/ },
+  { name: "YAML: unclosed flow map", raw: "name: example\nservers:\n  jenkins: { image: debian-13, flavor: m1.large\n  nfs: { image: debian-12 }\nregion: r\n", where: "line 3, column 12", message: /this flow map \("\{"\) is never closed/ },
+  { name: "YAML: unclosed quote", raw: 'name: example\ncloud: "factory\nregion: RegionOne\nbuildHosts: {}\n', where: "line 2, column 8", message: /this double-quoted string \("""\) is never closed/ },
+  { name: "YAML: other syntax errors keep their place", raw: "name: example\n  cloud: x\n", where: "line 1, column 7", message: /YAML syntax error: / },
   { name: "not a mapping", raw: "- just\n- a list\n", where: "(root)", message: /expected a mapping/ },
 ];
 
@@ -173,9 +178,9 @@ describe("usage errors exit 2", () => {
   });
 });
 
-test("accepted: IPv6 admin CIDRs, RSA-4096 and ECDSA keys, an S3 backend", async () => {
+test("accepted: several admin CIDRs, RSA-4096 and ECDSA keys, an S3 backend", async () => {
   const data = exampleData();
-  data.admin.cidrs.push("2001:db8:1::/48");
+  data.admin.cidrs.push("198.51.100.0/24");
   data.admin.sshPublicKeys.push(fixtureKey("rsa-4096.pub"), fixtureKey("ecdsa-256.pub"));
   data.backend = { type: "s3", bucket: "tfstate", region: "RegionOne", endpoint: "https://s3.example.com" };
   const file = writeEnvironment(data);

@@ -186,25 +186,28 @@ test("a smaller data volume: replaced (Cinder cannot shrink), data at risk, its 
   // The NFS user-data names the disk by the volume's serial: new volume, new user-data.
   expect(actions(report)).toEqual([
     "example-data replace volume example-nfs-data",
+    // quiesced (unmounted) before the old attachment goes
+    "example-factory replace terraform_data nfs-quiesce/quiesce",
     "example-factory replace volume attachment nfs/data-volume",
     "example-factory deferred server example-nfs",
   ]);
   expect(flags(report)).toEqual([
     "data-at-risk example-data: replaces volume example-nfs-data: size 500 → 400 GB, Cinder cannot shrink a volume",
   ]);
-  expect(report.counts).toEqual({ ...NONE, replaced: 2, deferred: 1, dataAtRisk: 1 });
+  expect(report.counts).toEqual({ ...NONE, replaced: 3, deferred: 1, dataAtRisk: 1 });
 });
 
 test("a removed volume (servers.jenkins.homeVolumeGb): data at risk; exit code 2 from the CLI", async () => {
-  const headDir = synthDir((d) => delete d.servers.jenkins.homeVolumeGb);
+  const headDir = synthDir((d) => (d.servers.jenkins.homeVolumeGb = 0));
   const report = compareSynthOutputs(base, readSynthOutput(headDir));
   expect(actions(report)).toEqual([
     "example-data remove volume example-jenkins-home",
+    "example-factory remove terraform_data jenkins-quiesce/quiesce",
     "example-factory remove volume attachment jenkins/home-volume",
     "example-factory deferred server example-jenkins",
   ]);
   expect(flags(report)).toEqual(["data-at-risk example-data: removes volume example-jenkins-home"]);
-  expect(report.counts).toEqual({ ...NONE, removed: 2, deferred: 1, dataAtRisk: 1 });
+  expect(report.counts).toEqual({ ...NONE, removed: 3, deferred: 1, dataAtRisk: 1 });
 
   const cli = await runFactoryInProcess(["diff", "--base-dir", baseDir, "--head-dir", headDir]);
   expect(cli.status).toBe(2);

@@ -38,6 +38,9 @@ export function expectedRules(env: Environment): string[] {
             add(to, from, port, "IPv6");
           } else if (to === "web" && from === "jump") {
             add(to, from, port, "IPv4", env.servers.jump.count); // one /32 per jump floating IP
+          } else if (from === "jump" && jumpEgress) {
+            // one /32 per jump host's fixed address: the jump group would admit their address pair 0.0.0.0/0
+            add(to, from, port, "IPv4", env.servers.jump.count);
           } else if (to === "web" && from === "jenkins") {
             if (!jumpEgress) add(to, from, port); // via the router's SNAT address
           } else {

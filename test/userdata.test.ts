@@ -279,6 +279,38 @@ describe("roles", () => {
     expect(() => renderUserData(ctxOf(env), { role: "jump", index: 3 })).toThrow(/index 3/);
   });
 
+  test("with egress: jump, a jump host's own traffic leaves via the router, though DHCP's default route is the VIP (run in a network namespace)", () => {
+    const plan = addressPlan(load(MAXIMAL));
+    const doc = docOf("maximal-jump-0");
+    const route: string[] = doc.bootcmd.find((c: string[]) => c.includes("egress-route"));
+    // before the packages module (it needs the network), and every boot: bootcmd
+    expect(route.slice(-2)).toEqual(["egress-route", plan.router]);
+    expect(fileIn(doc, "/etc/systemd/networkd.conf.d/60-factory-egress.conf")).toContain("ManageForeignRoutingPolicyRules=no");
+    // The interface as Neutron's DHCP leaves it: option 121 sets the default route via the
+    // subnet's gateway, the VIP. The route command runs twice, as on a second boot.
+    const script = [
+      "set -e",
+      "ip link add eth0 type veth peer name peer0",
+      `ip addr add ${plan.jump[0]}/${plan.cidr.prefix} dev eth0`,
+      "ip link set eth0 up; ip link set peer0 up",
+      `ip route add default via ${plan.egressVip} dev eth0`,
+      'run() { "$@" >/dev/null; }',
+      'run "$@"; run "$@"',
+      "ip -o route get 198.51.100.1; ip -o route get " + plan.nfs + "; ip rule show",
+    ].join("\n");
+    const r = spawnSync("unshare", ["--net", "sh", "-c", script, "netns", ...route], { encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    const [outbound, local, ...rules] = r.stdout.trim().split("\n");
+    expect(outbound).toMatch(new RegExp(`^198\\.51\\.100\\.1 via ${plan.router.replace(/\./g, "\\.")} dev eth0 `));
+    expect(local).toMatch(new RegExp(`^${plan.nfs.replace(/\./g, "\\.")} dev eth0 `)); // the subnet stays on-link
+    expect(rules.filter((l) => /^100[01]:/.test(l))).toEqual(["1000:\tfrom all lookup main suppress_prefixlength 0", "1001:\tfrom all lookup 100"]);
+  });
+
+  test("with egress: router, jump hosts keep the route DHCP gives (the router)", () => {
+    expect((docOf("example-jump-0").bootcmd ?? []).some((c: string[]) => c.includes("egress-route"))).toBe(false);
+  });
+
   test("with egress: jump, servers behind the jump hosts wait for the egress VIP before installing packages, once", () => {
     for (const name of ["maximal-nfs", "maximal-jenkins", "maximal-build-host-dib"]) {
       const wait = docOf(name).bootcmd.find((c: string[]) => c.includes("wait-for-egress"));
@@ -389,7 +421,8 @@ describe("roles", () => {
     expect(bootstrap).toContain("build_host_key=$ssh_dir/build-host");
     expect(bootstrap).toContain("home=/var/lib/jenkins");
     expect(bootstrap).toContain("$home/.ssh");
-    expect(docOf("example-jenkins").mounts.some((m: string[]) => m[1] === "/var/lib/jenkins")).toBe(false);
+    // JENKINS_HOME is on its volume by default (servers.jenkins.homeVolumeGb)
+    expect(docOf("example-jenkins").mounts).toContainEqual([`/dev/disk/by-id/virtio-${VOLUME_ID.slice(0, 20)}`, "/var/lib/jenkins", "ext4", expect.any(String), "0", "2"]);
     const exampleDropIn = fileIn(docOf("example-jenkins"), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n");
     expect(exampleDropIn).toContain('Environment="FACTORY_JOBS_REPO_CREDENTIALS="');
     // without ldap: Jenkins' own admin, Java's own trust store

@@ -87,7 +87,7 @@ function jumpCase(name: string, loaded: Loaded): BootCase {
     gateway: plan.gateway,
     checkEnv: {
       CASE: name, ROLE: "jump", CLOUD_INIT_TIMEOUT, EGRESS: env.network.egress, PRIVATE_CIDR: plan.cidr.text,
-      ...(plan.egressVip ? { EGRESS_VIP: plan.egressVip } : {}),
+      ...(plan.egressVip ? { EGRESS_VIP: plan.egressVip, ROUTER: plan.router } : {}),
       // sssd's configuration and state inside (the maximal fixture's too: two URIs, an escaped bind DN)
       ...(env.ldap ? { LDAP: env.ldap.bind ? "bind" : "anonymous" } : {}),
     },

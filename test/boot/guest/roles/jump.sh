@@ -27,6 +27,10 @@ if [ "${EGRESS:?}" = jump ]; then
   expect "egress: nft masquerades $PRIVATE_CIDR" masquerades
   holds_vip() { ip -o -4 addr show | grep -F " ${EGRESS_VIP:?}/"; }
   expect "egress: keepalived holds the VIP $EGRESS_VIP" eventually 60 holds_vip
+  # The network configuration's default route is the VIP (what Neutron's DHCP option 121
+  # gives); the jump host's own traffic must still leave via the router.
+  via_router() { local r; r=$(ip -4 -o route get 198.51.100.1) && echo "$r" && [[ "$r" == *" via ${ROUTER:?} "* ]]; }
+  expect "egress: own traffic leaves via the router $ROUTER, not the VIP" via_router
 fi
 
 # LDAP logins (environment file: ldap): sssd configured and checked by sssd itself, keys

@@ -246,7 +246,10 @@ class Smoke:
             return (o.name or "").startswith(PREFIX)
         servers = [s for s in c.compute.servers() if mine(s)]
         for server in servers:
-            c.compute.delete_server(server, force=True)
+            try:  # a server deleted a moment ago may still be listed; force_delete ignores ignore_missing
+                c.compute.delete_server(server, force=True)
+            except exceptions.ResourceNotFound:
+                pass
         for server in servers:
             c.compute.wait_for_delete(server, interval=0.5)
         for fip in c.network.ips():

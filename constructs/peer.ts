@@ -1,4 +1,5 @@
 // A source of traffic given by address: one or more CIDRs (IPv4 or IPv6).
+import { Token } from "cdktf";
 import { parseCidr } from "../config/cidr";
 
 export class Peer {
@@ -31,10 +32,12 @@ export class Peer {
   /** Each CIDR with the ethertype Neutron wants for it. */
   get prefixes(): Array<{ cidr: string; ethertype: "IPv4" | "IPv6" }> {
     return this.cidrs.map((cidr) => {
+      // A token (an address known only at apply time: a floating IP) is an IPv4 /32 by construction.
+      if (Token.isUnresolved(cidr)) return { cidr, ethertype: "IPv4" };
       const parsed = parseCidr(cidr);
-      // A token (an address known only at apply time) is an IPv4 /32 by construction.
-      const version = typeof parsed === "string" ? 4 : parsed.version;
-      return { cidr, ethertype: version === 6 ? "IPv6" : "IPv4" };
+      // Taken for IPv4, a mistyped CIDR would reach Neutron as a rule it refuses at deploy time.
+      if (typeof parsed === "string") throw new Error(`peer "${this.label}": ${parsed}`);
+      return { cidr, ethertype: parsed.version === 6 ? "IPv6" : "IPv4" };
     });
   }
 }

@@ -25,6 +25,8 @@ export class SecurityGroup extends Construct {
   readonly group: NetworkingSecgroupV2;
   readonly role: string;
   private readonly provider?: TerraformProvider;
+  /** What each rule admits, by content: Neutron refuses a second rule with the same (409 SecurityGroupRuleExists). */
+  private readonly admitted = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: SecurityGroupProps) {
     super(scope, id);
@@ -45,19 +47,30 @@ export class SecurityGroup extends Construct {
   allowFrom(source: SecurityGroup | Peer, ...ports: Port[]): this {
     for (const port of ports) {
       if (source instanceof SecurityGroup) {
-        this.rule(`from-${source.role}-${port.label}`, port, { remoteGroupId: source.id, ethertype: "IPv4" }, `${port.label} from ${source.role}`);
+        this.rule(`from-${source.role}-${port.label}`, port, { remoteGroupId: source.id, ethertype: "IPv4", key: source.node.path }, `${port.label} from ${source.role}`);
       } else {
         source.prefixes.forEach(({ cidr, ethertype }, i) => {
           const key = source.keyOf(i);
           const from = `${source.label}${key ? `-${key}` : ""}`;
-          this.rule(`from-${from}-${port.label}`, port, { remoteIpPrefix: cidr, ethertype }, `${port.label} from ${source.describe(i)}`);
+          this.rule(`from-${from}-${port.label}`, port, { remoteIpPrefix: cidr, ethertype, key: cidr }, `${port.label} from ${source.describe(i)}`);
         });
       }
     }
     return this;
   }
 
-  private rule(id: string, port: Port, remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string }, description: string) {
+  /**
+   * One Neutron rule. The same traffic admitted twice (another label for the same port,
+   * a peer listed again) is one rule: the first; rule ids stay those of the first call.
+   */
+  private rule(id: string, port: Port, remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string; key: string }, description: string) {
+    // remote.key: the source group's path or the CIDR (each `.id` of a group is a new token string)
+    const admits = [remote.ethertype, port.protocol, port.fromPort, port.toPort, remote.key].join(" ");
+    if (this.admitted.has(admits)) return;
+    if ([...this.admitted.values()].includes(id)) {
+      throw new Error(`security group ${this.node.path}: rule id "${id}" names two different rules (${description}); give one of the ports or peers another label`);
+    }
+    this.admitted.set(admits, id);
     new NetworkingSecgroupRuleV2(this, id, {
       provider: this.provider,
       securityGroupId: this.id,

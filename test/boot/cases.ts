@@ -8,6 +8,7 @@ import { parseEnvironment } from "../../config/load";
 import type { Environment } from "../../config/schema";
 import { renderUserDataText, type UserDataRequest } from "../../userdata";
 import { ADMINS, BASE_DN, BIND_DN, USER_FILTER, USERS } from "../ldap/directory";
+import type { Suite } from "./rootfs";
 
 const REPO = path.join(__dirname, "..", "..", "..");
 
@@ -18,6 +19,8 @@ const VIRTIO_SERIAL_LENGTH = 20;
 export interface BootCase {
   readonly name: string;
   readonly role: "jump" | "nfs" | "web";
+  /** The Debian release the VM runs (its machine from test/boot/rootfs.ts). */
+  readonly suite: Suite;
   readonly userData: string;
   readonly address: string;
   /** The default gateway Neutron's DHCP would hand out (the VIP with `egress: jump`). */
@@ -82,6 +85,7 @@ function jumpCase(name: string, loaded: Loaded): BootCase {
   return {
     name,
     role: "jump",
+    suite: "bookworm",
     userData: render(loaded, { role: "jump", index: 0 }),
     address: withPrefix(plan, plan.jump[0]),
     gateway: plan.gateway,
@@ -101,6 +105,7 @@ function nfsCase(name: string, loaded: Loaded, userData = render(loaded, { role:
   return {
     name,
     role: "nfs",
+    suite: "bookworm",
     userData,
     address: withPrefix(plan, plan.nfs),
     gateway: plan.gateway,
@@ -118,6 +123,7 @@ function webCase(name: string, loaded: Loaded): BootCase {
   return {
     name,
     role: "web",
+    suite: "bookworm",
     userData: render(loaded, { role: "web", index: 0 }),
     // The web role does not depend on its address; any one on a subnet will do.
     address: withPrefix(plan, plan.dynamicPool.start),
@@ -125,6 +131,16 @@ function webCase(name: string, loaded: Loaded): BootCase {
     checkEnv: { CASE: name, ROLE: "web", CLOUD_INIT_TIMEOUT, WEB_ROOT: "/srv/www/images" },
     mustFail: [],
   };
+}
+
+/**
+ * The same case on Debian 13: the example runs Jenkins and the dib build host on trixie,
+ * whose cloud-init (25.1) is newer than bookworm's (22.4) and exits `status --wait` with 2
+ * on a recoverable error (a deprecated key, say), which the checks count as a failure.
+ */
+function onTrixie(c: BootCase): BootCase {
+  const name = `${c.name}-debian13`;
+  return { ...c, name, suite: "trixie", checkEnv: { ...c.checkEnv, CASE: name } };
 }
 
 /** The NFS user-data with every fs_setup entry pointed at a disk that does not exist. */
@@ -186,6 +202,10 @@ export function bootCases(context: LdapContext = PACKAGE_LIST_CONTEXT()): BootCa
     // anonymous binds with the directory silent during first boot, answering later.
     ldapJumpCase("jump-ldap", "bind", false, context),
     ldapJumpCase("jump-ldap-unreachable", "anonymous", true, context),
+    // The roles that boot here (Jenkins needs its package repository and update site) on Debian 13 too.
+    onTrixie(jumpCase("jump", example)),
+    onTrixie(nfs),
+    onTrixie(webCase("web", example)),
   ];
 }
 

@@ -1,5 +1,5 @@
-// The boot test's Debian bookworm machine, built once per run: debootstrap, the packages a
-// Debian cloud image has, and every package the rendered user-data asks for, kept in a
+// The boot test's Debian machines (bookworm, and trixie for the roles on Debian 13), each
+// built once per run: debootstrap, the packages a Debian cloud image has, and every package the rendered user-data asks for, kept in a
 // local apt repository inside the image. Nothing can be downloaded at boot, so cloud-init's
 // `packages:` installs from that repository, exactly as it would from a mirror: a role gets
 // only its own packages and their services (the jump host must not find nginx listening).
@@ -9,9 +9,13 @@ import * as path from "node:path";
 import { Document, YAMLSeq } from "yaml";
 import { mustRun } from "./proc";
 
-export const SUITE = "bookworm";
+/** The Debian releases the boot test boots, by suite: the example's servers run both. */
+export const SUITES = { bookworm: "Debian 12", trixie: "Debian 13" } as const;
+export type Suite = keyof typeof SUITES;
+/** This machine's own release: its apt sources name the mirror every suite comes from. */
+const HOST_SUITE: Suite = "bookworm";
 
-/** What a Debian 12 cloud image brings before any user-data (plus the kernel we boot). */
+/** What a Debian cloud image brings before any user-data (plus the kernel we boot). */
 export const BASE_PACKAGES = [
   "systemd-sysv", "udev", "dbus", "kmod", "iproute2", "iputils-ping", "procps", "less", "sudo",
   "locales", "ca-certificates", "netbase", "linux-image-amd64",
@@ -36,6 +40,7 @@ export interface Machine {
 }
 
 export interface RootfsOptions {
+  readonly suite: Suite;
   /** Extra packages to keep offline (from the rendered user-data's `packages:`). */
   readonly offlinePackages: readonly string[];
   readonly workDir: string;
@@ -53,11 +58,11 @@ export function configuredMirror(): string {
   for (const file of existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sources")) : []) {
     for (const stanza of readFileSync(path.join(dir, file), "utf8").split(/\n\s*\n/)) {
       const field = (name: string) => stanza.match(new RegExp(`^${name}:\\s*(.+)$`, "mi"))?.[1].trim().split(/\s+/) ?? [];
-      if (field("Suites").includes(SUITE) && !field("Enabled").includes("no")) candidates.push(...field("URIs"));
+      if (field("Suites").includes(HOST_SUITE) && !field("Enabled").includes("no")) candidates.push(...field("URIs"));
     }
   }
   if (existsSync("/etc/apt/sources.list")) {
-    for (const m of readFileSync("/etc/apt/sources.list", "utf8").matchAll(new RegExp(`^deb\\s+(?:\\[[^\\]]*\\]\\s+)?(\\S+)\\s+${SUITE}\\s`, "gm"))) {
+    for (const m of readFileSync("/etc/apt/sources.list", "utf8").matchAll(new RegExp(`^deb\\s+(?:\\[[^\\]]*\\]\\s+)?(\\S+)\\s+${HOST_SUITE}\\s`, "gm"))) {
       candidates.push(m[1]);
     }
   }
@@ -66,8 +71,9 @@ export function configuredMirror(): string {
 
 /** Builds the machine (or takes it from the cache); returns its files. */
 export async function buildMachine(options: RootfsOptions): Promise<Machine> {
+  mkdirSync(options.workDir, { recursive: true });
   const offline = [...new Set([...ALWAYS_OFFLINE, ...options.offlinePackages])].sort();
-  const key = cacheKey(offline, options.mirror);
+  const key = cacheKey(options.suite, offline, options.mirror);
   if (options.cacheDir) {
     const cached = path.join(options.cacheDir, key);
     const machine = machineIn(cached);
@@ -96,15 +102,15 @@ function machineIn(dir: string): Machine {
 }
 
 /** Everything that shapes the image: the package lists, the mirror, the guest files, this builder. */
-function cacheKey(offline: readonly string[], mirror: string): string {
+function cacheKey(suite: Suite, offline: readonly string[], mirror: string): string {
   const h = createHash("sha256");
-  h.update(JSON.stringify({ SUITE, BASE_PACKAGES, offline, mirror }));
+  h.update(JSON.stringify({ suite, BASE_PACKAGES, offline, mirror }));
   h.update(readFileSync(__filename));
   for (const f of ["factory-boot-check", "factory-boot-check.service"]) h.update(readFileSync(path.join(GUEST_DIR, f)));
-  return `bookworm-${h.digest("hex").slice(0, 16)}`;
+  return `${suite}-${h.digest("hex").slice(0, 16)}`;
 }
 
-async function build(offline: readonly string[], out: string, { workDir, mirror, log }: RootfsOptions): Promise<void> {
+async function build(offline: readonly string[], out: string, { suite, workDir, mirror, log }: RootfsOptions): Promise<void> {
   mkdirSync(out, { recursive: true });
   const rootfs = path.join(workDir, "rootfs");
   const logFile = path.join(workDir, "build.log");
@@ -118,8 +124,8 @@ async function build(offline: readonly string[], out: string, { workDir, mirror,
   const inRoot = (what: string, script: string, timeoutSeconds: number) =>
     step(what, "systemd-nspawn", ["--quiet", "--register=no", "--keep-unit", "-D", rootfs, "--setenv=DEBIAN_FRONTEND=noninteractive", "/bin/sh", "-euc", script], timeoutSeconds);
 
-  await step(`debootstrap ${SUITE} from ${mirror}`, "debootstrap", ["--variant=minbase", SUITE, rootfs, mirror], 1200);
-  writeFileSync(path.join(rootfs, "etc/apt/sources.list"), `deb ${mirror} ${SUITE} main\ndeb ${mirror} ${SUITE}-updates main\n`);
+  await step(`debootstrap ${suite} from ${mirror}`, "debootstrap", ["--variant=minbase", suite, rootfs, mirror], 1200);
+  writeFileSync(path.join(rootfs, "etc/apt/sources.list"), `deb ${mirror} ${suite} main\ndeb ${mirror} ${suite}-updates main\n`);
   await inRoot(`install ${BASE_PACKAGES.length} base packages`, `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${BASE_PACKAGES.join(" ")} >/dev/null`, 1800);
   // With Recommends, as cloud-init's `packages:` installs them.
   await inRoot(

@@ -12,7 +12,7 @@ import { type BootCase, bootCases, requestedPackages } from "./cases";
 import { directoryAddresses, hostChecks, type LdapBoot, linkGuest, startLdapBoot } from "./ldap-logins";
 import { killAll, tail } from "./proc";
 import { bootInQemu } from "./qemu";
-import { buildMachine, configuredMirror, type Machine } from "./rootfs";
+import { buildMachine, configuredMirror, type Machine, type Suite } from "./rootfs";
 import { writeSeedIso } from "./seed";
 import { type CheckResult, judge, readGuestReport } from "./verdict";
 
@@ -148,16 +148,28 @@ async function main(): Promise<number> {
   // Built from every case, so a package a role adds later is offline at boot too.
   const packages = requestedPackages(bootCases());
   say(`boot test: ${cases.length} case(s): ${cases.map((c) => c.name).join(", ")}; user-data packages: ${packages.join(" ") || "(none)"}`);
-  const machineStarted = Date.now();
-  const machine = await buildMachine({
-    offlinePackages: packages,
-    workDir,
-    cacheDir: values["cache-dir"] ? path.resolve(values["cache-dir"]) : undefined,
-    mirror: configuredMirror(),
-    log: (line) => say(`boot test: ${line}`),
-  });
-  const machineSeconds = (Date.now() - machineStarted) / 1000;
-  say(`boot test: machine ready in ${minutes(machineSeconds)}`);
+  // One machine per Debian release, built side by side; a case waits only for its own
+  // (the trixie cases come last, so their machine is built while bookworm's cases boot).
+  const mirror = configuredMirror();
+  const machineSeconds = new Map<Suite, number>();
+  const machines = new Map<Suite, Promise<Machine>>();
+  for (const suite of new Set(cases.map((c) => c.suite))) {
+    const t0 = Date.now();
+    const built = buildMachine({
+      suite,
+      offlinePackages: packages,
+      workDir: path.join(workDir, "machines", suite),
+      cacheDir: values["cache-dir"] ? path.resolve(values["cache-dir"]) : undefined,
+      mirror,
+      log: (line) => say(`boot test: ${suite} ${line}`),
+    }).then((machine) => {
+      machineSeconds.set(suite, (Date.now() - t0) / 1000);
+      say(`boot test: ${suite} machine ready in ${minutes(machineSeconds.get(suite) ?? 0)}`);
+      return machine;
+    });
+    built.catch(() => undefined); // reported by the cases that needed it
+    machines.set(suite, built);
+  }
 
   // The LDAP cases are rendered again with the directory's CA and the test's admin key.
   const addresses = directoryAddresses(cases);
@@ -182,6 +194,15 @@ async function main(): Promise<number> {
   const lane = async () => {
     for (let next = queue.shift(); next; next = queue.shift()) {
       const [i, c] = next;
+      let machine: Machine;
+      try {
+        machine = await (machines.get(c.suite) as Promise<Machine>);
+      } catch (e) {
+        const reason = `its ${c.suite} machine was not built: ${e instanceof Error ? e.message : String(e)}`;
+        say(`boot test: FAIL ${c.name}: ${reason}`);
+        results.push({ name: c.name, passed: false, reason, seconds: 0 });
+        continue;
+      }
       results.push(await bootCase(c, i, { workDir, machine, cpus, keepLogs: values["keep-logs"], ldap }));
     }
   };
@@ -191,7 +212,8 @@ async function main(): Promise<number> {
 
   const passed = results.filter((r) => r.passed).length;
   const failed = results.length - passed;
-  say(`boot test: timings: machine ${minutes(machineSeconds)}, ${results.map((r) => `${r.name} ${minutes(r.seconds)}`).join(", ")}, total ${minutes((Date.now() - started) / 1000)}`);
+  const machineTimes = [...machineSeconds].map(([suite, seconds]) => `machine ${suite} ${minutes(seconds)}`);
+  say(`boot test: timings: ${[...machineTimes, ...results.map((r) => `${r.name} ${minutes(r.seconds)}`)].join(", ")}, total ${minutes((Date.now() - started) / 1000)}`);
   say(`boot test: ${passed} passed, ${failed} failed`);
   return failed === 0 && results.length > 0 ? 0 : 1;
 }

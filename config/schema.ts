@@ -204,7 +204,7 @@ const server = {
 export const Tooling = z.enum(["kiwi", "dib"]);
 
 const buildHostTemplate = z.strictObject({
-  name: nameOf("template name", 32).describe("Names the template (unique) and its stack `<name>-build-host-<template>`; images name it in `template`"),
+  name: nameOf("template name", 32).describe("Names the template (unique; images name it in `template`) and its stack, `<environment name>-build-host-<template name>`"),
   image: text("image").describe("Glance image (name) the build host boots"),
   flavor: text("flavor").describe("Nova flavor (name) of the build host"),
   tooling: Tooling.describe("The image builder installed on the build host: KIWI or diskimage-builder"),

@@ -13,7 +13,7 @@ import { DYNAMIC_POOL_OFFSET, MAX_SUBNET_PREFIX } from "./address-plan";
 import { parseCidr } from "./cidr";
 import { branchNameProblem, cloneUrlProblem } from "./git";
 import { checkCaCertificates, checkDn, checkFilter, checkLdapsUri, GROUP_NAME } from "./ldap";
-import { checkSshPublicKey } from "./ssh-key";
+import { checkSshPublicKey, MIN_RSA_BITS } from "./ssh-key";
 
 const NAME = /^[a-z][a-z0-9-]*$/;
 const nameOf = (what: string, max: number) =>
@@ -324,7 +324,7 @@ export const EnvironmentSchema = z
         sshPublicKeys: z
           .array(sshPublicKey)
           .min(1, "at least one SSH public key is required")
-          .describe("OpenSSH public keys of the admins (ed25519, ecdsa, or RSA ≥ 3072 bits): they log in as `factory` (with sudo) on every server"),
+          .describe(`OpenSSH public keys of the admins (ed25519, ecdsa, or RSA ≥ ${MIN_RSA_BITS} bits): they log in as \`factory\` (with sudo) on every server`),
       })
       .describe("Who administers the factory"),
     servers: z

@@ -10,7 +10,7 @@ const KEY_TYPES = new Set([
   "sk-ssh-ed25519@openssh.com",
   "sk-ecdsa-sha2-nistp256@openssh.com",
 ]);
-const MIN_RSA_BITS = 3072;
+export const MIN_RSA_BITS = 3072;
 
 /** Returns undefined for a valid public key, else what is wrong with it. */
 export function checkSshPublicKey(line: string): string | undefined {

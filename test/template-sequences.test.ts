@@ -3,62 +3,10 @@
 // without touching this test — is refused with "${" or "%{" in it, naming file and key.
 import { readFileSync } from "node:fs";
 import { parse } from "yaml";
-import { z } from "zod/v3";
 import { ConfigError, parseEnvironment } from "../config/load";
 import { EnvironmentSchema } from "../config/schema";
 import { MAXIMAL, runFactoryInProcess, synthEnvironment, writeEnvironment, environment } from "./helpers";
-
-type Path = Array<string | number>;
-
-interface StringKey {
-  readonly path: Path;
-  /** Discriminators to set first (the variant of a discriminated union the key belongs to). */
-  readonly variant: Array<{ path: Path; value: string }>;
-}
-
-/** Every place in the schema that takes a string (arrays as their element 0). */
-function stringKeys(schema: z.ZodTypeAny, path: Path = [], variant: StringKey["variant"] = []): StringKey[] {
-  const def = schema._def;
-  switch (def.typeName) {
-    case z.ZodFirstPartyTypeKind.ZodString:
-    case z.ZodFirstPartyTypeKind.ZodEnum:
-      return [{ path, variant }];
-    case z.ZodFirstPartyTypeKind.ZodLiteral:
-      return typeof def.value === "string" ? [{ path, variant }] : [];
-    case z.ZodFirstPartyTypeKind.ZodObject:
-      return Object.entries((schema as z.AnyZodObject).shape).flatMap(([key, value]) => stringKeys(value as z.ZodTypeAny, [...path, key], variant));
-    case z.ZodFirstPartyTypeKind.ZodArray:
-      return stringKeys(def.type, [...path, 0], variant);
-    case z.ZodFirstPartyTypeKind.ZodOptional:
-    case z.ZodFirstPartyTypeKind.ZodNullable:
-    case z.ZodFirstPartyTypeKind.ZodDefault:
-      return stringKeys(def.innerType, path, variant);
-    case z.ZodFirstPartyTypeKind.ZodEffects:
-      return stringKeys(def.schema, path, variant);
-    case z.ZodFirstPartyTypeKind.ZodPipeline:
-      return stringKeys(def.in, path, variant);
-    case z.ZodFirstPartyTypeKind.ZodUnion:
-      return dedupe((def.options as z.ZodTypeAny[]).flatMap((o) => stringKeys(o, path, variant)));
-    case z.ZodFirstPartyTypeKind.ZodDiscriminatedUnion:
-      return (def.options as z.AnyZodObject[]).flatMap((o) => {
-        const tag = o.shape[def.discriminator]._def.value as string;
-        return stringKeys(o, path, [...variant, { path: [...path, def.discriminator], value: tag }]);
-      });
-    case z.ZodFirstPartyTypeKind.ZodNumber:
-    case z.ZodFirstPartyTypeKind.ZodBoolean:
-      return [];
-    default:
-      throw new Error(`${path.join(".")}: schema type ${def.typeName} is not walked by this test: teach it`);
-  }
-}
-
-function dedupe(keys: StringKey[]): StringKey[] {
-  const seen = new Set<string>();
-  return keys.filter((k) => {
-    const id = JSON.stringify(k);
-    return seen.has(id) ? false : (seen.add(id), true);
-  });
-}
+import { Path, stringKeys } from "./schema-walk";
 
 /** Sets `value` at `path`, creating what is missing; a discriminator replaces its object. */
 function setAt(data: any, path: Path, value: unknown, replaceParent = false): void {

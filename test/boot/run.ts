@@ -13,6 +13,7 @@ import { directoryAddresses, hostChecks, type LdapBoot, linkGuest, startLdapBoot
 import { killAll, tail } from "./proc";
 import { bootInQemu } from "./qemu";
 import { buildMachine, configuredMirror, type Machine, type Suite } from "./rootfs";
+import { withVmSlot } from "../vm-slots";
 import { writeSeedIso } from "./seed";
 import { type CheckResult, judge, readGuestReport } from "./verdict";
 
@@ -75,7 +76,7 @@ async function bootCase(c: BootCase, i: number, o: { workDir: string; machine: M
   let fromHost: Promise<CheckResult[]> | undefined;
   const ready = `BOOT-HOST-CHECKS-READY ${c.name}`;
   const timeoutSeconds = CASE_TIMEOUT_SECONDS + (link ? HOST_CHECKS_EXTRA_SECONDS : 0);
-  const outcome = await bootInQemu(c, o.machine, {
+  const outcome = await withVmSlot(c.name, (line) => say(`boot test: ${line}`), () => bootInQemu(c, o.machine, {
     dir, seedIso, mac, timeoutSeconds, cpus: o.cpus,
     netdevOptions: link?.netdevOptions,
     onLine: (line) => {
@@ -88,7 +89,7 @@ async function bootCase(c: BootCase, i: number, o: { workDir: string; machine: M
         });
       }
     },
-  });
+  }));
   const guest = readGuestReport(c.name, outcome.console);
   const host = link ? ((await fromHost) ?? [{ name: "host: the guest got ready for the checks from outside", ok: false, detail: `no "${ready}" on the console` }]) : [];
   const report = { ...guest, checks: [...guest.checks, ...host] };

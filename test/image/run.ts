@@ -202,8 +202,8 @@ async function boot(w: Work, b: Build, name: string, cpus: number): Promise<Boot
   mkdirSync(dir, { recursive: true });
   const drive = await writeConfigDrive(dir, { hostname: name, publicKey: readFileSync(`${w.agentKey}.pub`, "utf8") });
   const sshPort = await freePort();
-  const started = Date.now();
-  const vm = await startVm({ name, image: b.qcow2, dir, configDriveIso: drive.iso, diskBytes: b.virtualBytes + 2 * GIB, sshPort, cpus, memoryMb: 1536, timeoutSeconds: 3600 });
+  const vm = await startVm({ name, image: b.qcow2, dir, configDriveIso: drive.iso, diskBytes: b.virtualBytes + 2 * GIB, sshPort, cpus, memoryMb: 1536, timeoutSeconds: 3600, log: say });
+  const started = Date.now(); // power-on: startVm waited for a VM slot first
   const guest: Guest = {
     vm,
     ssh: (command, timeoutSeconds = 300) =>

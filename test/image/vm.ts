@@ -6,6 +6,7 @@
 import { createConnection } from "node:net";
 import * as path from "node:path";
 import { mustRun, run } from "../boot/proc";
+import { withVmSlot } from "../vm-slots";
 
 export interface Vm {
   readonly name: string;
@@ -28,8 +29,11 @@ export interface VmOptions {
   readonly cpus: number;
   readonly memoryMb: number;
   readonly timeoutSeconds: number;
+  /** Hears that the VM waits for a VM slot (test/vm-slots.ts). */
+  readonly log: (line: string) => void;
 }
 
+/** Starts the VM once a VM slot is free (which it holds until qemu exits); resolves when qemu runs. */
 export async function startVm(o: VmOptions): Promise<Vm> {
   const disk = path.join(o.dir, `${o.name}-disk.qcow2`);
   await mustRun("qemu-img", ["create", "-q", "-f", "qcow2", "-b", path.resolve(o.image), "-F", "qcow2", disk, String(o.diskBytes)], { timeoutSeconds: 60 });
@@ -45,7 +49,14 @@ export async function startVm(o: VmOptions): Promise<Vm> {
     "-object", "rng-random,id=rng0,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng0",
   ];
   let kill: () => void = () => {};
-  const exited = run("qemu-system-x86_64", args, { timeoutSeconds: o.timeoutSeconds, logFile: consoleLog, onStart: (k) => (kill = k) }).then(() => undefined);
+  let running: () => void = () => {};
+  const started = new Promise<void>((resolve) => (running = resolve));
+  const exited = withVmSlot(o.name, o.log, () => {
+    const qemu = run("qemu-system-x86_64", args, { timeoutSeconds: o.timeoutSeconds, logFile: consoleLog, onStart: (k) => (kill = k) });
+    running();
+    return qemu;
+  }).then(() => undefined);
+  await started;
   return {
     name: o.name,
     sshPort: o.sshPort,

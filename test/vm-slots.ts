@@ -1,0 +1,111 @@
+// A machine-wide limit on the test VMs running at once. qemu here is TCG (no KVM): a VM
+// is a CPU-bound process, and the boot and image tests run side by side (test:all's
+// lanes). With both tests' VMs at once (five vCPUs on two cores) guests starved: DHCP and
+// sshd took over 15 minutes and the image test's broken VM timed out. Each VM holds a
+// slot (a lock file naming its process) while qemu runs; a suite waits for a free one, and
+// its own timeouts start when its VM starts.
+import { availableParallelism } from "node:os";
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import * as path from "node:path";
+
+/** Shared by every suite on the machine (not under a suite's temp dir, on purpose). */
+const slotsDir = () => process.env.FACTORY_VM_SLOTS_DIR ?? "/run/factory-vm-slots";
+const POLL_MS = 1000;
+
+/** How many VMs may run at once: FACTORY_VM_SLOTS, else one per core. */
+export function slotCount(): number {
+  const configured = Number(process.env.FACTORY_VM_SLOTS);
+  return Number.isInteger(configured) && configured > 0 ? configured : availableParallelism();
+}
+
+const held = new Set<string>();
+process.on("exit", () => {
+  for (const file of held) release(file);
+});
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function release(file: string): void {
+  held.delete(file);
+  try {
+    if (readFileSync(file, "utf8").startsWith(`${process.pid} `)) unlinkSync(file);
+  } catch {
+    // already gone
+  }
+}
+
+/** Takes a free slot, or the slot of a process that died; undefined if all are held. */
+function tryTake(name: string, count: number): string | undefined {
+  mkdirSync(slotsDir(), { recursive: true });
+  for (let i = 0; i < count; i++) {
+    const file = path.join(slotsDir(), `slot-${i}`);
+    try {
+      const fd = openSync(file, "wx");
+      writeSync(fd, `${process.pid} ${name}\n`);
+      closeSync(fd);
+      held.add(file);
+      return file;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      let owner = "";
+      try {
+        owner = readFileSync(file, "utf8");
+      } catch {
+        continue; // released meanwhile: the next round takes it
+      }
+      const pid = Number(owner.split(" ")[0]);
+      if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+        try {
+          unlinkSync(file); // a suite that was killed
+          i--; // and take it now
+        } catch {
+          // another waiter took it first
+        }
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The VMs holding the slots now, for a waiting suite's message. */
+function holders(count: number): string {
+  const names: string[] = [];
+  for (let i = 0; i < count; i++) {
+    try {
+      names.push(readFileSync(path.join(slotsDir(), `slot-${i}`), "utf8").trim().replace(/^\d+ /, ""));
+    } catch {
+      // free
+    }
+  }
+  return names.join(", ");
+}
+
+/**
+ * Waits for a slot, runs `start` (which resolves when the VM is gone), then frees it.
+ * `log` hears once that the VM waits, and for whom.
+ */
+export async function withVmSlot<T>(name: string, log: (line: string) => void, start: () => Promise<T>): Promise<T> {
+  const count = slotCount();
+  let file = tryTake(name, count);
+  if (!file) {
+    const since = Date.now();
+    log(`${name}: waiting for one of ${count} VM slots (held by ${holders(count)})`);
+    while (!file) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      file = tryTake(name, count);
+    }
+    log(`${name}: got a VM slot after ${Math.round((Date.now() - since) / 1000)} s`);
+  }
+  try {
+    return await start();
+  } finally {
+    release(file);
+  }
+}

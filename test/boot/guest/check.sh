@@ -37,11 +37,16 @@ eventually() {
 echo "BOOT-CHECK-START $CASE $ROLE"
 expect "cloud-init finished" timeout "$CLOUD_INIT_TIMEOUT" cloud-init status --wait
 expect "cloud-init status done" sh -c 'cloud-init status --long | tee /dev/stderr | grep -qx "status: done"'
-# `errors` lists every module that raised (a failing runcmd shows as scripts_user).
+# `errors` lists every module that raised (a failing runcmd shows as scripts_user);
+# `recoverable_errors` (cloud-init 23.4+, Debian 13) maps a log level to its messages
+# (deprecated keys, a module's warnings): found as a dict on trixie, where a list was assumed.
 expect "cloud-init reported no errors" python3 -c '
 import json, subprocess, sys
 status = json.loads(subprocess.run(["cloud-init", "status", "--format", "json"], capture_output=True, text=True).stdout)
-problems = status.get("errors", []) + status.get("recoverable_errors", [])
+recoverable = status.get("recoverable_errors") or {}
+if isinstance(recoverable, dict):
+    recoverable = [f"{level}: {message}" for level, messages in recoverable.items() for message in messages]
+problems = status.get("errors", []) + recoverable
 print(json.dumps(problems) if problems else "errors: []")
 sys.exit(1 if problems else 0)'
 

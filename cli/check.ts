@@ -44,7 +44,7 @@ export const checkCommand: Command = {
       return checkDirectory(dir);
     }
     // Only this path synthesizes, so only it loads cdktf and the stacks.
-    /* eslint-disable @typescript-eslint/no-require-imports */
+    /* eslint-disable @typescript-eslint/no-require-imports -- see above */
     const { loadEnvironments } = require("../config/load") as typeof import("../config/load");
     const { withScratchSynthesis } = require("./scratch-synthesis") as typeof import("./scratch-synthesis");
     const { configFiles } = require("./config-files") as typeof import("./config-files");

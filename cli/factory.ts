@@ -17,7 +17,7 @@ interface CommandEntry {
   readonly load: () => Command;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- each command's modules load when it runs */
 const COMMANDS: Record<string, CommandEntry> = {
   diff: {
     summary: "what a change does to each environment (exit 0 none, 2 changes, 1 error)",
@@ -59,7 +59,7 @@ const COMMANDS: Record<string, CommandEntry> = {
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  factory ${c.usage.padEnd(52)} ${c.summary}`);
+  const lines = Object.values(COMMANDS).map((c) => `  factory ${c.usage.padEnd(52)} ${c.summary}`);
   return [
     "usage:",
     ...lines,

@@ -119,7 +119,7 @@ export class SynthesizedEnvironment {
  */
 export async function runFactoryInProcess(args: string[]): Promise<CliRun> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- only the tests that run the CLI load it
-  const { main } = require("../cli/factory") as typeof import("../cli/factory");
+  const { main }: typeof import("../cli/factory") = require("../cli/factory");
   let stdout = "";
   let stderr = "";
   const out = process.stdout.write;

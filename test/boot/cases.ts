@@ -12,7 +12,7 @@ import { ADMINS, BASE_DN, BIND_DN, USER_FILTER, USERS } from "../ldap/directory"
 const REPO = path.join(__dirname, "..", "..", "..");
 
 /** A blank disk stands in for the NFS data volume; the renderer gets this id. */
-export const DATA_VOLUME_ID = "b0075e57-da7a-4a11-9e5e-000000000006";
+const DATA_VOLUME_ID = "b0075e57-da7a-4a11-9e5e-000000000006";
 const VIRTIO_SERIAL_LENGTH = 20;
 
 export interface BootCase {
@@ -128,7 +128,7 @@ function webCase(name: string, loaded: Loaded): BootCase {
 }
 
 /** The NFS user-data with every fs_setup entry pointed at a disk that does not exist. */
-export function withMissingFsDevice(userData: string): string {
+function withMissingFsDevice(userData: string): string {
   const config = parse(userData);
   const fsSetup: Array<Record<string, unknown>> | undefined = config?.fs_setup;
   if (!Array.isArray(fsSetup) || fsSetup.length === 0) throw new Error("nfs user-data has no fs_setup to break");

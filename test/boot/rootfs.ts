@@ -9,10 +9,10 @@ import * as path from "node:path";
 import { Document, YAMLSeq } from "yaml";
 import { mustRun } from "./proc";
 
-export const SUITE = "bookworm";
+const SUITE = "bookworm";
 
 /** What a Debian 12 cloud image brings before any user-data (plus the kernel we boot). */
-export const BASE_PACKAGES = [
+const BASE_PACKAGES = [
   "systemd-sysv", "udev", "dbus", "kmod", "iproute2", "iputils-ping", "procps", "less", "sudo",
   "locales", "ca-certificates", "netbase", "linux-image-amd64",
   "cloud-init", "cloud-guest-utils", "openssh-server", "curl",
@@ -23,7 +23,7 @@ export const BASE_PACKAGES = [
  * Offered offline even when no rendered user-data lists them yet, so that a role relying
  * on them (or cloud-init's ntp module choosing chrony) still finds them.
  */
-export const ALWAYS_OFFLINE = ["nfs-kernel-server", "nginx", "nftables", "keepalived", "rsync", "chrony"];
+const ALWAYS_OFFLINE = ["nfs-kernel-server", "nginx", "nftables", "keepalived", "rsync", "chrony"];
 
 /** Where the image keeps the offline packages (a flat apt repository). */
 const GUEST_REPO = "/var/lib/factory-boot-test/repo";

@@ -44,10 +44,10 @@ export const checkCommand: Command = {
       return checkDirectory(dir);
     }
     // Only this path synthesizes, so only it loads cdktf and the stacks.
-    /* eslint-disable @typescript-eslint/no-require-imports */
-    const { loadEnvironments } = require("../config/load") as typeof import("../config/load");
-    const { withScratchSynthesis } = require("./scratch-synthesis") as typeof import("./scratch-synthesis");
-    const { configFiles } = require("./config-files") as typeof import("./config-files");
+    /* eslint-disable @typescript-eslint/no-require-imports -- see above */
+    const { loadEnvironments }: typeof import("../config/load") = require("../config/load");
+    const { withScratchSynthesis }: typeof import("./scratch-synthesis") = require("./scratch-synthesis");
+    const { configFiles }: typeof import("./config-files") = require("./config-files");
     /* eslint-enable @typescript-eslint/no-require-imports */
     return withScratchSynthesis(loadEnvironments(configFiles(configs)), checkDirectory);
   },

@@ -19,7 +19,7 @@ import { readSynthOutput, SynthOutput } from "./diff/synth-output";
 import { EXIT_OK, UsageError } from "./errors";
 import type { Command } from "./factory";
 
-export const EXIT_CHANGES = 2;
+const EXIT_CHANGES = 2;
 
 const RENDERERS: Record<string, (report: DiffReport, maxLength?: number) => string> = {
   markdown: (report, maxLength) => renderMarkdown(report, { maxLength }),

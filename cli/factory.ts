@@ -17,49 +17,70 @@ interface CommandEntry {
   readonly load: () => Command;
 }
 
-/* eslint-disable @typescript-eslint/no-require-imports */
+/* eslint-disable @typescript-eslint/no-require-imports -- each command's modules load when it runs */
 const COMMANDS: Record<string, CommandEntry> = {
   diff: {
     summary: "what a change does to each environment (exit 0 none, 2 changes, 1 error)",
     usage: "diff (--base REF | --base-dir DIR [--head-dir DIR]) [--config FILE]... [--format markdown|text|json] [--max-length N]",
     usageExitCode: EXIT_FAILURE,
-    load: () => (require("./diff") as typeof import("./diff")).diffCommand,
+    load: () => {
+      const { diffCommand }: typeof import("./diff") = require("./diff");
+      return diffCommand;
+    },
   },
   synth: {
     summary: "synthesize the stacks (default: environments/*.yaml into ./cdktf.out)",
     usage: "synth [--config FILE]... [--out DIR]",
-    load: () => (require("./synth") as typeof import("./synth")).synthCommand,
+    load: () => {
+      const { synthCommand }: typeof import("./synth") = require("./synth");
+      return synthCommand;
+    },
   },
   validate: {
     summary: "check the environment files only",
     usage: "validate [--config FILE]...",
-    load: () => (require("./validate") as typeof import("./validate")).validateCommand,
+    load: () => {
+      const { validateCommand }: typeof import("./validate") = require("./validate");
+      return validateCommand;
+    },
   },
   templates: {
     summary: "write the build-host templates Jenkins applies (jobs/build-hosts/)",
     usage: "templates [--config FILE]... [--dir DIR] [--check]",
-    load: () => (require("./templates") as typeof import("./templates")).templatesCommand,
+    load: () => {
+      const { templatesCommand }: typeof import("./templates") = require("./templates");
+      return templatesCommand;
+    },
   },
   render: {
     summary: "print a role's cloud-init user-data (jump, nfs, jenkins, web, build-host)",
     usage: "render <role> [--config F] [--index N] [--template T]",
-    load: () => (require("./render") as typeof import("./render")).renderCommand,
+    load: () => {
+      const { renderCommand }: typeof import("./render") = require("./render");
+      return renderCommand;
+    },
   },
   "ldap-password": {
     summary: "push (or rotate) the directory's bind password to the servers, over SSH; password on stdin",
     usage: "ldap-password --jump ADDR[,ADDR...] [--web ADDR,...] [--config F] [--only NAME,...] [--ssh-config F] [--connect-timeout S]",
-    load: () => (require("./ldap-password") as typeof import("./ldap-password")).ldapPasswordCommand,
+    load: () => {
+      const { ldapPasswordCommand }: typeof import("./ldap-password") = require("./ldap-password");
+      return ldapPasswordCommand;
+    },
   },
   check: {
     summary: "validate the synthesized stacks with Terraform, offline",
     usage: "check [--config FILE]... [--dir DIR]",
-    load: () => (require("./check") as typeof import("./check")).checkCommand,
+    load: () => {
+      const { checkCommand }: typeof import("./check") = require("./check");
+      return checkCommand;
+    },
   },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
 export function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, c]) => `  factory ${c.usage.padEnd(52)} ${c.summary}`);
+  const lines = Object.values(COMMANDS).map((c) => `  factory ${c.usage.padEnd(52)} ${c.summary}`);
   return [
     "usage:",
     ...lines,

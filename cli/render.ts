@@ -10,9 +10,9 @@ import { CliError, EXIT_OK, UsageError } from "./errors";
 import type { Command } from "./factory";
 
 /** Shown where Terraform puts a volume id at deploy time. */
-export const VOLUME_ID_PLACEHOLDER = "00000000-0000-4000-8000-000000000000";
+const VOLUME_ID_PLACEHOLDER = "00000000-0000-4000-8000-000000000000";
 /** Shown where the pipeline puts Jenkins' build-host public key when it spawns a build host. */
-export const AGENT_KEY_PLACEHOLDER = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAgentKeyIsPassedByThePipelineAtSpawnTime0 jenkins-build-host";
+const AGENT_KEY_PLACEHOLDER = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAgentKeyIsPassedByThePipelineAtSpawnTime0 jenkins-build-host";
 
 export const renderCommand: Command = {
   options: {

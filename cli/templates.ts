@@ -14,7 +14,7 @@ import type { Command } from "./factory";
 import { replaceDirectory } from "./output-dir";
 import { withScratchSynthesis } from "./scratch-synthesis";
 
-export const TEMPLATES_DIR = path.join("jobs", "build-hosts");
+const TEMPLATES_DIR = path.join("jobs", "build-hosts");
 const TEMPLATE_FILE = "cdk.tf.json";
 
 /**
@@ -22,7 +22,7 @@ const TEMPLATE_FILE = "cdk.tf.json";
  * file given. Only the build-host stacks are synthesized: they read no other stack, and
  * their JSON is the same as in a full synth.
  */
-export function renderTemplates(files: string[]): Promise<Map<string, Map<string, string>>> {
+function renderTemplates(files: string[]): Promise<Map<string, Map<string, string>>> {
   const environments = loadEnvironments(files);
   return withScratchSynthesis(
     environments,
@@ -38,7 +38,7 @@ export function renderTemplates(files: string[]): Promise<Map<string, Map<string
 }
 
 /** Differences between the templates on disk and freshly rendered ones, one line each. */
-export function staleTemplates(dir: string, rendered: Map<string, Map<string, string>>): string[] {
+function staleTemplates(dir: string, rendered: Map<string, Map<string, string>>): string[] {
   const problems: string[] = [];
   for (const [envName, templates] of rendered) {
     const envDir = path.join(dir, envName);

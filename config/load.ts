@@ -22,7 +22,7 @@ export class ConfigError extends Error {
   }
 }
 
-export function formatProblem(p: ConfigProblem): string {
+function formatProblem(p: ConfigProblem): string {
   return `${p.file}: ${p.where}: ${p.message}`;
 }
 

@@ -75,7 +75,7 @@ const pgpFingerprint = z
   .pipe(z.string().regex(/^([0-9A-F]{16}|[0-9A-F]{40})$/, "must be an OpenPGP fingerprint (40 hex digits) or long key id (16 hex digits)"));
 
 /** jenkins-plugin-cli (the plugin installation manager; not packaged by Debian). */
-export const DEFAULT_PLUGIN_CLI_URL =
+const DEFAULT_PLUGIN_CLI_URL =
   "https://github.com/jenkinsci/plugin-installation-manager-tool/releases/download/2.13.2/jenkins-plugin-manager-2.13.2.jar";
 /**
  * The Jenkins LTS the plugins in jobs/jenkins/plugins.txt are pinned for: the version the
@@ -83,9 +83,9 @@ export const DEFAULT_PLUGIN_CLI_URL =
  */
 export const DEFAULT_JENKINS_VERSION = "2.555.3";
 /** The key signing the Jenkins apt repository since 2026 (jenkins.io-2026.key), long key id. */
-export const DEFAULT_JENKINS_KEY_FINGERPRINT = "7198F4B714ABFC68";
-export const DEFAULT_TERRAFORM_REPO = "https://apt.releases.hashicorp.com";
-export const DEFAULT_TERRAFORM_KEY_FINGERPRINT = "798AEC654E5C15428C8E42EEAA16FCBCA621E701";
+const DEFAULT_JENKINS_KEY_FINGERPRINT = "7198F4B714ABFC68";
+const DEFAULT_TERRAFORM_REPO = "https://apt.releases.hashicorp.com";
+const DEFAULT_TERRAFORM_KEY_FINGERPRINT = "798AEC654E5C15428C8E42EEAA16FCBCA621E701";
 
 const positiveInt = (what: string) => z.number().int(`${what} must be a whole number`).min(1, `${what} must be at least 1`);
 const hostname = z
@@ -103,15 +103,15 @@ const mailbox = z
   .refine((s) => EMAIL.test(s) || /^[^<>",;\n]+ <([^<>]+)>$/.exec(s)?.[1].match(EMAIL) != null, "must be an e-mail address, or a name and an address: Image Factory <images@example.com>");
 
 /** Connection security of the SMTP relay, as the mailer and email-ext plugins offer it. */
-export const SmtpSecurity = z.enum(["none", "starttls", "ssl"]);
+const SmtpSecurity = z.enum(["none", "starttls", "ssl"]);
 /** The plugins' own default port of each (javax.mail's 25; 587 with useTls, 465 with useSsl). */
-export const DEFAULT_SMTP_PORT = { none: 25, starttls: 587, ssl: 465 } as const;
+const DEFAULT_SMTP_PORT = { none: 25, starttls: 587, ssl: 465 } as const;
 
 /** JENKINS_HOME's volume: plugins, build history and logs (the images themselves are on NFS). */
 export const DEFAULT_JENKINS_HOME_GB = 50;
 
 /** The Jenkins URL that works through the jenkins_ui_tunnel output's tunnel (ssh -L 8080:<jenkins>:8080). */
-export const DEFAULT_JENKINS_URL = "http://localhost:8080/";
+const DEFAULT_JENKINS_URL = "http://localhost:8080/";
 
 const mail = z
   .strictObject({
@@ -201,7 +201,7 @@ const server = {
   flavor: text("flavor").describe("Nova flavor (name) of the server"),
 };
 
-export const Tooling = z.enum(["kiwi", "dib"]);
+const Tooling = z.enum(["kiwi", "dib"]);
 
 const buildHostTemplate = z.strictObject({
   name: nameOf("template name", 32).describe("Names the template (unique; images name it in `template`) and its stack, `<environment name>-build-host-<template name>`"),
@@ -218,7 +218,7 @@ const buildHostTemplate = z.strictObject({
 });
 
 /** The build statistics report's directory in the published tree (jobs/stats/report.py). */
-export const STATS_DIR = "stats";
+const STATS_DIR = "stats";
 
 const imageEntry = z.strictObject({
   name: z

@@ -10,7 +10,7 @@
 // covers every key, present and future, and every consumer.
 
 /** The sequences that open a Terraform template interpolation or directive. */
-export const TEMPLATE_SEQUENCES = ["${", "%{"] as const;
+const TEMPLATE_SEQUENCES = ["${", "%{"] as const;
 
 export interface TemplateSequenceProblem {
   /** Where in the data, as the schema's issue paths are (array indices as numbers). */

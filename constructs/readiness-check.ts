@@ -8,7 +8,7 @@ import { DataResource, ITerraformDependable } from "cdktf";
 import { FIRST_BOOT_MARKER } from "../userdata/base";
 
 /** Seconds to wait for first boot to finish (packages, Jenkins plugins...). */
-export const READINESS_TIMEOUT_S = 1800;
+const READINESS_TIMEOUT_S = 1800;
 
 /**
  * What the check runs on the server. `cloud-init status --wait` exits 0 when first boot is

@@ -54,7 +54,7 @@ function userData(key: string): string {
   ].join("\n");
 }
 
-export function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
+function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
   const salt = o.plumbingSalt ?? "";
   const key = o.adminKey ?? "ssh-ed25519 AAAAkey1 admin@example";
   const network: Json = {
@@ -200,7 +200,7 @@ export function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
 }
 
 /** Writes stacks as `factory synth` does (manifest.json + stacks/<stack>/cdk.tf.json). */
-export function writeSynthDir(stacks: Map<string, Json>, dir = path.join(tempDir("diff-fixture-"), "out")): string {
+function writeSynthDir(stacks: Map<string, Json>, dir = path.join(tempDir("diff-fixture-"), "out")): string {
   const manifest: Json = { stacks: {}, version: "0.21.0" };
   for (const [name, json] of stacks) {
     mkdirSync(path.join(dir, "stacks", name), { recursive: true });

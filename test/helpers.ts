@@ -118,8 +118,8 @@ export class SynthesizedEnvironment {
  * bin/factory.js without a node start-up per call (tests of the bin itself spawn it).
  */
 export async function runFactoryInProcess(args: string[]): Promise<CliRun> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { main } = require("../cli/factory") as typeof import("../cli/factory");
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- only the tests that run the CLI load it
+  const { main }: typeof import("../cli/factory") = require("../cli/factory");
   let stdout = "";
   let stderr = "";
   const out = process.stdout.write;

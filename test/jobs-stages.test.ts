@@ -673,7 +673,7 @@ describe("the build's record (jobs/stats), written by the pipeline whatever the 
       tests: { passed: ["key login as linux"], failed: [], skipped: [] },
       published: true,
     });
-    expect(mail).toMatch(new RegExp(`^Standard_Debian_12 build ${buildId}: SUCCESS\n\nRequested by alice; commit ${repo.commit}; template dib; published: yes\.\n`));
+    expect(mail).toMatch(new RegExp(`^Standard_Debian_12 build ${buildId}: SUCCESS\n\nRequested by alice; commit ${repo.commit}; template dib; published: yes\\.\n`));
     expect(mail).toContain("Image tests: 1 passed, 0 failed, 0 skipped.");
     expect(mail).toContain(`Statistics: http://images.example.com/stats/ (this build: http://images.example.com/stats/builds/${buildId}.html)`);
   });

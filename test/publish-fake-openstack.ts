@@ -23,7 +23,7 @@ export interface FakeImage {
   properties: Record<string, string>;
 }
 
-export interface FakeServer {
+interface FakeServer {
   id: string;
   name: string;
   imageId: string;

@@ -20,7 +20,7 @@ export interface ScriptRun {
 }
 
 /** One call's argv as a line: arguments with spaces are JSON-quoted. */
-export function callLine(argv: string[]): string {
+function callLine(argv: string[]): string {
   return argv.map((a) => (/\s/.test(a) || a === "" ? JSON.stringify(a) : a)).join(" ");
 }
 

@@ -3,7 +3,7 @@
 // cloud test every rule Neutron holds.
 import type { Environment } from "../config/schema";
 
-export type Source = "admin" | "jump" | "jenkins" | "build-host" | "world" | "subnet";
+type Source = "admin" | "jump" | "jenkins" | "build-host" | "world" | "subnet";
 type Matrix = Record<string, Partial<Record<Source, string[]>>>;
 
 // to ← from: ports. "jenkins" on web is the publish path (rsync over SSH through the

@@ -13,7 +13,7 @@ const slotsDir = () => process.env.FACTORY_VM_SLOTS_DIR ?? "/run/factory-vm-slot
 const POLL_MS = 1000;
 
 /** How many VMs may run at once: FACTORY_VM_SLOTS, else one per core. */
-export function slotCount(): number {
+function slotCount(): number {
   const configured = Number(process.env.FACTORY_VM_SLOTS);
   return Number.isInteger(configured) && configured > 0 ? configured : availableParallelism();
 }
@@ -54,7 +54,7 @@ function tryTake(name: string, count: number): string | undefined {
       return file;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      let owner = "";
+      let owner: string;
       try {
         owner = readFileSync(file, "utf8");
       } catch {

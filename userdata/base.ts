@@ -120,7 +120,7 @@ export function finish(config: CloudConfig): CloudConfig {
 }
 
 /** `set -e` as the first line of cloud-init's runcmd script (argv entries are quoted, this one is not). */
-export const RUNCMD_STRICT = "set -e";
+const RUNCMD_STRICT = "set -e";
 
 // The apt module writes sources.list from this template; Debian 12+ images also carry the
 // deb822 debian.sources, which would keep the distribution's servers in use.

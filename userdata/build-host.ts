@@ -9,9 +9,9 @@ import { addEgressWait } from "./egress";
 import { addNfsClient } from "./nfs-shares";
 import { addVolume, diskSerial } from "./volumes";
 
-export const AGENT_USER = "agent";
-export const SCRATCH_DIR = "/srv/scratch";
-export const SCRATCH_LABEL = "build-scratch";
+const AGENT_USER = "agent";
+const SCRATCH_DIR = "/srv/scratch";
+const SCRATCH_LABEL = "build-scratch";
 
 /** KIWI NG builds openSUSE/SLES on an openSUSE host; diskimage-builder runs on Debian. */
 export function familyOf(template: BuildHostTemplate): PackageFamily {

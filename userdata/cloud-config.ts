@@ -6,7 +6,7 @@ import { stringify } from "yaml";
 /** Nova's limit on user_data, in bytes. */
 export const NOVA_USER_DATA_LIMIT = 65_535;
 
-export interface CloudConfigUser {
+interface CloudConfigUser {
   readonly name: string;
   readonly gecos?: string;
   readonly uid?: number;
@@ -26,7 +26,7 @@ export interface WriteFile {
   readonly defer?: true;
 }
 
-export interface AptSource {
+interface AptSource {
   readonly arches: readonly string[];
   readonly uri: string;
 }
@@ -38,7 +38,7 @@ export interface AptConfig {
   readonly sources_list?: string;
 }
 
-export interface NtpConfig {
+interface NtpConfig {
   readonly enabled: boolean;
   readonly servers?: readonly string[];
 }
@@ -78,7 +78,7 @@ export interface CloudConfig {
   runcmd: (Command | string)[];
 }
 
-export const CLOUD_CONFIG_HEADER = "#cloud-config\n";
+const CLOUD_CONFIG_HEADER = "#cloud-config\n";
 
 /**
  * Renders a cloud-config document. lineWidth 0: strings are never folded or split, so a

@@ -7,7 +7,7 @@ import type { CloudConfig, Command } from "./cloud-config";
 
 const WAIT_SECONDS = 1800;
 
-export function waitForEgress(plan: AddressPlan): Command | undefined {
+function waitForEgress(plan: AddressPlan): Command | undefined {
   if (!plan.egressVip) return undefined;
   // first boot only: later boots must not hang while the jump hosts are away
   return [

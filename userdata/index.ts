@@ -15,7 +15,7 @@ export type { Role, UserDataContext, UserDataRequest } from "./context";
 export { ROLES } from "./context";
 
 /** The cloud-config object of a role (before rendering). */
-export function userDataConfig(ctx: UserDataContext, request: UserDataRequest): CloudConfig {
+function userDataConfig(ctx: UserDataContext, request: UserDataRequest): CloudConfig {
   const family = request.role === "build-host" ? familyOf(request.template) : "apt";
   const config = baseConfig(ctx, { family });
   switch (request.role) {

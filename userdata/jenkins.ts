@@ -12,22 +12,15 @@ import { addVolume, diskSerial } from "./volumes";
 import { LDAP_CA_FILE } from "./ldap";
 
 export const JENKINS_HOME = "/var/lib/jenkins";
-export const JOBS_CHECKOUT = `${JENKINS_HOME}/factory-repo`;
-export const CASC_FILE = `${JOBS_CHECKOUT}/jobs/jenkins/casc.yaml`;
+const JOBS_CHECKOUT = `${JENKINS_HOME}/factory-repo`;
+const CASC_FILE = `${JOBS_CHECKOUT}/jobs/jenkins/casc.yaml`;
 /** Who logs in to Jenkins: loaded with casc.yaml (CASC_JENKINS_CONFIG names both). */
-export const SECURITY_FILES = { local: `${JOBS_CHECKOUT}/jobs/jenkins/security-local.yaml`, ldap: `${JOBS_CHECKOUT}/jobs/jenkins/security-ldap.yaml` } as const;
+const SECURITY_FILES = { local: `${JOBS_CHECKOUT}/jobs/jenkins/security-local.yaml`, ldap: `${JOBS_CHECKOUT}/jobs/jenkins/security-ldap.yaml` } as const;
 /** Jenkins' JVM trust store with LDAP logins: Java's CAs plus the directory's (made before every start). */
-export const LDAP_TRUSTSTORE = `${JENKINS_HOME}/ldap-truststore.p12`;
-export const PLUGINS_FILE = `${JOBS_CHECKOUT}/jobs/jenkins/plugins.txt`;
-/** Private key Jenkins uses for the build hosts' agent user (generated on the server). */
-export const BUILD_HOST_KEY = `${JENKINS_HOME}/.ssh/build-host`;
-/** Plaintext initial admin password, root only. */
-export const ADMIN_PASSWORD_FILE = "/root/jenkins-admin-password";
-/** `#jbcrypt:<hash>` of that password, read by JCasC. */
-export const ADMIN_HASH_FILE = `${JENKINS_HOME}/secrets/factory-admin.bcrypt`;
+const LDAP_TRUSTSTORE = `${JENKINS_HOME}/ldap-truststore.p12`;
 /** The credential files the admin places on the controller (JCasC reads them; see casc.yaml). */
-export const CREDENTIALS_DIR = `${JENKINS_HOME}/secrets/factory`;
-export const HOME_LABEL = "jenkins-home";
+const CREDENTIALS_DIR = `${JENKINS_HOME}/secrets/factory`;
+const HOME_LABEL = "jenkins-home";
 /** The credential file of the directory's bind password (written by `factory ldap-password`; empty with anonymous binds). */
 export const LDAP_BIND_PASSWORD_FILE = `${CREDENTIALS_DIR}/ldap-bind-password`;
 /** The SMTP login credential JCasC declares (user jenkins.mail.username, password file smtp-password). */
@@ -36,7 +29,7 @@ export const SMTP_CREDENTIALS = "smtp";
 export function jobsRepoCredentials(url: string): string {
   return /^(https?|file):/.test(url) ? "" : "jobs-repo-deploy-key";
 }
-export const IPERF_PORT = 5201;
+const IPERF_PORT = 5201;
 /** What jobs/stats/*.py import, from Debian (test/stats-*.test.ts runs them with these). */
 export const STATS_PACKAGES = ["python3-fastjsonschema", "python3-tap", "python3-matplotlib", "python3-jinja2"];
 

@@ -6,14 +6,14 @@ import type { CloudConfig, Command } from "./cloud-config";
 import type { UserDataContext } from "./context";
 import { scriptFile, scriptPath } from "./scripts";
 
-export const NFTABLES_CONF = "/etc/nftables.conf";
-export const KEEPALIVED_TEMPLATE = "/etc/keepalived/keepalived.conf.in";
+const NFTABLES_CONF = "/etc/nftables.conf";
+const KEEPALIVED_TEMPLATE = "/etc/keepalived/keepalived.conf.in";
 /** Replaced by egress-gateway.sh with the interface that holds the jump host's address. */
-export const INTERFACE_PLACEHOLDER = "@INTERFACE@";
+const INTERFACE_PLACEHOLDER = "@INTERFACE@";
 /** VRRP router id of the egress VIP (one per subnet; the last octet of the VIP). */
 const VRRP_ROUTER_ID = 4;
 /** Routing table of the jump hosts' own default route (via the router), and the rules' priorities. */
-export const EGRESS_ROUTE_TABLE = 100;
+const EGRESS_ROUTE_TABLE = 100;
 const RULE_MAIN_WITHOUT_DEFAULT = 1000;
 const RULE_EGRESS_TABLE = 1001;
 const ROUTE_WAIT_SECONDS = 120;
@@ -55,7 +55,7 @@ function addEgressGateway(config: CloudConfig, env: Environment, plan: AddressPl
  * the router. bootcmd: before the package module needs the network, and again every boot
  * (rules and routes do not survive one).
  */
-export function routeViaRouter(plan: AddressPlan): Command {
+function routeViaRouter(plan: AddressPlan): Command {
   return [
     "sh",
     "-c",
@@ -84,7 +84,7 @@ const NETWORKD_KEEPS_FOREIGN = [
 ].join("\n");
 
 /** Masquerade the subnet's traffic to anywhere else; forward nothing else. */
-export function nftablesRuleset(cidr: string): string {
+function nftablesRuleset(cidr: string): string {
   return [
     "#!/usr/sbin/nft -f",
     "# Egress of the factory's private subnet through the jump hosts (network.egress: jump).",
@@ -111,7 +111,7 @@ export function nftablesRuleset(cidr: string): string {
  * jump hosts (Neutron does not carry multicast reliably); nopreempt: a returning host
  * does not take the VIP back and cut connections again.
  */
-export function keepalivedConf(env: Environment, plan: AddressPlan, index: number, vip: string): string {
+function keepalivedConf(env: Environment, plan: AddressPlan, index: number, vip: string): string {
   const self = plan.jump[index];
   const peers = plan.jump.filter((_, i) => i !== index);
   return [

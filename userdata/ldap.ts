@@ -15,14 +15,14 @@ import { scriptFile, scriptPath } from "./scripts";
 
 export const SSSD_CONF = "/etc/sssd/sssd.conf";
 /** sssd's domain of the directory (users log in by their plain uid: no @domain). */
-export const SSSD_DOMAIN = "factory";
+const SSSD_DOMAIN = "factory";
 /** The CA that signed the directory servers' certificates: trusted for LDAP only (sssd, Jenkins' JVM). */
 export const LDAP_CA_FILE = "/etc/factory/ldap-ca.pem";
 /** Written by ldap-bind-password.sh (root, 0600): the only place the bind password is on a server. */
 export const BIND_PASSWORD_FILE = "/etc/sssd/conf.d/50-factory-bind-password.conf";
 export const SSHD_LDAP_DROPIN = "/etc/ssh/sshd_config.d/20-factory-ldap.conf";
 export const SUDOERS_FILE = "/etc/sudoers.d/factory-ldap-admins";
-export const AUTHORIZED_KEYS_COMMAND = "/usr/bin/sss_ssh_authorizedkeys";
+const AUTHORIZED_KEYS_COMMAND = "/usr/bin/sss_ssh_authorizedkeys";
 
 /** sssd with its LDAP provider, NSS and PAM modules, and sssctl (the first boot checks the configuration with it). */
 export const SSSD_PACKAGES: Record<PackageFamily, readonly string[]> = {
@@ -66,7 +66,7 @@ export function addLdapLogins(config: CloudConfig, { env }: UserDataContext, fam
 }
 
 /** sssd.conf: one LDAP domain, access for the two groups, keys through the ssh responder. */
-export function sssdConf(ldap: LdapSettings, localUsers: readonly string[]): string {
+function sssdConf(ldap: LdapSettings, localUsers: readonly string[]): string {
   const filtered = [...new Set(localUsers)].join(", ");
   const userSearchBase = ldap.userFilter ? `${ldap.baseDn}?subtree?${ldap.userFilter}` : undefined;
   const lines = [

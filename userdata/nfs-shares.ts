@@ -26,7 +26,7 @@ const CLIENT_OPTIONS = "noauto,x-systemd.automount,x-systemd.mount-timeout=120,_
  * controller they are data only — nothing on them executes (noexec, nosuid, nodev) and no
  * path through them follows a symlink a build host planted (nosymfollow, Linux 5.10+).
  */
-export const DATA_ONLY_OPTIONS = "nosuid,nodev,noexec,nosymfollow";
+const DATA_ONLY_OPTIONS = "nosuid,nodev,noexec,nosymfollow";
 
 const CLIENT_PACKAGE: Record<PackageFamily, string> = { apt: "nfs-common", zypper: "nfs-client" };
 

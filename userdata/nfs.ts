@@ -8,7 +8,7 @@ import { addEgressWait } from "./egress";
 import { scriptFile, scriptPath } from "./scripts";
 import { addVolume, diskSerial } from "./volumes";
 
-export const DATA_LABEL = "factory-data";
+const DATA_LABEL = "factory-data";
 
 // NFSv4.1+ over TCP only: the security group opens TCP 2049 and nothing else, so no
 // rpcbind, mountd or statd ports (NFSv3), no UDP, no 4.0 callbacks to the clients.

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import type { WriteFile } from "./cloud-config";
 
 /** Where the scripts live on a server. */
-export const SCRIPT_DIR = "/usr/local/lib/factory";
+const SCRIPT_DIR = "/usr/local/lib/factory";
 
 // Compiled code runs from dist/userdata/, the sources sit in userdata/scripts/.
 function sourceDir(): string {

@@ -3,7 +3,7 @@ import { Fn, Token } from "cdktf";
 import type { CloudConfig, Command, FsSetup, MountEntry } from "./cloud-config";
 
 /** virtio-blk carries at most 20 bytes of the volume id as the disk serial. */
-export const VIRTIO_SERIAL_LENGTH = 20;
+const VIRTIO_SERIAL_LENGTH = 20;
 
 /**
  * The serial of a volume: the given one, else the first 20 characters of its id — cut
@@ -16,7 +16,7 @@ export function diskSerial(volumeId: string, serial: string | undefined, what: s
   return volumeId.slice(0, VIRTIO_SERIAL_LENGTH);
 }
 
-export function diskById(serial: string): string {
+function diskById(serial: string): string {
   return `/dev/disk/by-id/virtio-${serial}`;
 }
 

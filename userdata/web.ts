@@ -5,11 +5,11 @@ import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
 import { scriptFile, scriptPath } from "./scripts";
 
-export const WEB_ROOT = "/srv/www/images";
-export const PUBLISH_USER = "publish";
-export const NGINX_SITE = "/etc/nginx/sites-available/factory-images";
+const WEB_ROOT = "/srv/www/images";
+const PUBLISH_USER = "publish";
+const NGINX_SITE = "/etc/nginx/sites-available/factory-images";
 /** Debian's rsync ships rrsync: restricts an SSH key to rsync within one directory. */
-export const RRSYNC = "/usr/bin/rrsync";
+const RRSYNC = "/usr/bin/rrsync";
 
 export function addWeb(config: CloudConfig, { env }: UserDataContext, index: number): void {
   const web = env.web;
@@ -30,12 +30,12 @@ export function addWeb(config: CloudConfig, { env }: UserDataContext, index: num
 }
 
 /** An authorized_keys line that allows only `rsync` writes below the web root. */
-export function publishKeyLine(key: string): string {
+function publishKeyLine(key: string): string {
   return `restrict,command="${RRSYNC} -wo ${WEB_ROOT}" ${key}`;
 }
 
 // TLS is left to a load balancer or a later certificate: user-data carries no keys.
-export function nginxSite(domain: string): string {
+function nginxSite(domain: string): string {
   return [
     "# The factory's published images, read-only, with directory listings.",
     "server {",

@@ -99,6 +99,7 @@ function baseCacheKey(commit: string, baseLock: string | undefined, headLock: st
     commit, // its code and its environment files
     baseLock: sha256(baseLock), // its node_modules (the current ones when the same)
     headLock: sha256(headLock), // the current node_modules, and the esbuild that transpiles it
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- read only when a base is synthesized
     esbuild: (require("esbuild/package.json") as { version: string }).version,
     node: process.version,
     cwd, // where its synth runs: its default environments/

@@ -243,12 +243,12 @@ export const TEMPLATE_NOTE =
   "build-host template: the pipeline applies it once per build, so this changes the next builds' hosts; nothing running is replaced";
 
 /** `<env>-build-host-<template>`: applied per build by the pipeline, not deployed once. */
-export function isTemplateStack(stack: string): boolean {
+function isTemplateStack(stack: string): boolean {
   return STACK_KINDS.exec(stack)?.[2]?.startsWith("build-host-") ?? false;
 }
 
 /** The environment a stack belongs to: its name without the stack kind (`example-web` → `example`). */
-export function environmentOf(stack: string): string {
+function environmentOf(stack: string): string {
   return STACK_KINDS.exec(stack)?.[1] ?? stack;
 }
 

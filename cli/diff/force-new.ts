@@ -10,7 +10,7 @@ export interface ForceNewRules {
   readonly conditional: ReadonlySet<string>;
 }
 
-export const FORCE_NEW_FILE = path.resolve(__dirname, "..", "..", "..", "providers", "openstack", "force-new-v3.4.0.json");
+const FORCE_NEW_FILE = path.resolve(__dirname, "..", "..", "..", "providers", "openstack", "force-new-v3.4.0.json");
 
 const NONE: ForceNewRules = { forceNew: new Set(), conditional: new Set() };
 /** Resources of Terraform's builtin provider the stacks use (terraform_data: `triggers_replace` replaces it). */

@@ -5,10 +5,10 @@ import type { AttributeChange, DiffReport, Flag, ResourceDiff } from "./report";
 import { ACTION_SYMBOLS, ACTION_WORDS, plural, summaryParagraph } from "./summary";
 import { isMultiline } from "./text-diff";
 
-export const MARKDOWN_TITLE = "### factory diff";
+const MARKDOWN_TITLE = "### factory diff";
 
 /** GitHub refuses comments longer than this (GitLab allows 1,000,000). */
-export const COMMENT_LIMIT = 65_536;
+const COMMENT_LIMIT = 65_536;
 
 export interface MarkdownOptions {
   /** Longest output in characters; details that do not fit are left out, with a note. 0: no limit. @default COMMENT_LIMIT */

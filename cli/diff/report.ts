@@ -44,7 +44,7 @@ export interface ResourceDiff {
   readonly notes: string[];
 }
 
-export type StackStatus = "added" | "removed" | "changed" | "unchanged";
+type StackStatus = "added" | "removed" | "changed" | "unchanged";
 
 export interface StackDiff {
   readonly name: string;
@@ -61,7 +61,7 @@ export interface EnvironmentDiff {
   readonly stacks: StackDiff[];
 }
 
-export type FlagKind = "data-at-risk" | "security";
+type FlagKind = "data-at-risk" | "security";
 
 /** A finding a reviewer must see first. */
 export interface Flag {

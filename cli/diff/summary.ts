@@ -2,7 +2,7 @@
 import { describe } from "./classify";
 import type { AttributeChange, DiffReport, ResourceAction } from "./report";
 
-export const NO_CHANGES = "no changes";
+const NO_CHANGES = "no changes";
 
 export const ACTION_WORDS: Record<ResourceAction, string> = {
   add: "added",

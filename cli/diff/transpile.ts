@@ -19,6 +19,7 @@ export function planTranspile(checkout: string): Plan {
   if (!existsSync(tsconfig)) return { reason: "it has no tsconfig.json" };
   let ts: typeof Typescript;
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the checkout's own typescript, found at run time
     ts = require(require.resolve("typescript", { paths: [checkout] })) as typeof Typescript;
   } catch {
     return { reason: "its node_modules have no typescript" };
@@ -51,6 +52,7 @@ export function transpile(plan: Exclude<Plan, { reason: string }>): void {
   // which outlives this process (and so hides its CPU time); one call needs one process.
   process.env.ESBUILD_WORKER_THREADS ??= "0";
   // Loaded here: only a diff against a revision with other code needs esbuild.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
   const esbuild = require("esbuild") as typeof import("esbuild");
   const result = esbuild.buildSync({
     entryPoints: plan.sources,

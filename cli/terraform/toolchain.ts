@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import * as path from "node:path";
 import { cacheDir } from "../cache-dir";
 
-export const BUILD_COMMAND = "tools/providers/build";
+const BUILD_COMMAND = "tools/providers/build";
 
 export interface Toolchain {
   /** The Terraform CLI (terraform or tofu). */

@@ -73,7 +73,17 @@ function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEn
   });
 }
 
-function diagnosticFrom(raw: any): TerraformDiagnostic {
+/** A diagnostic as Terraform's JSON output has it; only the fields read here, none promised. */
+interface RawDiagnostic {
+  readonly severity?: unknown;
+  readonly summary?: unknown;
+  readonly detail?: unknown;
+  readonly address?: unknown;
+  readonly snippet?: { readonly context?: unknown };
+  readonly range?: { readonly filename?: unknown; readonly start?: { readonly line?: unknown } };
+}
+
+function diagnosticFrom(raw: RawDiagnostic): TerraformDiagnostic {
   const where = raw.address ?? raw.snippet?.context ?? (raw.range ? `${raw.range.filename}:${raw.range.start?.line}` : undefined);
   return {
     severity: raw.severity === "warning" ? "warning" : "error",
@@ -164,7 +174,7 @@ export async function validateConfigurations(targets: readonly CheckTarget[], op
       const lockFile = path.join(set.dir, ".terraform.lock.hcl");
       if (existsSync(lockFile)) copyFileSync(lockFile, path.join(scratch, ".terraform.lock.hcl"));
       const validate = await terraform(["validate", "-json", "-no-color"], scratch, { TF_DATA_DIR: path.join(set.dir, ".terraform") });
-      let report: any;
+      let report: { valid?: unknown; diagnostics?: RawDiagnostic[] };
       try {
         report = JSON.parse(validate.stdout);
       } catch {

@@ -13,7 +13,7 @@ import type { Suite } from "./rootfs";
 const REPO = path.join(__dirname, "..", "..", "..");
 
 /** A blank disk stands in for the NFS data volume; the renderer gets this id. */
-export const DATA_VOLUME_ID = "b0075e57-da7a-4a11-9e5e-000000000006";
+const DATA_VOLUME_ID = "b0075e57-da7a-4a11-9e5e-000000000006";
 const VIRTIO_SERIAL_LENGTH = 20;
 
 export interface BootCase {
@@ -144,7 +144,7 @@ function onTrixie(c: BootCase): BootCase {
 }
 
 /** The NFS user-data with every fs_setup entry pointed at a disk that does not exist. */
-export function withMissingFsDevice(userData: string): string {
+function withMissingFsDevice(userData: string): string {
   const config = parse(userData);
   const fsSetup: Array<Record<string, unknown>> | undefined = config?.fs_setup;
   if (!Array.isArray(fsSetup) || fsSetup.length === 0) throw new Error("nfs user-data has no fs_setup to break");

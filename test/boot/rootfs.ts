@@ -10,13 +10,13 @@ import { Document, YAMLSeq } from "yaml";
 import { mustRun } from "./proc";
 
 /** The Debian releases the boot test boots, by suite: the example's servers run both. */
-export const SUITES = { bookworm: "Debian 12", trixie: "Debian 13" } as const;
+const SUITES = { bookworm: "Debian 12", trixie: "Debian 13" } as const;
 export type Suite = keyof typeof SUITES;
 /** This machine's own release: its apt sources name the mirror every suite comes from. */
 const HOST_SUITE: Suite = "bookworm";
 
 /** What a Debian cloud image brings before any user-data (plus the kernel we boot). */
-export const BASE_PACKAGES = [
+const BASE_PACKAGES = [
   "systemd-sysv", "udev", "dbus", "kmod", "iproute2", "iputils-ping", "procps", "less", "sudo",
   "locales", "ca-certificates", "netbase", "linux-image-amd64",
   "cloud-init", "cloud-guest-utils", "openssh-server", "curl",
@@ -27,7 +27,7 @@ export const BASE_PACKAGES = [
  * Offered offline even when no rendered user-data lists them yet, so that a role relying
  * on them (or cloud-init's ntp module choosing chrony) still finds them.
  */
-export const ALWAYS_OFFLINE = ["nfs-kernel-server", "nginx", "nftables", "keepalived", "rsync", "chrony"];
+const ALWAYS_OFFLINE = ["nfs-kernel-server", "nginx", "nftables", "keepalived", "rsync", "chrony"];
 
 /** Where the image keeps the offline packages (a flat apt repository). */
 const GUEST_REPO = "/var/lib/factory-boot-test/repo";
@@ -124,7 +124,7 @@ async function build(offline: readonly string[], out: string, { suite, workDir, 
   const inRoot = (what: string, script: string, timeoutSeconds: number) =>
     step(what, "systemd-nspawn", ["--quiet", "--register=no", "--keep-unit", "-D", rootfs, "--setenv=DEBIAN_FRONTEND=noninteractive", "/bin/sh", "-euc", script], timeoutSeconds);
 
-  await step(`debootstrap ${suite} from ${mirror}`, "debootstrap", ["--variant=minbase", suite, rootfs, mirror], 1200);
+  await step(`debootstrap ${suite} (${SUITES[suite]}) from ${mirror}`, "debootstrap", ["--variant=minbase", suite, rootfs, mirror], 1200);
   writeFileSync(path.join(rootfs, "etc/apt/sources.list"), `deb ${mirror} ${suite} main\ndeb ${mirror} ${suite}-updates main\n`);
   await inRoot(`install ${BASE_PACKAGES.length} base packages`, `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${BASE_PACKAGES.join(" ")} >/dev/null`, 1800);
   // With Recommends, as cloud-init's `packages:` installs them.

@@ -13,12 +13,6 @@ export interface DeployedViews {
   readonly web: TenantView;
 }
 
-const byName = <T extends { name: string }>(list: T[], name: string): T => {
-  const found = list.find((x) => x.name === name);
-  if (!found) throw new Error(`no ${name} (have: ${list.map((x) => x.name).join(", ")})`);
-  return found;
-};
-
 /** The servers the environment asks for, by name, with their fixed address and zone. */
 interface ExpectedServer {
   readonly name: string;
@@ -28,7 +22,7 @@ interface ExpectedServer {
   readonly tenant: "factory" | "web";
 }
 
-export function expectedServers(env: Environment): ExpectedServer[] {
+function expectedServers(env: Environment): ExpectedServer[] {
   const plan = addressPlan(env);
   const zones = placement(env);
   const servers: ExpectedServer[] = [
@@ -42,7 +36,7 @@ export function expectedServers(env: Environment): ExpectedServer[] {
 }
 
 /** Neutron's ingress rules of the environment's groups, described by role names as the matrix is. */
-export function actualRules(env: Environment, views: DeployedViews): string[] {
+function actualRules(env: Environment, views: DeployedViews): string[] {
   const tenants = views.web === views.factory ? [views.factory] : [views.factory, views.web];
   const groupRole = new Map<string, string>();
   for (const t of tenants) for (const g of t.security_groups) if (g.name.startsWith(`${env.name}-`)) groupRole.set(g.id, g.name.slice(env.name.length + 1));
@@ -159,5 +153,3 @@ export function deployedProblems(env: Environment, views: DeployedViews, outputs
   }
   return problems;
 }
-
-export { byName };

@@ -10,7 +10,7 @@ import { REPO } from "../helpers";
 import type { CloudAccess } from "./deployment";
 
 /** The harness's admin entry in clouds.yaml (tools/local-cloud). */
-export const ADMIN_CLOUD = "factory-local-admin";
+const ADMIN_CLOUD = "factory-local-admin";
 
 /** Where `npm run cloud -- up` left clouds.yaml: the runner passes it on. */
 export function localCloud(): CloudAccess {
@@ -19,7 +19,7 @@ export function localCloud(): CloudAccess {
   return { cloudsYaml, adminCloud: ADMIN_CLOUD };
 }
 
-export interface ServerView {
+interface ServerView {
   id: string;
   name: string;
   status: string;
@@ -33,7 +33,7 @@ export interface ServerView {
   volumes: string[];
   addresses: Record<string, string[]>;
 }
-export interface PortView {
+interface PortView {
   id: string;
   name: string;
   device_id: string;
@@ -43,7 +43,7 @@ export interface PortView {
   allowed_address_pairs: string[];
   extra_dhcp_opts: [string, string][];
 }
-export interface RuleView {
+interface RuleView {
   id: string;
   direction: string;
   ethertype: string;

@@ -25,7 +25,7 @@ export interface Run {
 }
 
 /** What `terraform plan` would do to one resource. */
-export interface PlannedChange {
+interface PlannedChange {
   readonly address: string;
   readonly actions: string[];
   /** Top-level arguments whose value changes (for messages). */
@@ -39,7 +39,7 @@ export interface Plan {
 }
 
 /** The "<stack>  <address> (<path>): Creation complete after 1m5s" lines of cdktf's output. */
-export function creationTimes(output: string): { stack: string; address: string; seconds: number }[] {
+function creationTimes(output: string): { stack: string; address: string; seconds: number }[] {
   const found = [];
   for (const m of output.matchAll(/^(\S+)\s+(\S+?)(?: \([^)]*\))?: Creation complete after (?:(\d+)h)?(?:(\d+)m)?(\d+)s/gm)) {
     found.push({ stack: m[1], address: m[2], seconds: Number(m[3] ?? 0) * 3600 + Number(m[4] ?? 0) * 60 + Number(m[5]) });
@@ -66,7 +66,7 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
   });
 }
 
-export function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutSeconds = 1800): Promise<Run> {
+function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, timeoutSeconds = 1800): Promise<Run> {
   const started = process.hrtime.bigint();
   return new Promise((resolve, reject) => {
     // Its own process group, so that a timeout or the end of the test run stops all of it.

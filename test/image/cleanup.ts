@@ -14,7 +14,7 @@ function mountsBelow(dir: string): string[] {
 }
 
 /** Loop devices whose backing file lies below dir. */
-export function loopDevicesBelow(dir: string): string[] {
+function loopDevicesBelow(dir: string): string[] {
   const r = spawnSync("losetup", ["--list", "--json", "--output", "NAME,BACK-FILE"], { encoding: "utf8" });
   if (r.status !== 0 || !r.stdout.trim()) return [];
   const devices: Array<{ name: string; "back-file": string | null }> = JSON.parse(r.stdout).loopdevices ?? [];

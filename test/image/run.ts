@@ -262,7 +262,7 @@ async function testGoodImage(w: Work, b: Build, cpus: number, figures: Map<strin
   const failingStarted = Date.now();
   for (const c of failingCases) {
     const started = Date.now();
-    let detail = "";
+    let detail: string;
     let ok = false;
     try {
       await c.breakIt(booted.guest);

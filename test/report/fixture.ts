@@ -78,7 +78,7 @@ const iso = (ms: number) => new Date(Math.round(ms)).toISOString();
 const GIB = 1024 ** 3;
 
 /** The build id stage 1 makes: UTC minute, job slug, number, at most 40 characters. */
-export function buildId(at: number, job: string, number: number): string {
+function buildId(at: number, job: string, number: number): string {
   const slug = job.toLowerCase().replace(/[^a-z0-9]/g, "-").replace(/-+/g, "-").replace(/^-/, "").slice(0, 40 - 12 - 2 - String(number).length).replace(/-$/, "");
   const d = new Date(at).toISOString();
   return `${d.slice(0, 4)}${d.slice(5, 7)}${d.slice(8, 10)}${d.slice(11, 13)}${d.slice(14, 16)}-${slug}-${number}`;

@@ -41,6 +41,8 @@ function actualRules(env: Environment, views: DeployedViews): string[] {
   const groupRole = new Map<string, string>();
   for (const t of tenants) for (const g of t.security_groups) if (g.name.startsWith(`${env.name}-`)) groupRole.set(g.id, g.name.slice(env.name.length + 1));
   const jumpFips = new Set(views.factory.floating_ips.filter((f) => /-jump-\d+$/.test(f.description)).map((f) => `${f.address}/32`));
+  // egress: jump: rules from the jump hosts name their fixed addresses (their ports' address pair 0.0.0.0/0 makes the group admit anyone)
+  const jumpFixed = new Set(addressPlan(env).jump.map((a) => `${a}/32`));
   const routerSnat = new Set(
     views.factory.routers.flatMap((r) => (r.external_gateway_info?.external_fixed_ips ?? []).map((ip: any) => `${ip.ip_address}/32`)),
   );
@@ -55,7 +57,7 @@ function actualRules(env: Environment, views: DeployedViews): string[] {
         else if (r.remote_ip_prefix === "0.0.0.0/0" || r.remote_ip_prefix === "::/0") from = "world";
         else if (env.admin.cidrs.includes(r.remote_ip_prefix ?? "")) from = "admin";
         else if (r.remote_ip_prefix === env.network.cidr) from = "subnet";
-        else if (jumpFips.has(r.remote_ip_prefix ?? "")) from = "jump";
+        else if (jumpFips.has(r.remote_ip_prefix ?? "") || jumpFixed.has(r.remote_ip_prefix ?? "")) from = "jump";
         else if (routerSnat.has(r.remote_ip_prefix ?? "")) from = "jenkins";
         else from = `prefix ${r.remote_ip_prefix}`;
         const port = r.protocol === null ? "any" : r.protocol === "vrrp" || r.protocol === "112" ? "vrrp" : `${r.protocol}/${r.port_range_min}`;

@@ -41,3 +41,13 @@ def wait_volume_backends(ctx, conn):
         services = conn.block_storage.get("/os-services").json()["services"]
         return any(s["binary"] == "cinder-scheduler" and s["state"] == "up" for s in services)
     wait_for("cinder-scheduler", scheduler_up, TIMEOUT, interval=2)
+
+    def scheduler_knows_every_backend():
+        # The scheduler places a volume only on a pool it has heard capabilities from (each
+        # cinder-volume reports periodically); before that, a volume goes to error status
+        # ("No valid backend"): seen when a deploy came right after up.
+        services = conn.block_storage.get("/os-services").json()["services"]
+        backends = {s["host"] for s in services if s["binary"] == "cinder-volume" and s["state"] == "up"}
+        pools = conn.block_storage.get("/scheduler-stats/get_pools").json()["pools"]
+        return backends and all(any(p["name"].startswith(f"{b}#") for p in pools) for b in backends)
+    wait_for("cinder-scheduler's pools of every backend", scheduler_knows_every_backend, TIMEOUT, interval=2)

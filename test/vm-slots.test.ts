@@ -1,7 +1,7 @@
 // The machine-wide VM limit the boot and image tests share: no more VMs at once than
 // slots, a waiting VM starts when one ends, and a slot of a killed suite is taken over.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { withVmSlot } from "./vm-slots";
@@ -37,7 +37,7 @@ test("three VMs on two slots: never more than two at once, the third starts when
   expect(most).toBe(2);
   expect(lines[0]).toMatch(/^c: waiting for one of 2 VM slots \(held by (a, b|b, a)\)$/);
   expect(lines[1]).toMatch(/^c: got a VM slot after \d+ s$/);
-  expect(readdirSync(dir)).toEqual([]);
+  expect(readdirSync(dir).filter((f) => f !== "queue")).toEqual([]);
 });
 
 test("a slot held by a process that is gone is taken over", async () => {
@@ -51,5 +51,36 @@ test("a slot held by a process that is gone is taken over", async () => {
 
 test("a slot whose VM fails is freed all the same", async () => {
   await expect(withVmSlot("broken", () => undefined, async () => Promise.reject(new Error("qemu exited")))).rejects.toThrow("qemu exited");
-  expect(readdirSync(dir)).toEqual([]);
+  expect(readdirSync(dir).filter((f) => f !== "queue")).toEqual([]);
+});
+
+test("first come, first served: a suite that asks again the moment its VM ends does not jump the queue", async () => {
+  process.env.FACTORY_VM_SLOTS = "1";
+  const started: string[] = [];
+  const vm = (name: string, ms: number) =>
+    withVmSlot(name, () => undefined, async () => {
+      started.push(name);
+      await sleep(ms);
+    });
+  // The boot test's lane: one case after the other, each asking as soon as the last ends.
+  const lane = (async () => {
+    await vm("boot-1", 1200);
+    await vm("boot-2", 10);
+  })();
+  await sleep(200);
+  const image = vm("image", 10); // asked while boot-1 ran
+  await Promise.all([lane, image]);
+  expect(started).toEqual(["boot-1", "image", "boot-2"]);
+  expect(readdirSync(dir)).toEqual(["queue"]);
+  expect(readdirSync(path.join(dir, "queue"))).toEqual([]);
+});
+
+test("a ticket of a process that is gone does not hold up the queue", async () => {
+  const dead = spawnSync("true").pid as number;
+  mkdirSync(path.join(dir, "queue"));
+  writeFileSync(path.join(dir, "queue", `000000000000001-${dead}-0`), `${dead} killed-suite\n`);
+  const lines: string[] = [];
+  await withVmSlot("vm", (l) => lines.push(l), async () => undefined);
+  expect(lines).toEqual([]);
+  expect(readdirSync(path.join(dir, "queue"))).toEqual([]);
 });

@@ -3,9 +3,11 @@
 // lanes). With both tests' VMs at once (five vCPUs on two cores) guests starved: DHCP and
 // sshd took over 15 minutes and the image test's broken VM timed out. Each VM holds a
 // slot (a lock file naming its process) while qemu runs; a suite waits for a free one, and
-// its own timeouts start when its VM starts.
+// its own timeouts start when its VM starts. Waiters are served first come, first served
+// (a ticket each): without that, the boot test's lanes took every slot the moment their
+// last VM freed it, and the image test's VMs waited for all ten boot cases.
 import { availableParallelism } from "node:os";
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, unlinkSync, writeFileSync, writeSync } from "node:fs";
 import * as path from "node:path";
 
 /** Shared by every suite on the machine (not under a suite's temp dir, on purpose). */
@@ -22,6 +24,37 @@ const held = new Set<string>();
 process.on("exit", () => {
   for (const file of held) release(file);
 });
+
+const queueDir = () => path.join(slotsDir(), "queue");
+let tickets = 0;
+
+/** A place in the queue: its name sorts by the time it was taken. */
+function takeTicket(name: string): string {
+  mkdirSync(queueDir(), { recursive: true });
+  const file = path.join(queueDir(), `${String(Date.now()).padStart(15, "0")}-${process.pid}-${tickets++}`);
+  writeFileSync(file, `${process.pid} ${name}\n`);
+  held.add(file);
+  return file;
+}
+
+/** Whether a ticket is the oldest one of a living process (tickets of dead ones are removed). */
+function firstInQueue(ticket: string): boolean {
+  for (const entry of readdirSync(queueDir()).sort()) {
+    const file = path.join(queueDir(), entry);
+    if (file === ticket) return true;
+    const pid = Number(entry.split("-")[1]);
+    if (Number.isInteger(pid) && pid > 0 && !alive(pid)) {
+      try {
+        unlinkSync(file);
+      } catch {
+        // removed by another waiter
+      }
+      continue;
+    }
+    return false;
+  }
+  return true; // not listed: served (cannot happen while we hold it)
+}
 
 function alive(pid: number): boolean {
   try {
@@ -93,15 +126,22 @@ function holders(count: number): string {
  */
 export async function withVmSlot<T>(name: string, log: (line: string) => void, start: () => Promise<T>): Promise<T> {
   const count = slotCount();
-  let file = tryTake(name, count);
-  if (!file) {
-    const since = Date.now();
-    log(`${name}: waiting for one of ${count} VM slots (held by ${holders(count)})`);
-    while (!file) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-      file = tryTake(name, count);
+  const ticket = takeTicket(name);
+  const take = () => (firstInQueue(ticket) ? tryTake(name, count) : undefined);
+  let file: string | undefined;
+  try {
+    file = take();
+    if (!file) {
+      const since = Date.now();
+      log(`${name}: waiting for one of ${count} VM slots (held by ${holders(count)})`);
+      while (!file) {
+        await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+        file = take();
+      }
+      log(`${name}: got a VM slot after ${Math.round((Date.now() - since) / 1000)} s`);
     }
-    log(`${name}: got a VM slot after ${Math.round((Date.now() - since) / 1000)} s`);
+  } finally {
+    release(ticket);
   }
   try {
     return await start();

@@ -120,7 +120,7 @@ describe("stage 1: initialize", () => {
     expect(statSync(localDir).mode & 0o777).toBe(0o700);
     expect(statSync(buildDir).mode & 0o777).toBe(0o755);
     for (const d of ["output", "logs"]) expect(statSync(path.join(buildDir, d)).mode & 0o7777).toBe(0o1777);
-    expect(standIns.argv("iperf3")).toEqual([["iperf3", "-s", "-D", "--logfile", path.join(locals, "iperf3.log")]]);
+    expect(standIns.argv("iperf3")).toEqual([["iperf3", "-s", "-D", "-p", "5201", "--logfile", path.join(locals, "iperf3.log")]]);
     expect(readFileSync(path.join(localDir, "logs", "01-initialize.log"), "utf8")).toContain(`build ${buildId}: image Standard_Debian_12, template dib`);
   });
 });

@@ -75,15 +75,17 @@ EOF
 cp --remove-destination "$FACTORY_LOCAL_DIR/entry.json" "$FACTORY_LOCAL_DIR/build.env" "$FACTORY_BUILD_DIR/"
 
 # The iperf3 server is the far end of the network tests a build may run. What counts is
-# its port (iperf3's default, 5201, which the security groups open), not any process
-# named iperf3 (a client, or a server on another port, would not do).
+# its port (iperf3's default, 5201, which the security groups open; FACTORY_IPERF3_PORT
+# for a test's own server), not any process named iperf3 (a client, or a server on
+# another port, would not do).
+iperf3_port=${FACTORY_IPERF3_PORT:-5201}
 if ! command -v iperf3 >/dev/null; then
   log "WARNING: iperf3 is not installed on the controller; network performance tests will fail"
-elif ss -Hltn 'sport = :5201' | grep -q .; then
-  log "iperf3 server already listening on 5201"
+elif ss -Hltn "sport = :$iperf3_port" | grep -q .; then
+  log "iperf3 server already listening on $iperf3_port"
 else
-  iperf3 -s -D --logfile "$FACTORY_LOCAL_ROOT/iperf3.log"
-  log "started iperf3 server"
+  iperf3 -s -D -p "$iperf3_port" --logfile "$FACTORY_LOCAL_ROOT/iperf3.log"
+  log "started iperf3 server on $iperf3_port"
 fi
 
 log "build $FACTORY_BUILD_ID: image $IMAGE, template $(entry template), commit $commit"

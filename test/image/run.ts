@@ -395,6 +395,8 @@ async function main(): Promise<number> {
         FACTORY_BUILDS_ROOT: builds, FACTORY_IMAGES_ROOT: images, FACTORY_SCRATCH: scratch,
         // The controller's own per-build directories (default /var/lib/jenkins/factory-builds).
         FACTORY_LOCAL_ROOT: locals,
+        // Stage 1 finds the test's iperf3 server there (on 5201 it started a daemon that outlived the test).
+        FACTORY_IPERF3_PORT: String(iperfPort),
         // DIB's build and image directories, and its download cache, stay below the work directory.
         TMPDIR: tmp, DIB_IMAGE_CACHE: cacheDir,
       }),

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
 import { EXAMPLE, exampleData, FACTORY_BIN, MAXIMAL, REPO, tempDir, writeEnvironment } from "./helpers";
-import { freePort } from "./ldap/directory";
+import { freePort } from "./free-port";
 
 const push = (args: string[], input?: string) => {
   const r = spawnSync(process.execPath, [FACTORY_BIN, "ldap-password", ...args], { cwd: REPO, encoding: "utf8", input: input ?? "", timeout: 60_000 });

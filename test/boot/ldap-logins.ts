@@ -13,7 +13,8 @@ import * as path from "node:path";
 import type { BootCase, LdapCase, LdapContext } from "./cases";
 import { run, type RunResult } from "./proc";
 import type { CheckResult } from "./verdict";
-import { ADMINS, type Directory, freePort, type Person, startDirectory, USERS } from "../ldap/directory";
+import { freePort } from "../free-port";
+import { ADMINS, type Directory, type Person, startDirectory, USERS } from "../ldap/directory";
 
 const REPO = path.join(__dirname, "..", "..", "..");
 const FACTORY_CLI = path.join(REPO, "bin", "factory.js");

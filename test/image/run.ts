@@ -13,7 +13,8 @@
 // runs. Needs root and the apt packages listed in PACKAGES.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { connect } from "node:net";
+import { freePort } from "../free-port";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
@@ -60,17 +61,6 @@ function toolEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   }
   env.PATH = (process.env.PATH ?? "").split(":").filter((p) => !p.includes("/.pyenv/")).join(":");
   return { ...env, ...extra };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 function listening(port: number): Promise<boolean> {

@@ -8,7 +8,7 @@
 //   ou=services: cn=reader, the bind DN (its password can be changed: rotation)
 // Anonymous reads are allowed too, for environments without ldap.bind.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "../free-port";
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 
@@ -44,17 +44,6 @@ export interface Directory {
   stop(): Promise<void>;
   /** Kills slapd at once (for exit handlers, which cannot wait). */
   kill(): void;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 function must(command: string, args: string[], input?: string): string {

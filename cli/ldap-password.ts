@@ -8,9 +8,9 @@
 // password never goes into a file here, an argument list or Terraform: only ssh's stdin.
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { addressPlan } from "../config/address-plan";
+import { resolveFactory } from "../config/factory-model";
 import { loadEnvironments } from "../config/load";
-import { ADMIN_USER } from "../userdata/base";
+import { ADMIN } from "../config/roles";
 import { LDAP_BIND_PASSWORD_FILE } from "../userdata/jenkins";
 import { scriptPath } from "../userdata/scripts";
 import { configFiles } from "./config-files";
@@ -56,13 +56,13 @@ export const ldapPasswordCommand: Command = {
     if (!/^\d+$/.test(timeoutText) || connectTimeout < 1 || connectTimeout > MAX_CONNECT_TIMEOUT) {
       throw new UsageError(`--connect-timeout: "${timeoutText}" is not a number of seconds from 1 to ${MAX_CONNECT_TIMEOUT}`);
     }
-    const plan = addressPlan(env);
+    const { roles } = resolveFactory(env);
 
     const all: Target[] = [
-      ...plan.jump.map((_, i) => ({ name: `jump-${i}`, address: jumps[i] ?? "", viaJump: false, args: [] })),
-      { name: "nfs", address: plan.nfs, viaJump: true, args: [] },
-      { name: "jenkins", address: plan.jenkins, viaJump: true, args: ["--jenkins-credential", LDAP_BIND_PASSWORD_FILE] },
-      ...Array.from({ length: env.web?.count ?? 0 }, (_, i) => ({ name: `web-${i}`, address: webs[i] ?? "", viaJump: true, args: [] })),
+      ...roles.jump.hosts.map((_, i) => ({ name: `jump-${i}`, address: jumps[i] ?? "", viaJump: false, args: [] })),
+      { name: "nfs", address: roles.nfs.host.address ?? "", viaJump: true, args: [] },
+      { name: "jenkins", address: roles.jenkins.host.address ?? "", viaJump: true, args: ["--jenkins-credential", LDAP_BIND_PASSWORD_FILE] },
+      ...roles.web.hosts.map((_, i) => ({ name: `web-${i}`, address: webs[i] ?? "", viaJump: true, args: [] })),
     ];
     const only = list(values.only);
     const unknown = only.filter((n) => !all.some((t) => t.name === n));
@@ -81,9 +81,9 @@ export const ldapPasswordCommand: Command = {
     const base = [...(sshConfig ? ["-F", sshConfig] : []), "-o", "BatchMode=yes", "-o", `ConnectTimeout=${connectTimeout}`];
     let failed = 0;
     for (const t of targets) {
-      const hop = t.viaJump ? ["-J", `${ADMIN_USER}@${jumps[0]}`] : [];
+      const hop = t.viaJump ? ["-J", `${ADMIN.name}@${jumps[0]}`] : [];
       const remote = ["sudo", "-n", scriptPath("ldap-bind-password"), ...t.args].join(" ");
-      const r = spawnSync("ssh", [...base, ...hop, `${ADMIN_USER}@${t.address}`, remote], { input: `${password}\n`, encoding: "utf8", timeout: (connectTimeout + PUSH_SECONDS) * 1000 });
+      const r = spawnSync("ssh", [...base, ...hop, `${ADMIN.name}@${t.address}`, remote], { input: `${password}\n`, encoding: "utf8", timeout: (connectTimeout + PUSH_SECONDS) * 1000 });
       // The script's last word: on success its summary (stdout), else why it failed (stderr).
       const lastLine = (text: string | null) => (text ?? "").trim().split("\n").filter(Boolean).at(-1);
       if (r.status === 0) {

@@ -1,7 +1,7 @@
 // factory render <role> [--config FILE] [--index N] [--template NAME]
 // Prints a role's first-boot user-data, for people to read. Values Terraform fills in at
 // deploy time (volume ids, the build host's agent key) are shown as placeholders.
-import { addressPlan } from "../config/address-plan";
+import { resolveFactory } from "../config/factory-model";
 import { loadEnvironments } from "../config/load";
 import type { Environment } from "../config/schema";
 import { renderUserDataText, ROLES, type Role, type UserDataRequest } from "../userdata";
@@ -31,7 +31,7 @@ export const renderCommand: Command = {
     }
     const { env, file } = loaded[0];
     const request = requestFor(role as Role, env, file, values);
-    process.stdout.write(renderUserDataText({ env, plan: addressPlan(env) }, request));
+    process.stdout.write(renderUserDataText(resolveFactory(env), request));
     return EXIT_OK;
   },
 };

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { loadEnvironments } from "../config/load";
-import { buildHostStackName } from "../stacks/build-host-stack";
+import { factoryNames } from "../config/names";
 import { addBuildHostStacks } from "../stacks/image-factory";
 import { configFiles } from "./config-files";
 import { CliError, EXIT_OK, UsageError } from "./errors";
@@ -30,7 +30,7 @@ function renderTemplates(files: string[]): Promise<Map<string, Map<string, strin
       new Map(
         environments.map(({ env }) => [
           env.name,
-          new Map(env.buildHosts.templates.map((t) => [t.name, readFileSync(path.join(dir, "stacks", buildHostStackName(env.name, t.name), TEMPLATE_FILE), "utf8")])),
+          new Map(env.buildHosts.templates.map((t) => [t.name, readFileSync(path.join(dir, "stacks", factoryNames(env.name).buildHostStack(t.name), TEMPLATE_FILE), "utf8")])),
         ]),
       ),
     (app, env) => addBuildHostStacks(app, env),

@@ -5,10 +5,25 @@
 import { Cidr, nthAddress, parseCidr } from "./cidr";
 import type { Environment } from "./schema";
 
-export const DYNAMIC_POOL_OFFSET = 32;
+/**
+ * The host offsets of the fixed addresses (`.1`, `.4`, ...): the one place they are set.
+ * The schema's description, the README's address plan and the jump hosts' VRRP id follow.
+ */
+export const OFFSETS = {
+  /** The router's interface. */
+  router: 1,
+  /** The egress VIP the jump hosts share (`egress: jump`); also the VRRP router id. */
+  egressVip: 4,
+  jenkins: 5,
+  nfs: 6,
+  /** The first jump host; the others follow. */
+  jump: 10,
+  /** The first address Neutron hands out dynamically (build hosts, test servers). */
+  dynamicPool: 32,
+} as const;
+export const DYNAMIC_POOL_OFFSET = OFFSETS.dynamicPool;
 /** The longest prefix a subnet may have: fixed addresses below the pool, at least as many dynamic ones above. */
 export const MAX_SUBNET_PREFIX = 32 - Math.log2(2 * DYNAMIC_POOL_OFFSET);
-const JUMP_OFFSET = 10;
 
 /** What a subnet needs: its range, router, gateway and dynamic pool. */
 export interface SubnetPlan {
@@ -40,24 +55,28 @@ export function addressPlan(env: Environment): AddressPlan {
   const cidr = parseCidr(env.network.cidr);
   if (typeof cidr === "string") throw new Error(cidr); // the schema has validated it already
   const at = (n: number) => nthAddress(cidr, n);
-  const router = at(1);
-  const egressVip = env.network.egress === "jump" ? at(4) : undefined;
+  const count = env.servers.jump.count;
+  if (OFFSETS.jump + count > OFFSETS.dynamicPool) {
+    throw new Error(`${count} jump hosts from .${OFFSETS.jump} reach into the dynamic pool (.${OFFSETS.dynamicPool} up)`);
+  }
+  const router = at(OFFSETS.router);
+  const egressVip = env.network.egress === "jump" ? at(OFFSETS.egressVip) : undefined;
   return {
     cidr,
     router,
     gateway: egressVip ?? router,
     egressVip,
-    jenkins: at(5),
-    nfs: at(6),
-    jump: Array.from({ length: env.servers.jump.count }, (_, i) => at(JUMP_OFFSET + i)),
-    dynamicPool: { start: at(DYNAMIC_POOL_OFFSET), end: at(-2) },
+    jenkins: at(OFFSETS.jenkins),
+    nfs: at(OFFSETS.nfs),
+    jump: Array.from({ length: count }, (_, i) => at(OFFSETS.jump + i)),
+    dynamicPool: { start: at(OFFSETS.dynamicPool), end: at(-2) },
   };
 }
 
-/** A plain subnet (the web tenant's): router and gateway at .1, dynamic from .32. */
+/** A plain subnet (the web tenant's): router and gateway at the router's offset, the same dynamic pool. */
 export function subnetPlan(cidrText: string): SubnetPlan {
   const cidr = parseCidr(cidrText);
   if (typeof cidr === "string") throw new Error(cidr);
   const at = (n: number) => nthAddress(cidr, n);
-  return { cidr, router: at(1), gateway: at(1), dynamicPool: { start: at(DYNAMIC_POOL_OFFSET), end: at(-2) } };
+  return { cidr, router: at(OFFSETS.router), gateway: at(OFFSETS.router), dynamicPool: { start: at(OFFSETS.dynamicPool), end: at(-2) } };
 }

@@ -9,8 +9,9 @@ import { isIP } from "node:net";
 // zod's v3 API (shipped inside zod 4): it loads in a third of the time of zod 4's core,
 // and loading is most of what `factory synth` costs beyond cdktf itself (npm run bench).
 import { z } from "zod/v3";
-import { DYNAMIC_POOL_OFFSET, MAX_SUBNET_PREFIX } from "./address-plan";
+import { DYNAMIC_POOL_OFFSET, MAX_SUBNET_PREFIX, OFFSETS } from "./address-plan";
 import { parseCidr } from "./cidr";
+import { ADMIN, PORTS } from "./roles";
 import { branchNameProblem, cloneUrlProblem } from "./git";
 import { checkCaCertificates, checkDn, checkFilter, checkLdapsUri, GROUP_NAME } from "./ldap";
 import { checkSshPublicKey, MIN_RSA_BITS } from "./ssh-key";
@@ -110,8 +111,8 @@ const DEFAULT_SMTP_PORT = { none: 25, starttls: 587, ssl: 465 } as const;
 /** JENKINS_HOME's volume: plugins, build history and logs (the images themselves are on NFS). */
 export const DEFAULT_JENKINS_HOME_GB = 50;
 
-/** The Jenkins URL that works through the jenkins_ui_tunnel output's tunnel (ssh -L 8080:<jenkins>:8080). */
-const DEFAULT_JENKINS_URL = "http://localhost:8080/";
+/** The Jenkins URL that works through the jenkins_ui_tunnel output's tunnel (ssh -L <port>:<jenkins>:<port>). */
+const DEFAULT_JENKINS_URL = `http://localhost:${PORTS.jenkinsHttp}/`;
 
 const mail = z
   .strictObject({
@@ -291,7 +292,7 @@ export const EnvironmentSchema = z
     network: z
       .strictObject({
         cidr: subnetCidr("private subnet").describe(
-          `IPv4 CIDR of the private subnet, /${MAX_SUBNET_PREFIX} or larger; fixed addresses below \`.${DYNAMIC_POOL_OFFSET}\` (router \`.1\`, egress VIP \`.4\`, Jenkins \`.5\`, NFS \`.6\`, jump hosts from \`.10\`), build hosts above`,
+          `IPv4 CIDR of the private subnet, /${MAX_SUBNET_PREFIX} or larger; fixed addresses below \`.${DYNAMIC_POOL_OFFSET}\` (router \`.${OFFSETS.router}\`, egress VIP \`.${OFFSETS.egressVip}\`, Jenkins \`.${OFFSETS.jenkins}\`, NFS \`.${OFFSETS.nfs}\`, jump hosts from \`.${OFFSETS.jump}\`), build hosts above`,
         ),
         externalNetwork: text("externalNetwork").describe("External network for the router and the floating IPs"),
         // The factory's and the web subnets are IPv4, and Neutron refuses a subnet whose
@@ -412,7 +413,7 @@ export const EnvironmentSchema = z
           .transform((u) => (u.endsWith("/") ? u : `${u}/`))
           .default(DEFAULT_JENKINS_URL)
           .describe(
-            "Jenkins' own address in build mails and `BUILD_URL` (a `/` is added if missing). The default is where the `jenkins_ui_tunnel` output's tunnel puts Jenkins (`ssh -N -L 8080:<Jenkins>:8080 factory@<jump host>`, the only way in the factory opens), so links work for whoever has that tunnel open; set the address of a reverse proxy or VPN route when the mails' readers come another way. See [Reaching Jenkins](#reaching-jenkins)",
+            `Jenkins' own address in build mails and \`BUILD_URL\` (a \`/\` is added if missing). The default is where the \`jenkins_ui_tunnel\` output's tunnel puts Jenkins (\`ssh -N -L ${PORTS.jenkinsHttp}:<Jenkins>:${PORTS.jenkinsHttp} ${ADMIN.name}@<jump host>\`, the only way in the factory opens), so links work for whoever has that tunnel open; set the address of a reverse proxy or VPN route when the mails' readers come another way. See [Reaching Jenkins](#reaching-jenkins)`,
           ),
         mail: mail
           .optional()

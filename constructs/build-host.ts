@@ -12,7 +12,12 @@ import { FORCE_DELETE } from "./server";
 import { ServerPort } from "./server-port";
 
 export interface BuildHostProps {
+  /** The environment (the server's `factory` metadata, which the reaper selects on). */
   readonly envName: string;
+  /** The server's and port's name, `<env>-build-<build id>`. */
+  readonly name: string;
+  /** The scratch volume's name (used when the template has one). */
+  readonly scratchVolumeName: string;
   readonly template: BuildHostTemplate;
   /** The build id (a Terraform variable at apply time). */
   readonly buildId: string;
@@ -34,7 +39,7 @@ export class BuildHost extends Construct {
 
   constructor(scope: Construct, id: string, props: BuildHostProps) {
     super(scope, id);
-    const name = `${props.envName}-build-${props.buildId}`;
+    const { name } = props;
     this.port = new ServerPort(this, "port", {
       name,
       networkId: props.networkId,
@@ -45,7 +50,7 @@ export class BuildHost extends Construct {
     // found by its serial); the server then follows the zone Cinder picked for it.
     if (props.template.scratchVolumeGb > 0) {
       this.scratchVolume = new BlockstorageVolumeV3(this, "scratch", {
-        name: `${name}-scratch`,
+        name: props.scratchVolumeName,
         description: "Build host scratch space; deleted with the build host",
         size: props.template.scratchVolumeGb,
       });

@@ -11,10 +11,11 @@ import { NetworkingRouterV2 } from "../.gen/providers/openstack/networking-route
 import { NetworkingSubnetV2 } from "../.gen/providers/openstack/networking-subnet-v2";
 import type { TerraformProvider } from "cdktf";
 import type { SubnetPlan } from "../config/address-plan";
+import type { NetworkNames } from "../config/names";
 
 export interface FactoryNetworkProps {
-  /** Prefix of every name (`<name>-net`, `<name>-subnet`, `<name>-router`). */
-  readonly name: string;
+  /** The network's, subnet's and router's names (also the router port's). */
+  readonly names: NetworkNames;
   readonly plan: SubnetPlan;
   /** Name of the external network for the router gateway and floating IPs. */
   readonly externalNetwork: string;
@@ -44,12 +45,12 @@ export class FactoryNetwork extends Construct {
     });
     this.network = new NetworkingNetworkV2(this, "network", {
       provider: props.provider,
-      name: `${props.name}-net`,
+      name: props.names.network,
       adminStateUp: true,
     });
     this.subnet = new NetworkingSubnetV2(this, "subnet", {
       provider: props.provider,
-      name: `${props.name}-subnet`,
+      name: props.names.subnet,
       networkId: this.network.id,
       cidr: plan.cidr.text,
       ipVersion: 4,
@@ -60,7 +61,7 @@ export class FactoryNetwork extends Construct {
     });
     this.router = new NetworkingRouterV2(this, "router", {
       provider: props.provider,
-      name: `${props.name}-router`,
+      name: props.names.router,
       externalNetworkId: external.id,
       // Neutron's default policy lets only admins set enable_snat at all (true included),
       // so it is left out for the default (SNAT on) and only sent to turn it off.
@@ -76,7 +77,7 @@ export class FactoryNetwork extends Construct {
       // The gateway address belongs to the jump hosts; the router joins on its own address.
       const port = new NetworkingPortV2(this, "router-port", {
       provider: props.provider,
-        name: `${props.name}-router`,
+        name: props.names.router,
         networkId: this.network.id,
         fixedIp: [{ subnetId: this.subnet.id, ipAddress: plan.router }],
         adminStateUp: true,

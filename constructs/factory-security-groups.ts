@@ -7,8 +7,8 @@ import { Port } from "./port";
 import { SecurityGroup } from "./security-group";
 
 export interface FactorySecurityGroupsProps {
-  /** Environment name: groups are named `<envName>-<role>`. */
-  readonly envName: string;
+  /** The Neutron name of a role's group. @default the role */
+  readonly groupName?: (role: string) => string;
   /** CIDRs (IPv4 or IPv6) whose SSH the jump hosts accept. */
   readonly adminCidrs: readonly string[];
   /** The private subnet; with `jumpEgress` the jump hosts forward its traffic. */
@@ -27,8 +27,8 @@ export class FactorySecurityGroups extends Construct {
 
   constructor(scope: Construct, id: string, props: FactorySecurityGroupsProps) {
     super(scope, id);
-    const group = (role: string, description: string) =>
-      new SecurityGroup(this, role, { name: `${props.envName}-${role}`, role, description });
+    const groupName = props.groupName ?? ((role: string) => role);
+    const group = (role: string, description: string) => new SecurityGroup(this, role, { name: groupName(role), role, description });
 
     this.jump = group("jump", "Jump hosts: the only way in");
     this.jenkins = group("jenkins", "Jenkins controller");

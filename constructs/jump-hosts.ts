@@ -7,17 +7,19 @@
 import { Construct } from "constructs";
 import { ComputeServergroupV2 } from "../.gen/providers/openstack/compute-servergroup-v2";
 import { NetworkingFloatingipAssociateV2 } from "../.gen/providers/openstack/networking-floatingip-associate-v2";
-import type { AddressPlan } from "../config/address-plan";
+import type { Host } from "../config/factory-model";
 import { ServerPort } from "./server-port";
 import { Server } from "./server";
 
 export interface JumpHostsProps {
+  /** The environment (the servers' `factory` metadata). */
   readonly envName: string;
-  readonly count: number;
+  /** One per jump host: the name of its server and port, its fixed address, its zone. */
+  readonly hosts: readonly Host[];
+  /** The anti-affinity group's name. */
+  readonly serverGroupName: string;
   readonly image: string;
   readonly flavor: string;
-  readonly availabilityZones: readonly string[];
-  readonly plan: AddressPlan;
   readonly networkId: string;
   readonly subnetId: string;
   readonly securityGroupId: string;
@@ -38,20 +40,20 @@ export class JumpHosts extends Construct {
 
   constructor(scope: Construct, id: string, props: JumpHostsProps) {
     super(scope, id);
-    if (props.floatingIps.length !== props.count) {
-      throw new Error(`JumpHosts: ${props.count} jump hosts need ${props.count} floating IPs, got ${props.floatingIps.length}`);
+    const count = props.hosts.length;
+    if (props.floatingIps.length !== count) {
+      throw new Error(`JumpHosts: ${count} jump hosts need ${count} floating IPs, got ${props.floatingIps.length}`);
     }
     this.serverGroup = new ComputeServergroupV2(this, "anti-affinity", {
-      name: `${props.envName}-jump`,
+      name: props.serverGroupName,
       policies: ["anti-affinity"],
     });
-    for (let i = 0; i < props.count; i++) {
-      const name = `${props.envName}-jump-${i}`;
+    props.hosts.forEach(({ name, address, zone }, i) => {
       const port = new ServerPort(this, `port-${i}`, {
         name,
         networkId: props.networkId,
         subnetId: props.subnetId,
-        ipAddress: props.plan.jump[i],
+        ipAddress: address,
         securityGroupIds: [props.securityGroupId],
         allowedAddressPairs: props.egress ? ["0.0.0.0/0"] : undefined,
       });
@@ -61,7 +63,7 @@ export class JumpHosts extends Construct {
         role: "jump",
         image: props.image,
         flavor: props.flavor,
-        availabilityZone: props.availabilityZones[i % props.availabilityZones.length],
+        availabilityZone: zone,
         portId: port.id,
         userData: props.userData(i),
         keyPair: props.keyPair,
@@ -74,6 +76,6 @@ export class JumpHosts extends Construct {
         }),
       );
       this.servers.push(server);
-    }
+    });
   }
 }

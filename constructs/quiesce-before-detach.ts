@@ -8,6 +8,7 @@
 // that fails, the destroy stops there, before anything is detached: fix the server, or
 // `terraform state rm` this resource to detach regardless.
 import { Construct } from "constructs";
+import { ADMIN } from "../config/roles";
 import { DataResource, ITerraformDependable, RemoteExecProvisioner, TerraformSelf } from "cdktf";
 import type { ComputeVolumeAttachV2 } from "../.gen/providers/openstack/compute-volume-attach-v2";
 
@@ -31,7 +32,7 @@ export class QuiesceBeforeDetach extends Construct {
 
   constructor(scope: Construct, id: string, props: QuiesceBeforeDetachProps) {
     super(scope, id);
-    const user = props.user ?? "factory";
+    const user = props.user ?? ADMIN.name;
     const mount = props.mountPoint;
     // A destroy-time provisioner may refer to nothing but its own resource: what it needs is its input.
     const self = (key: string) => TerraformSelf.getString(`input.${key}`);

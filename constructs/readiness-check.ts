@@ -4,6 +4,7 @@
 // (what its exit code 2 means: readinessCommand).
 // It runs again whenever the server is replaced.
 import { Construct } from "constructs";
+import { ADMIN } from "../config/roles";
 import { DataResource, ITerraformDependable } from "cdktf";
 import { FIRST_BOOT_MARKER } from "../userdata/base";
 
@@ -48,7 +49,7 @@ export class ReadinessCheck extends Construct {
 
   constructor(scope: Construct, id: string, props: ReadinessCheckProps) {
     super(scope, id);
-    const user = props.user ?? "factory";
+    const user = props.user ?? ADMIN.name;
     const timeout = props.timeoutSeconds ?? READINESS_TIMEOUT_S;
     this.resource = new DataResource(this, "wait", {
       triggersReplace: { server_id: props.serverId },

@@ -43,7 +43,10 @@ export const FORCE_DELETE = true;
 
 /** What a single-server role (Jenkins, NFS) takes; the role adds its volumes. */
 export interface RoleServerProps {
+  /** The environment (the server's `factory` metadata). */
   readonly envName: string;
+  /** Nova name, `<env>-<role>`. */
+  readonly name: string;
   readonly image: string;
   readonly flavor: string;
   readonly availabilityZone: string;
@@ -54,10 +57,10 @@ export interface RoleServerProps {
   readonly keyPair?: string;
 }
 
-/** The server of a single-server role, named `<env>-<role>`. */
+/** The server of a single-server role. */
 export function roleServer(scope: Construct, role: string, props: RoleServerProps): Server {
-  const { envName, image, flavor, availabilityZone, portId, userData, keyPair } = props;
-  return new Server(scope, "server", { name: `${envName}-${role}`, envName, role, image, flavor, availabilityZone, portId, userData, keyPair });
+  const { envName, name, image, flavor, availabilityZone, portId, userData, keyPair } = props;
+  return new Server(scope, "server", { name, envName, role, image, flavor, availabilityZone, portId, userData, keyPair });
 }
 
 export class Server extends Construct {

@@ -8,6 +8,8 @@ import type { TerraformProvider } from "cdktf";
 import { NetworkingFloatingipAssociateV2 } from "../.gen/providers/openstack/networking-floatingip-associate-v2";
 import { NetworkingFloatingipV2 } from "../.gen/providers/openstack/networking-floatingip-v2";
 import type { SubnetPlan } from "../config/address-plan";
+import type { Host } from "../config/factory-model";
+import type { NetworkNames } from "../config/names";
 import { FactoryNetwork } from "./factory-network";
 import { Peer } from "./peer";
 import { Port } from "./port";
@@ -16,12 +18,16 @@ import { Server } from "./server";
 import { ServerPort } from "./server-port";
 
 export interface WebServersProps {
+  /** The environment (the servers' `factory` metadata). */
   readonly envName: string;
-  readonly count: number;
+  /** One per web server: the name of its server, port and floating IP, and its zone. */
+  readonly hosts: readonly Host[];
   readonly image: string;
   readonly flavor: string;
-  readonly availabilityZones: readonly string[];
   readonly plan: SubnetPlan;
+  /** The web tenant's network, subnet and router. */
+  readonly networkNames: NetworkNames;
+  readonly securityGroupName: string;
   readonly externalNetwork: string;
   readonly dnsNameservers?: readonly string[];
   /** Addresses the factory's SSH comes from (admins via jump hosts, Jenkins publishing). */
@@ -42,14 +48,14 @@ export class WebServers extends Construct {
     super(scope, id);
     const { provider } = props;
     this.network = new FactoryNetwork(this, "network", {
-      name: `${props.envName}-web`,
+      names: props.networkNames,
       plan: props.plan,
       externalNetwork: props.externalNetwork,
       dnsNameservers: props.dnsNameservers,
       provider,
     });
     this.securityGroup = new SecurityGroup(this, "security-group", {
-      name: `${props.envName}-web`,
+      name: props.securityGroupName,
       role: "web",
       description: "Web servers publishing the images",
       provider,
@@ -59,8 +65,7 @@ export class WebServers extends Construct {
       this.securityGroup.allowFrom(Peer.cidrs(source.label, [`${source.address}/32`]), Port.ssh());
     }
 
-    for (let i = 0; i < props.count; i++) {
-      const name = `${props.envName}-web-${i}`;
+    props.hosts.forEach(({ name, zone }, i) => {
       const port = new ServerPort(this, `port-${i}`, {
         name,
         networkId: this.network.network.id,
@@ -76,7 +81,7 @@ export class WebServers extends Construct {
         role: "web",
         image: props.image,
         flavor: props.flavor,
-        availabilityZone: props.availabilityZones[i % props.availabilityZones.length],
+        availabilityZone: zone,
         portId: port.id,
         userData: props.userData(i),
         keyPair: props.keyPair,
@@ -94,6 +99,6 @@ export class WebServers extends Construct {
       });
       this.servers.push(server);
       this.floatingIps.push(fip);
-    }
+    });
   }
 }

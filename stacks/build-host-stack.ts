@@ -21,8 +21,9 @@ export class BuildHostStack extends EnvironmentStack {
   readonly buildHost: BuildHost;
 
   constructor(scope: Construct, props: BuildHostStackProps) {
-    super(scope, buildHostStackName(props.env.name, props.template.name), props, { stateInWorkingDirectory: true });
-    const { env, plan, template } = props;
+    super(scope, props.model.names.buildHostStack(props.template.name), props, { stateInWorkingDirectory: true });
+    const { model, template } = props;
+    const { env, names } = model;
 
     const buildId = new TerraformVariable(this, "build_id", {
       type: "string",
@@ -50,12 +51,15 @@ export class BuildHostStack extends EnvironmentStack {
       description: "Keep the build host after the build (the reaper leaves it alone)",
     });
 
-    const network = new DataOpenstackNetworkingNetworkV2(this, "network", { name: `${env.name}-net` });
-    const subnet = new DataOpenstackNetworkingSubnetV2(this, "subnet", { name: `${env.name}-subnet`, networkId: network.id });
-    const group = new DataOpenstackNetworkingSecgroupV2(this, "build-host-group", { name: `${env.name}-build-host` });
+    const network = new DataOpenstackNetworkingNetworkV2(this, "network", { name: names.network.network });
+    const subnet = new DataOpenstackNetworkingSubnetV2(this, "subnet", { name: names.network.subnet, networkId: network.id });
+    const group = new DataOpenstackNetworkingSecgroupV2(this, "build-host-group", { name: names.securityGroup("build-host") });
 
+    const name = names.buildHost(buildId.stringValue);
     this.buildHost = new BuildHost(this, "build-host", {
       envName: env.name,
+      name,
+      scratchVolumeName: names.scratchVolume(name),
       template,
       buildId: buildId.stringValue,
       keep: Fn.tostring(keep.booleanValue),
@@ -64,15 +68,11 @@ export class BuildHostStack extends EnvironmentStack {
       subnetId: subnet.id,
       securityGroupId: group.id,
       userData: (scratchVolumeId) =>
-        renderUserData({ env, plan }, { role: "build-host", template, agentPublicKey: agentPublicKey.stringValue, scratchVolumeId }),
+        renderUserData(model, { role: "build-host", template, agentPublicKey: agentPublicKey.stringValue, scratchVolumeId }),
     });
 
     new TerraformOutput(this, "address", { description: "Private IPv4 address of the build host", value: this.buildHost.port.address });
     new TerraformOutput(this, "server_id", { value: this.buildHost.instance.id });
     new TerraformOutput(this, "name", { value: this.buildHost.instance.name });
   }
-}
-
-export function buildHostStackName(envName: string, templateName: string): string {
-  return `${envName}-build-host-${templateName}`;
 }

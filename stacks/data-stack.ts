@@ -5,7 +5,7 @@
 import { Construct } from "constructs";
 import { BlockstorageVolumeV3 } from "../.gen/providers/openstack/blockstorage-volume-v3";
 import { NetworkingFloatingipV2 } from "../.gen/providers/openstack/networking-floatingip-v2";
-import { placement } from "../config/placement";
+import type { Host } from "../config/factory-model";
 import { ServerPort } from "../constructs/server-port";
 import { EnvironmentStack, EnvironmentStackProps } from "./environment-stack";
 import type { NetworkStack } from "./network-stack";
@@ -22,16 +22,16 @@ export class DataStack extends EnvironmentStack {
   readonly jumpFloatingIps: NetworkingFloatingipV2[];
 
   constructor(scope: Construct, props: DataStackProps) {
-    super(scope, `${props.env.name}-data`, props);
-    const { env, plan, network } = props;
-    const zones = placement(env);
+    super(scope, props.model.names.stacks.data, props);
+    const { env, names, roles } = props.model;
+    const { network } = props;
     const subnet = network.network.subnet;
 
     this.nfsDataVolume = new BlockstorageVolumeV3(this, "nfs-data", {
-      name: `${env.name}-nfs-data`,
+      name: names.nfsDataVolume,
       description: "Image factory data: git mirror, build workspaces, image tree",
       size: env.servers.nfs.dataVolumeGb,
-      availabilityZone: zones.nfs,
+      availabilityZone: roles.nfs.host.zone,
       // Growing the volume is a daily change, and it is attached all along: the provider
       // refuses to extend an attached volume unless told it may (found on the local cloud).
       enableOnlineResize: true,
@@ -39,31 +39,31 @@ export class DataStack extends EnvironmentStack {
     });
     if (env.servers.jenkins.homeVolumeGb) {
       this.jenkinsHomeVolume = new BlockstorageVolumeV3(this, "jenkins-home", {
-        name: `${env.name}-jenkins-home`,
+        name: names.jenkinsHomeVolume,
         description: "JENKINS_HOME: build history and credentials",
         size: env.servers.jenkins.homeVolumeGb,
-        availabilityZone: zones.jenkins,
+        availabilityZone: roles.jenkins.host.zone,
         enableOnlineResize: true,
         lifecycle: { preventDestroy: true },
       });
     }
 
-    const port = (role: "jenkins" | "nfs", ipAddress: string, securityGroupId: string) =>
+    const port = (role: "jenkins" | "nfs", host: Host, securityGroupId: string) =>
       new ServerPort(this, `${role}-port`, {
-        name: `${env.name}-${role}`,
+        name: host.name,
         networkId: network.network.network.id,
         subnetId: subnet.id,
-        ipAddress,
+        ipAddress: host.address,
         securityGroupIds: [securityGroupId],
       });
-    this.jenkinsPort = port("jenkins", plan.jenkins, network.groups.jenkins.id);
-    this.nfsPort = port("nfs", plan.nfs, network.groups.nfs.id);
+    this.jenkinsPort = port("jenkins", roles.jenkins.host, network.groups.jenkins.id);
+    this.nfsPort = port("nfs", roles.nfs.host, network.groups.nfs.id);
 
-    this.jumpFloatingIps = plan.jump.map(
-      (_, i) =>
+    this.jumpFloatingIps = roles.jump.hosts.map(
+      (host, i) =>
         new NetworkingFloatingipV2(this, `jump-${i}-floating-ip`, {
           pool: env.network.externalNetwork,
-          description: `${env.name}-jump-${i}`,
+          description: host.name,
         }),
     );
   }

@@ -4,7 +4,7 @@
 import { Construct } from "constructs";
 import { HttpBackend, LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { OpenstackProvider } from "../.gen/providers/openstack/provider";
-import type { AddressPlan } from "../config/address-plan";
+import type { FactoryModel } from "../config/factory-model";
 import type { Environment } from "../config/schema";
 
 /**
@@ -15,8 +15,7 @@ import type { Environment } from "../config/schema";
 export const TERRAFORM_VERSION_CONSTRAINT = ">= 1.6.3";
 
 export interface EnvironmentStackProps {
-  readonly env: Environment;
-  readonly plan: AddressPlan;
+  readonly model: FactoryModel;
 }
 
 export interface EnvironmentStackOptions {
@@ -29,18 +28,18 @@ export interface EnvironmentStackOptions {
 }
 
 export abstract class EnvironmentStack extends TerraformStack {
+  readonly model: FactoryModel;
   readonly env: Environment;
-  readonly plan: AddressPlan;
   /** The factory tenant's provider (the default, unaliased one). */
   readonly provider: OpenstackProvider;
 
   protected constructor(scope: Construct, stackName: string, props: EnvironmentStackProps, options: EnvironmentStackOptions = {}) {
     super(scope, stackName);
-    this.env = props.env;
-    this.plan = props.plan;
+    this.model = props.model;
+    this.env = props.model.env;
     if (options.stateInWorkingDirectory) new LocalBackend(this, { path: "terraform.tfstate" });
-    else configureBackend(this, stackName, props.env.backend);
-    this.provider = new OpenstackProvider(this, "openstack", { cloud: props.env.cloud, region: props.env.region });
+    else configureBackend(this, stackName, this.env.backend);
+    this.provider = new OpenstackProvider(this, "openstack", { cloud: this.env.cloud, region: this.env.region });
     this.addOverride("terraform.required_version", TERRAFORM_VERSION_CONSTRAINT);
   }
 }

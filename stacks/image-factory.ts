@@ -1,7 +1,7 @@
 // All stacks of one environment, wired together. Stack names are a promise to users:
 // <env>-network, <env>-data, <env>-factory, <env>-web, <env>-build-host-<template>.
 import { App } from "cdktf";
-import { AddressPlan, addressPlan } from "../config/address-plan";
+import { FactoryModel, resolveFactory } from "../config/factory-model";
 import type { Environment } from "../config/schema";
 import { EnvironmentStack } from "./environment-stack";
 import { BuildHostStack } from "./build-host-stack";
@@ -14,17 +14,17 @@ import { WebStack } from "./web-stack";
 export type StackBuilder = (app: App, env: Environment) => EnvironmentStack[];
 
 export const addEnvironment: StackBuilder = (app, env) => {
-  const plan = addressPlan(env);
-  const network = new NetworkStack(app, { env, plan });
-  const data = new DataStack(app, { env, plan, network });
-  const factory = new FactoryStack(app, { env, plan, network, data });
+  const model = resolveFactory(env);
+  const network = new NetworkStack(app, { model });
+  const data = new DataStack(app, { model, network });
+  const factory = new FactoryStack(app, { model, network, data });
   const stacks: EnvironmentStack[] = [network, data, factory];
-  if (env.web && env.web.count > 0) stacks.push(new WebStack(app, { env, plan, network, data, factory }));
-  stacks.push(...addBuildHostStacks(app, env, plan));
+  if (model.roles.web.hosts.length > 0) stacks.push(new WebStack(app, { model, network, data, factory }));
+  stacks.push(...addBuildHostStacks(app, env, model));
   return stacks;
 };
 
 /** Only the build-host template stacks: they read no other stack, so they synthesize alone. */
-export function addBuildHostStacks(app: App, env: Environment, plan: AddressPlan = addressPlan(env)): BuildHostStack[] {
-  return env.buildHosts.templates.map((template) => new BuildHostStack(app, { env, plan, template }));
+export function addBuildHostStacks(app: App, env: Environment, model: FactoryModel = resolveFactory(env)): BuildHostStack[] {
+  return env.buildHosts.templates.map((template) => new BuildHostStack(app, { model, template }));
 }

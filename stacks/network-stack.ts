@@ -9,20 +9,20 @@ export class NetworkStack extends EnvironmentStack {
   readonly groups: FactorySecurityGroups;
 
   constructor(scope: Construct, props: EnvironmentStackProps) {
-    super(scope, `${props.env.name}-network`, props);
-    const { env, plan } = props;
+    super(scope, props.model.names.stacks.network, props);
+    const { env, names, plan, roles } = props.model;
     this.network = new FactoryNetwork(this, "network", {
-      name: env.name,
+      names: names.network,
       plan,
       externalNetwork: env.network.externalNetwork,
       dnsNameservers: env.network.dnsNameservers,
       routerSnat: env.network.routerSnat,
     });
     this.groups = new FactorySecurityGroups(this, "security-groups", {
-      envName: env.name,
+      groupName: names.securityGroup,
       adminCidrs: env.admin.cidrs,
       subnetCidr: plan.cidr.text,
-      jumpAddresses: plan.jump,
+      jumpAddresses: roles.jump.hosts.map((h) => h.address ?? ""),
       jumpEgress: env.network.egress === "jump",
     });
   }

@@ -5,8 +5,6 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { OpenstackProvider } from "../.gen/providers/openstack/provider";
-import { placement } from "../config/placement";
-import { subnetPlan } from "../config/address-plan";
 import { ReadinessCheck } from "../constructs/readiness-check";
 import { WebServers } from "../constructs/web-servers";
 import { renderUserData } from "../userdata";
@@ -27,10 +25,11 @@ export class WebStack extends EnvironmentStack {
   readonly web: WebServers;
 
   constructor(scope: Construct, props: WebStackProps) {
-    super(scope, `${props.env.name}-web`, props);
-    const { env, plan, network, data } = props;
+    super(scope, props.model.names.stacks.web, props);
+    const { model, network, data } = props;
+    const { env, names, roles, webPlan } = model;
     const web = env.web;
-    if (!web) throw new Error("WebStack needs a `web` section");
+    if (!web || !webPlan) throw new Error("WebStack needs a `web` section");
     this.webProvider = new OpenstackProvider(this, "openstack-web", {
       alias: "web",
       cloud: web.cloud ?? env.cloud,
@@ -45,15 +44,16 @@ export class WebStack extends EnvironmentStack {
     }
     this.web = new WebServers(this, "web", {
       envName: env.name,
-      count: web.count,
+      hosts: roles.web.hosts,
       image: web.image,
       flavor: web.flavor,
-      availabilityZones: placement(env).web,
-      plan: subnetPlan(web.cidr),
+      plan: webPlan,
+      networkNames: names.webNetwork,
+      securityGroupName: names.securityGroup("web"),
       externalNetwork: env.network.externalNetwork,
       dnsNameservers: env.network.dnsNameservers,
       sshSources,
-      userData: (index) => renderUserData({ env, plan }, { role: "web", index }),
+      userData: (index) => renderUserData(model, { role: "web", index }),
       provider: this.webProvider,
     });
 

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { addressPlan } from "../config/address-plan";
+import { resolveFactory } from "../config/factory-model";
 import { checkDn, checkFilter } from "../config/ldap";
 import type { Environment } from "../config/schema";
 import { renderUserDataText, type UserDataRequest } from "../userdata";
@@ -26,7 +26,7 @@ const ldapEnvironment = (bind: boolean): Environment =>
   environment((d) => {
     d.ldap = { uris: [`ldaps://127.0.0.1:${directory.port}`], baseDn: BASE_DN, caCertificate: directory.caPem, userFilter: USER_FILTER, groups: { admins: ADMINS, users: USERS }, ...(bind ? { bind: { dn: BIND_DN } } : {}) };
   });
-const docOf = (env: Environment, request: UserDataRequest) => parse(renderUserDataText({ env, plan: addressPlan(env) }, request));
+const docOf = (env: Environment, request: UserDataRequest) => parse(renderUserDataText(resolveFactory(env), request));
 const fileIn = (doc: any, p: string): string => doc.write_files.find((w: any) => w.path === p).content;
 const uids = (ldif: string) => [...ldif.matchAll(/^uid: (.+)$/gm)].map((m) => m[1]).sort();
 const cns = (ldif: string) => [...ldif.matchAll(/^cn: (.+)$/gm)].map((m) => m[1]).sort();

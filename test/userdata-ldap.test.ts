@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { addressPlan } from "../config/address-plan";
+import { resolveFactory } from "../config/factory-model";
 import type { Environment } from "../config/schema";
 import { renderUserDataText, type UserDataRequest } from "../userdata";
 import { familyOf } from "../userdata/build-host";
@@ -25,7 +25,7 @@ function requests(env: Environment): Array<[string, UserDataRequest]> {
     ...env.buildHosts.templates.map((template): [string, UserDataRequest] => [`build-host-${template.name}`, { role: "build-host", template, agentPublicKey: KEY }]),
   ];
 }
-const docOf = (env: Environment, request: UserDataRequest) => parse(renderUserDataText({ env, plan: addressPlan(env) }, request));
+const docOf = (env: Environment, request: UserDataRequest) => parse(renderUserDataText(resolveFactory(env), request));
 const file = (doc: any, p: string) => doc.write_files.find((w: any) => w.path === p);
 const commands = (doc: any): string[] => doc.runcmd.map((c: string | string[]) => (Array.isArray(c) ? c.join(" ") : c));
 const maximal = maximalEnvironment();
@@ -54,7 +54,7 @@ describe("LDAP logins on every server", () => {
       expect(commands(doc)).toContain(`/usr/local/lib/factory/ldap-logins.sh ${family} bind`);
       // the push command's script is on every server, and no password is anywhere
       expect(file(doc, "/usr/local/lib/factory/ldap-bind-password.sh")).toBeDefined();
-      expect([name, findSecrets(renderUserDataText({ env: maximal, plan: addressPlan(maximal) }, request))]).toEqual([name, []]);
+      expect([name, findSecrets(renderUserDataText(resolveFactory(maximal), request))]).toEqual([name, []]);
       expect(file(doc, SSSD_CONF).content).not.toMatch(/authtok/);
       // local accounts (break-glass factory, jenkins, agent, publish) never go to the directory
       const filter = /^filter_users = (.*)$/m.exec(file(doc, SSSD_CONF).content)![1].split(", ");

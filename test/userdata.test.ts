@@ -5,11 +5,12 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse } from "yaml";
-import { addressPlan } from "../config/address-plan";
+import { resolveFactory } from "../config/factory-model";
+import { ROLES } from "../config/roles";
 import { parseEnvironment } from "../config/load";
 import type { Environment } from "../config/schema";
 import { renderUserData, renderUserDataText, type UserDataContext, type UserDataRequest } from "../userdata";
-import { FIRST_BOOT_MARKER, SHARED_DATA_UID } from "../userdata/base";
+import { FIRST_BOOT_MARKER } from "../userdata/base";
 import { NOVA_USER_DATA_LIMIT, unescapeTerraform } from "../userdata/cloud-config";
 import { STATS_PACKAGES, systemdEnvironment } from "../userdata/jenkins";
 import { readRequirements } from "../tools/setup/requirements";
@@ -27,7 +28,7 @@ const AGENT_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG
 function load(file: string): Environment {
   return parseEnvironment(file, readFileSync(file, "utf8")).env;
 }
-const ctxOf = (env: Environment): UserDataContext => ({ env, plan: addressPlan(env) });
+const ctxOf = (env: Environment): UserDataContext => resolveFactory(env);
 
 /** Every server of an environment, with realistic stand-ins for Terraform's values. */
 function requestsOf(env: Environment): Array<[string, UserDataRequest]> {
@@ -264,7 +265,7 @@ describe("roles", () => {
 
   test("jump hosts with egress: jump masquerade the subnet and share the VIP over unicast VRRP", () => {
     const env = load(MAXIMAL);
-    const plan = addressPlan(env);
+    const { plan } = resolveFactory(env);
     const doc = docOf("maximal-jump-1");
     expect(doc.packages).toEqual(expect.arrayContaining(["nftables", "keepalived"]));
     const nft = fileIn(doc, "/etc/nftables.conf");
@@ -280,7 +281,7 @@ describe("roles", () => {
   });
 
   test("with egress: jump, a jump host's own traffic leaves via the router, though DHCP's default route is the VIP (run in a network namespace)", () => {
-    const plan = addressPlan(load(MAXIMAL));
+    const { plan } = resolveFactory(load(MAXIMAL));
     const doc = docOf("maximal-jump-0");
     const route: string[] = doc.bootcmd.find((c: string[]) => c.includes("egress-route"));
     // before the packages module (it needs the network), and every boot: bootcmd
@@ -413,7 +414,7 @@ describe("roles", () => {
     expect(fileIn(doc, "/etc/systemd/system/factory-iperf3.service")).toContain("--port 5201");
     // the home volume of the maximal environment holds JENKINS_HOME
     expect(doc.mounts).toContainEqual([expect.stringMatching(/^\/dev\/disk\/by-id\/virtio-/), "/var/lib/jenkins", "ext4", expect.any(String), "0", "2"]);
-    expect(doc.users.find((u: any) => u.name === "jenkins").uid).toBe(SHARED_DATA_UID);
+    expect(doc.users.find((u: any) => u.name === "jenkins").uid).toBe(ROLES.jenkins.user.uid);
     // secrets are made on the server, at the paths JCasC reads
     const bootstrap = scriptText("jenkins-bootstrap");
     expect(bootstrap).toContain("password_file=/root/jenkins-admin-password");
@@ -478,7 +479,7 @@ describe("roles", () => {
     for (const doc of [kiwi, dib]) {
       const agent = doc.users.find((u: any) => u.name === "agent");
       expect(agent.ssh_authorized_keys).toEqual([AGENT_KEY]);
-      expect(agent.uid).toBe(SHARED_DATA_UID);
+      expect(agent.uid).toBe(ROLES.buildHost.user.uid);
       expect(doc.mounts.map((m: string[]) => m[1])).toEqual(expect.arrayContaining(["/srv/factory/images", "/srv/factory/builds"]));
     }
     // scratch volume only where the template has one

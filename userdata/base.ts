@@ -4,15 +4,13 @@
 import type { AptConfig, CloudConfig, Command, WriteFile } from "./cloud-config";
 import { scriptFile, scriptPath } from "./scripts";
 import type { UserDataContext } from "./context";
+import { ADMIN } from "../config/roles";
 
 /** Package manager family of a server: Debian's apt, or zypper for openSUSE/SLES build hosts. */
 export type PackageFamily = "apt" | "zypper";
 
-export const ADMIN_USER = "factory";
 /** Written as the very last step of a successful first boot. */
 export const FIRST_BOOT_MARKER = "/var/lib/factory/first-boot-done";
-/** One uid for whoever writes the shared NFS areas (jenkins, the build hosts' agent): NFSv4 with sec=sys compares numbers. */
-export const SHARED_DATA_UID = 2000;
 
 // seeds 000_*: "only state-of-the-art cryptography". harden-sshd.sh drops any name the
 // installed OpenSSH does not know, so an older sshd never refuses to start.
@@ -81,7 +79,7 @@ export function baseConfig(ctx: UserDataContext, { family }: BaseOptions): Cloud
   return {
     users: [
       {
-        name: ADMIN_USER,
+        name: ADMIN.name,
         gecos: "Image factory admin",
         shell: "/bin/bash",
         sudo: "ALL=(ALL) NOPASSWD:ALL",

@@ -2,15 +2,13 @@
 // diskimage-builder on Debian), the NFS shares, and the `agent` user Jenkins connects to
 // with the key it passes at spawn time.
 import type { BuildHostTemplate } from "../config/schema";
-import { type PackageFamily, SHARED_DATA_UID } from "./base";
+import type { PackageFamily } from "./base";
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
 import { addEgressWait } from "./egress";
 import { addNfsClient } from "./nfs-shares";
 import { addVolume, diskSerial } from "./volumes";
 
-const AGENT_USER = "agent";
-const SCRATCH_DIR = "/srv/scratch";
 const SCRATCH_LABEL = "build-scratch";
 
 /** KIWI NG builds openSUSE/SLES on an openSUSE host; diskimage-builder runs on Debian. */
@@ -36,26 +34,27 @@ export interface BuildHostRequest {
   readonly scratchDiskSerial?: string;
 }
 
-export function addBuildHost(config: CloudConfig, { plan }: UserDataContext, request: BuildHostRequest): void {
+export function addBuildHost(config: CloudConfig, model: UserDataContext, request: BuildHostRequest): void {
   const family = familyOf(request.template);
   const tooling = TOOLING[family];
+  const { user, paths } = model.roles.buildHost;
   config.users.push({
-    name: AGENT_USER,
+    name: user.name,
     gecos: "Jenkins build agent",
-    uid: SHARED_DATA_UID,
-    homedir: `/home/${AGENT_USER}`,
+    uid: user.uid,
+    homedir: user.home,
     shell: "/bin/bash",
     // The image tools need root (loop devices, chroots, mounts).
     sudo: "ALL=(ALL) NOPASSWD:ALL",
     lock_passwd: true,
     ssh_authorized_keys: [request.agentPublicKey],
   });
-  addEgressWait(config, plan);
+  addEgressWait(config, model.plan);
   config.packages.push(...tooling.packages, request.template.javaPackage ?? tooling.java);
-  addNfsClient(config, plan, family);
+  addNfsClient(config, model, family);
   if (request.scratchVolumeId !== undefined || request.scratchDiskSerial !== undefined) {
     const serial = diskSerial(request.scratchVolumeId ?? "", request.scratchDiskSerial, "build-host scratch volume");
-    addVolume(config, { serial, label: SCRATCH_LABEL, mountPoint: SCRATCH_DIR });
-    config.runcmd.push(["chown", `${AGENT_USER}:`, SCRATCH_DIR]);
+    addVolume(config, { serial, label: SCRATCH_LABEL, mountPoint: paths.scratch });
+    config.runcmd.push(["chown", `${user.name}:`, paths.scratch]);
   }
 }

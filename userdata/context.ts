@@ -1,11 +1,9 @@
 // The inputs of the user-data renderers (the interface the server constructs call).
-import type { AddressPlan } from "../config/address-plan";
-import type { BuildHostTemplate, Environment } from "../config/schema";
+import type { FactoryModel } from "../config/factory-model";
+import type { BuildHostTemplate } from "../config/schema";
 
-export interface UserDataContext {
-  readonly env: Environment;
-  readonly plan: AddressPlan;
-}
+/** The renderers read everything derived (addresses, names, roles' paths, users and ports) from the model. */
+export type UserDataContext = FactoryModel;
 
 /**
  * What a role's renderer needs beyond the environment. String values may be cdktf token

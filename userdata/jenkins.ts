@@ -1,8 +1,8 @@
 // The Jenkins controller: Jenkins LTS from the configured repository, Java, Terraform and
 // the OpenStack CLI for the pipeline, the NFS shares, then a hand-over to git: the jobs
 // repository's JCasC file, plugin list and Job DSL seed (jobs/jenkins/ in that repo).
+import { PORTS, ROLES } from "../config/roles";
 import type { Environment, LdapSettings, MailSettings } from "../config/schema";
-import { SHARED_DATA_UID } from "./base";
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
 import { addNfsClient } from "./nfs-shares";
@@ -11,15 +11,12 @@ import { scriptFile, scriptPath } from "./scripts";
 import { addVolume, diskSerial } from "./volumes";
 import { LDAP_CA_FILE } from "./ldap";
 
-export const JENKINS_HOME = "/var/lib/jenkins";
-const JOBS_CHECKOUT = `${JENKINS_HOME}/factory-repo`;
+const { home: JENKINS_HOME, jobsCheckout: JOBS_CHECKOUT, credentialsDir: CREDENTIALS_DIR } = ROLES.jenkins.paths;
 const CASC_FILE = `${JOBS_CHECKOUT}/jobs/jenkins/casc.yaml`;
 /** Who logs in to Jenkins: loaded with casc.yaml (CASC_JENKINS_CONFIG names both). */
 const SECURITY_FILES = { local: `${JOBS_CHECKOUT}/jobs/jenkins/security-local.yaml`, ldap: `${JOBS_CHECKOUT}/jobs/jenkins/security-ldap.yaml` } as const;
 /** Jenkins' JVM trust store with LDAP logins: Java's CAs plus the directory's (made before every start). */
 const LDAP_TRUSTSTORE = `${JENKINS_HOME}/ldap-truststore.p12`;
-/** The credential files the admin places on the controller (JCasC reads them; see casc.yaml). */
-const CREDENTIALS_DIR = `${JENKINS_HOME}/secrets/factory`;
 const HOME_LABEL = "jenkins-home";
 /** The credential file of the directory's bind password (written by `factory ldap-password`; empty with anonymous binds). */
 export const LDAP_BIND_PASSWORD_FILE = `${CREDENTIALS_DIR}/ldap-bind-password`;
@@ -29,27 +26,28 @@ export const SMTP_CREDENTIALS = "smtp";
 export function jobsRepoCredentials(url: string): string {
   return /^(https?|file):/.test(url) ? "" : "jobs-repo-deploy-key";
 }
-const IPERF_PORT = 5201;
 /** What jobs/stats/*.py import, from Debian (test/stats-*.test.ts runs them with these). */
 export const STATS_PACKAGES = ["python3-fastjsonschema", "python3-tap", "python3-matplotlib", "python3-jinja2"];
 
-export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, homeVolumeId?: string, homeDiskSerial?: string): void {
+export function addJenkins(config: CloudConfig, model: UserDataContext, homeVolumeId?: string, homeDiskSerial?: string): void {
+  const { env, plan, roles } = model;
+  const { user } = roles.jenkins;
   if (homeVolumeId !== undefined || homeDiskSerial !== undefined) {
     const serial = diskSerial(homeVolumeId ?? "", homeDiskSerial, "jenkins home volume");
     addVolume(config, { serial, label: HOME_LABEL, mountPoint: JENKINS_HOME });
   }
   addEgressWait(config, plan);
   // Created before the package so the uid matches the build hosts' agent on the NFS shares.
-  config.users.push({ name: "jenkins", gecos: "Jenkins", uid: SHARED_DATA_UID, homedir: JENKINS_HOME, shell: "/bin/bash", lock_passwd: true });
+  config.users.push({ name: user.name, gecos: "Jenkins", uid: user.uid, homedir: user.home, shell: "/bin/bash", lock_passwd: true });
   config.packages.push(env.jenkins.javaPackage, "fontconfig", "git", "curl", "gnupg", "ca-certificates", "python3-openstackclient", "python3-bcrypt", "iperf3");
   // The build records and the statistics report (jobs/stats): schema check, TAP, charts, HTML.
   config.packages.push(...STATS_PACKAGES);
-  addNfsClient(config, plan, "apt", true);
+  addNfsClient(config, model, "apt", true);
 
   const jenkinsKey = env.jenkins.signingKey.url ?? `${env.jenkins.packageRepo.replace(/\/+$/, "")}/jenkins.io-2026.key`;
   const terraform = env.jenkins.terraformRepo;
   config.write_files.push(
-    { path: "/etc/systemd/system/jenkins.service.d/factory.conf", content: jenkinsDropIn(env, plan.nfs), owner: "root:root", permissions: "0644" },
+    { path: "/etc/systemd/system/jenkins.service.d/factory.conf", content: jenkinsDropIn(env, roles.nfs.host.address ?? ""), owner: "root:root", permissions: "0644" },
     { path: "/etc/systemd/system/factory-iperf3.service", content: IPERF_UNIT, owner: "root:root", permissions: "0644" },
     scriptFile("trusted-apt-repo"),
     scriptFile("jenkins-admin-password"),
@@ -73,7 +71,7 @@ function jenkinsDropIn(env: Environment, nfs: string): string {
   const trustStore = env.ldap ? ` -Djavax.net.ssl.trustStore=${LDAP_TRUSTSTORE} -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit` : "";
   const vars: Array<[string, string]> = [
     ["JAVA_OPTS", `-Djava.awt.headless=true -Djenkins.install.runSetupWizard=false${trustStore}`],
-    ["JENKINS_PORT", "8080"],
+    ["JENKINS_PORT", String(PORTS.jenkinsHttp)],
     ["CASC_JENKINS_CONFIG", `${CASC_FILE},${SECURITY_FILES[env.ldap ? "ldap" : "local"]}`],
     ["FACTORY_ENV", env.name],
     ["FACTORY_CLOUD", env.cloud],
@@ -149,7 +147,7 @@ const IPERF_UNIT = [
   "Wants=network-online.target",
   "",
   "[Service]",
-  `ExecStart=/usr/bin/iperf3 --server --port ${IPERF_PORT}`,
+  `ExecStart=/usr/bin/iperf3 --server --port ${PORTS.iperf3}`,
   "DynamicUser=yes",
   "Restart=on-failure",
   "",

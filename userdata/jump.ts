@@ -1,34 +1,35 @@
 // Jump hosts: the admins' SSH entry point, and with `network.egress: jump` the SNAT
 // gateway of the private subnet (seeds 003_*), sharing one VIP through keepalived.
-import type { AddressPlan } from "../config/address-plan";
-import type { Environment } from "../config/schema";
+import { type AddressPlan, OFFSETS } from "../config/address-plan";
 import type { CloudConfig, Command } from "./cloud-config";
 import type { UserDataContext } from "./context";
-import { scriptFile, scriptPath } from "./scripts";
+import { checkListeners, scriptFile, scriptPath } from "./scripts";
 
 const NFTABLES_CONF = "/etc/nftables.conf";
 const KEEPALIVED_TEMPLATE = "/etc/keepalived/keepalived.conf.in";
 /** Replaced by egress-gateway.sh with the interface that holds the jump host's address. */
 const INTERFACE_PLACEHOLDER = "@INTERFACE@";
-/** VRRP router id of the egress VIP (one per subnet; the last octet of the VIP). */
-const VRRP_ROUTER_ID = 4;
+/** VRRP router id of the egress VIP (one per subnet): the VIP's offset in the subnet. */
+const VRRP_ROUTER_ID = OFFSETS.egressVip;
 /** Routing table of the jump hosts' own default route (via the router), and the rules' priorities. */
 const EGRESS_ROUTE_TABLE = 100;
 const RULE_MAIN_WITHOUT_DEFAULT = 1000;
 const RULE_EGRESS_TABLE = 1001;
 const ROUTE_WAIT_SECONDS = 120;
 
-export function addJump(config: CloudConfig, { env, plan }: UserDataContext, index: number): void {
-  if (!Number.isInteger(index) || index < 0 || index >= plan.jump.length) {
-    throw new Error(`jump host index ${index} is outside 0..${plan.jump.length - 1}`);
+export function addJump(config: CloudConfig, model: UserDataContext, index: number): void {
+  const { env, roles } = model;
+  if (!Number.isInteger(index) || index < 0 || index >= roles.jump.hosts.length) {
+    throw new Error(`jump host index ${index} is outside 0..${roles.jump.hosts.length - 1}`);
   }
-  if (env.network.egress === "jump") addEgressGateway(config, env, plan, index);
+  if (env.network.egress === "jump") addEgressGateway(config, model, index);
   config.write_files.push(scriptFile("check-listeners"));
   // Nothing but sshd may listen on the jump host's network addresses.
-  config.runcmd.push([scriptPath("check-listeners"), "tcp:22"]);
+  config.runcmd.push(checkListeners(roles.jump.listens));
 }
 
-function addEgressGateway(config: CloudConfig, env: Environment, plan: AddressPlan, index: number): void {
+function addEgressGateway(config: CloudConfig, model: UserDataContext, index: number): void {
+  const { plan } = model;
   const vip = plan.egressVip;
   if (!vip) throw new Error("egress: jump without an egress VIP in the address plan");
   config.bootcmd.push(routeViaRouter(plan));
@@ -37,7 +38,7 @@ function addEgressGateway(config: CloudConfig, env: Environment, plan: AddressPl
     { path: "/etc/systemd/networkd.conf.d/60-factory-egress.conf", content: NETWORKD_KEEPS_FOREIGN, owner: "root:root", permissions: "0644" },
     { path: "/etc/sysctl.d/61-factory-egress.conf", content: "# The jump hosts route the private subnet (network.egress: jump).\nnet.ipv4.ip_forward = 1\n", owner: "root:root", permissions: "0644" },
     { path: NFTABLES_CONF, content: nftablesRuleset(plan.cidr.text), owner: "root:root", permissions: "0755" },
-    { path: KEEPALIVED_TEMPLATE, content: keepalivedConf(env, plan, index, vip), owner: "root:root", permissions: "0644" },
+    { path: KEEPALIVED_TEMPLATE, content: keepalivedConf(model, index, vip), owner: "root:root", permissions: "0644" },
     scriptFile("egress-gateway"),
   );
   config.runcmd.push([scriptPath("egress-gateway"), plan.jump[index]]);
@@ -111,14 +112,14 @@ function nftablesRuleset(cidr: string): string {
  * jump hosts (Neutron does not carry multicast reliably); nopreempt: a returning host
  * does not take the VIP back and cut connections again.
  */
-function keepalivedConf(env: Environment, plan: AddressPlan, index: number, vip: string): string {
+function keepalivedConf({ names, plan }: UserDataContext, index: number, vip: string): string {
   const self = plan.jump[index];
   const peers = plan.jump.filter((_, i) => i !== index);
   return [
     "# The egress VIP of the factory's private subnet (network.egress: jump).",
     `# ${INTERFACE_PLACEHOLDER} is filled in at first boot by egress-gateway.sh.`,
     "global_defs {",
-    `\trouter_id ${env.name}-jump-${index + 1}`,
+    `\trouter_id ${names.vrrpRouterId(index)}`,
     "}",
     "",
     "vrrp_instance factory_egress {",

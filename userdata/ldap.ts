@@ -8,7 +8,8 @@
 // (no LDAP logins) until `factory ldap-password` pushes the password over SSH into
 // BIND_PASSWORD_FILE and starts it (ldap-bind-password.sh). Anonymous binds need nothing.
 import type { LdapSettings } from "../config/schema";
-import { ADMIN_USER, type PackageFamily } from "./base";
+import { ADMIN } from "../config/roles";
+import type { PackageFamily } from "./base";
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
 import { scriptFile, scriptPath } from "./scripts";
@@ -115,8 +116,8 @@ const SSHD_DROPIN = [
   "# Image factory: people's SSH keys come from the directory (sshPublicKey, through sssd).",
   `AuthorizedKeysCommand ${AUTHORIZED_KEYS_COMMAND}`,
   "AuthorizedKeysCommandUser nobody",
-  `# Break-glass: the local ${ADMIN_USER} user's keys never depend on sssd or the directory.`,
-  `Match User ${ADMIN_USER}`,
+  `# Break-glass: the local ${ADMIN.name} user's keys never depend on sssd or the directory.`,
+  `Match User ${ADMIN.name}`,
   "\tAuthorizedKeysCommand none",
   "",
 ].join("\n");

@@ -2,10 +2,9 @@
 // private subnet only (seeds 003_*: "NFS server for GIT and Glance image data").
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
-import { SHARED_DATA_UID } from "./base";
-import { BUILDS_DIR, DATA_ROOT, EXPORTED_DIRS, GIT_DIR, IMAGES_DIR } from "./nfs-shares";
+import { exportedDirs } from "./nfs-shares";
 import { addEgressWait } from "./egress";
-import { scriptFile, scriptPath } from "./scripts";
+import { checkListeners, scriptFile, scriptPath } from "./scripts";
 import { addVolume, diskSerial } from "./volumes";
 
 const DATA_LABEL = "factory-data";
@@ -28,12 +27,14 @@ const NFS_CONF = [
   "",
 ].join("\n");
 
-export function addNfs(config: CloudConfig, { plan }: UserDataContext, dataVolumeId: string, dataDiskSerial?: string): void {
-  addVolume(config, { serial: diskSerial(dataVolumeId, dataDiskSerial, "nfs data volume"), label: DATA_LABEL, mountPoint: DATA_ROOT });
+export function addNfs(config: CloudConfig, model: UserDataContext, dataVolumeId: string, dataDiskSerial?: string): void {
+  const { plan, roles } = model;
+  const { dataRoot, images, builds, git } = roles.nfs.paths;
+  addVolume(config, { serial: diskSerial(dataVolumeId, dataDiskSerial, "nfs data volume"), label: DATA_LABEL, mountPoint: dataRoot });
   const subnet = plan.cidr.text;
   const exportsFile = [
     "# The factory's shares, to its private subnet only (Jenkins, build hosts).",
-    ...EXPORTED_DIRS.map((dir) => `${dir} ${subnet}(rw,sync,root_squash,no_subtree_check,sec=sys)`),
+    ...exportedDirs(model).map((dir) => `${dir} ${subnet}(rw,sync,root_squash,no_subtree_check,sec=sys)`),
     "",
   ].join("\n");
   addEgressWait(config, plan);
@@ -43,7 +44,7 @@ export function addNfs(config: CloudConfig, { plan }: UserDataContext, dataVolum
     { path: "/etc/exports.d/factory.exports", content: exportsFile, owner: "root:root", permissions: "0644" },
     {
       path: "/etc/systemd/system/nfs-server.service.d/factory.conf",
-      content: `# Never export the empty mount point when the data volume is missing.\n[Unit]\nRequiresMountsFor=${DATA_ROOT}\n`,
+      content: `# Never export the empty mount point when the data volume is missing.\n[Unit]\nRequiresMountsFor=${dataRoot}\n`,
       owner: "root:root",
       permissions: "0644",
     },
@@ -51,7 +52,8 @@ export function addNfs(config: CloudConfig, { plan }: UserDataContext, dataVolum
     scriptFile("check-listeners"),
   );
   config.runcmd.push(
-    [scriptPath("nfs-server"), DATA_ROOT, String(SHARED_DATA_UID), IMAGES_DIR, BUILDS_DIR, "--", GIT_DIR],
-    [scriptPath("check-listeners"), "tcp:22", "tcp:2049"],
+    // the shares' owner: the uid the controller's jenkins and the build hosts' agent share
+    [scriptPath("nfs-server"), dataRoot, String(roles.jenkins.user.uid), images, builds, "--", git],
+    checkListeners(roles.nfs.listens),
   );
 }

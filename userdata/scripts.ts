@@ -41,6 +41,11 @@ export function scriptPath(name: string): string {
   return `${SCRIPT_DIR}/${name}.sh`;
 }
 
+/** check-listeners.sh's command: nothing but a role's own ports may listen on the network. */
+export function checkListeners(ports: readonly number[]): string[] {
+  return [scriptPath("check-listeners"), ...ports.map((p) => `tcp:${p}`)];
+}
+
 /** The write_files entry installing a script. */
 export function scriptFile(name: string): WriteFile {
   return { path: scriptPath(name), content: scriptText(name), owner: "root:root", permissions: "0755" };

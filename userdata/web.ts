@@ -1,48 +1,48 @@
 // Web servers: the published image tree (qcow2, signatures, hash lists, logs) served
 // read-only with directory listings; Jenkins pushes into it with rsync over SSH as the
 // `publish` user, which can do nothing else.
+import { PORTS } from "../config/roles";
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
-import { scriptFile, scriptPath } from "./scripts";
+import { checkListeners, scriptFile, scriptPath } from "./scripts";
 
-const WEB_ROOT = "/srv/www/images";
-const PUBLISH_USER = "publish";
 const NGINX_SITE = "/etc/nginx/sites-available/factory-images";
 /** Debian's rsync ships rrsync: restricts an SSH key to rsync within one directory. */
 const RRSYNC = "/usr/bin/rrsync";
 
-export function addWeb(config: CloudConfig, { env }: UserDataContext, index: number): void {
+export function addWeb(config: CloudConfig, { env, roles }: UserDataContext, index: number): void {
   const web = env.web;
+  const { user, paths, listens } = roles.web;
   if (!web) throw new Error("web user-data requested, but the environment has no web section");
   if (!Number.isInteger(index) || index < 0 || index >= web.count) throw new Error(`web server index ${index} is outside 0..${web.count - 1}`);
   config.users.push({
-    name: PUBLISH_USER,
+    name: user.name,
     gecos: "Image publishing (rsync only)",
-    homedir: `/var/lib/${PUBLISH_USER}`,
+    homedir: user.home,
     shell: "/bin/sh",
     lock_passwd: true,
     // none yet: Jenkins' key is added to web.publishKeys after its first boot
-    ...(web.publishKeys.length > 0 ? { ssh_authorized_keys: web.publishKeys.map(publishKeyLine) } : {}),
+    ...(web.publishKeys.length > 0 ? { ssh_authorized_keys: web.publishKeys.map((key) => publishKeyLine(key, paths.root)) } : {}),
   });
   config.packages.push("nginx", "rsync");
-  config.write_files.push({ path: NGINX_SITE, content: nginxSite(web.domain), owner: "root:root", permissions: "0644" }, scriptFile("web-server"), scriptFile("check-listeners"));
-  config.runcmd.push([scriptPath("web-server"), WEB_ROOT, PUBLISH_USER, NGINX_SITE], [scriptPath("check-listeners"), "tcp:22", "tcp:80"]);
+  config.write_files.push({ path: NGINX_SITE, content: nginxSite(web.domain, paths.root), owner: "root:root", permissions: "0644" }, scriptFile("web-server"), scriptFile("check-listeners"));
+  config.runcmd.push([scriptPath("web-server"), paths.root, user.name, NGINX_SITE], checkListeners(listens));
 }
 
 /** An authorized_keys line that allows only `rsync` writes below the web root. */
-function publishKeyLine(key: string): string {
-  return `restrict,command="${RRSYNC} -wo ${WEB_ROOT}" ${key}`;
+function publishKeyLine(key: string, root: string): string {
+  return `restrict,command="${RRSYNC} -wo ${root}" ${key}`;
 }
 
 // TLS is left to a load balancer or a later certificate: user-data carries no keys.
-function nginxSite(domain: string): string {
+function nginxSite(domain: string, root: string): string {
   return [
     "# The factory's published images, read-only, with directory listings.",
     "server {",
-    "\tlisten 80 default_server;",
-    "\tlisten [::]:80 default_server;",
+    `\tlisten ${PORTS.http} default_server;`,
+    `\tlisten [::]:${PORTS.http} default_server;`,
     `\tserver_name ${domain};`,
-    `\troot ${WEB_ROOT};`,
+    `\troot ${root};`,
     "\tserver_tokens off;",
     "\tautoindex on;",
     "\tcharset utf-8;",

@@ -8,6 +8,7 @@ import { dataAtRisk, security } from "./flags";
 import { constructPath, ReferenceNormalizer, ResourceRef } from "./references";
 import type { AttributeChange, DiffCounts, DiffReport, EnvironmentDiff, Flag, ResourceDiff, StackDiff } from "./report";
 import type { StackJson, SynthOutput } from "./synth-output";
+import { parseStackName } from "../../config/names";
 
 /** One resource of one side, its arguments flattened and normalized. */
 interface Entry {
@@ -237,19 +238,17 @@ function displayNames(sides: Side[]): Map<string, string> {
   return names;
 }
 
-const STACK_KINDS = /^(.+?)-(network|data|factory|web|build-host-.+)$/;
-
 export const TEMPLATE_NOTE =
   "build-host template: the pipeline applies it once per build, so this changes the next builds' hosts; nothing running is replaced";
 
 /** `<env>-build-host-<template>`: applied per build by the pipeline, not deployed once. */
 function isTemplateStack(stack: string): boolean {
-  return STACK_KINDS.exec(stack)?.[2]?.startsWith("build-host-") ?? false;
+  return parseStackName(stack)?.kind === "build-host";
 }
 
 /** The environment a stack belongs to: its name without the stack kind (`example-web` → `example`). */
 function environmentOf(stack: string): string {
-  return STACK_KINDS.exec(stack)?.[1] ?? stack;
+  return parseStackName(stack)?.environment ?? stack;
 }
 
 function relativePath(stack: string, fullPath: string): string {

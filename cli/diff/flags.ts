@@ -4,6 +4,7 @@ import { BlockList } from "node:net";
 import { parseCidr } from "../../config/cidr";
 import { describe, SECGROUP_RULE, VOLUME } from "./classify";
 import type { Flag, ResourceDiff } from "./report";
+import { parseStackName } from "../../config/names";
 
 export interface FlagContext {
   readonly env: string;
@@ -34,7 +35,7 @@ export function dataAtRisk(ctx: FlagContext): Flag[] {
   });
   const flags: Flag[] = [];
   const protectedBefore = before?.get("lifecycle.prevent_destroy") === true;
-  const kept = ctx.stack === `${ctx.env}-data` || (r.type === VOLUME && protectedBefore);
+  const kept = parseStackName(ctx.stack)?.kind === "data" || (r.type === VOLUME && protectedBefore);
   if (kept && (r.action === "remove" || r.action === "replace")) {
     const verb = r.action === "remove" ? "removes" : "replaces";
     const size = r.changes.find((c) => c.path === "size" && c.effect === "replace");
@@ -67,7 +68,7 @@ export function security(ctx: FlagContext): Flag[] {
   const group = ctx.nameOf(after.get("security_group_id"));
   const remote = source(after, ctx.nameOf);
   const rule = ingress ? `${ports(after)} from ${remote} into ${group}` : `${ports(after)} to ${remote} from ${group}`;
-  const inWeb = ctx.stack === `${ctx.env}-web`;
+  const inWeb = parseStackName(ctx.stack)?.kind === "web";
   const isNew = !before || (ingress && before.get("direction") !== "ingress");
   if (isNew) {
     if (ingress) return flag(`${isWorld(after) ? "world-open " : ""}new ingress rule: ${rule}${inWeb ? " (web stack)" : ""}`);

@@ -3,9 +3,9 @@
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import { addressPlan, type AddressPlan } from "../../config/address-plan";
+import type { AddressPlan } from "../../config/address-plan";
+import { type FactoryModel, resolveFactory } from "../../config/factory-model";
 import { parseEnvironment } from "../../config/load";
-import type { Environment } from "../../config/schema";
 import { renderUserDataText, type UserDataRequest } from "../../userdata";
 import { ADMINS, BASE_DN, BIND_DN, USER_FILTER, USERS } from "../ldap/directory";
 import type { Suite } from "./rootfs";
@@ -57,19 +57,16 @@ export interface LdapContext {
   readonly adminPublicKey: string;
 }
 
-interface Loaded {
-  readonly env: Environment;
-  readonly plan: AddressPlan;
-}
+type Loaded = FactoryModel;
 
 function load(file: string): Loaded {
   const env = parseEnvironment(file, readFileSync(path.join(REPO, file), "utf8")).env;
-  return { env, plan: addressPlan(env) };
+  return resolveFactory(env);
 }
 
-function render({ env, plan }: Loaded, request: UserDataRequest): string {
+function render(model: Loaded, request: UserDataRequest): string {
   // The text the server gets (renderUserData is escaped for Terraform, which unescapes it).
-  return renderUserDataText({ env, plan }, request);
+  return renderUserDataText(model, request);
 }
 
 const DATA_MOUNT = "/srv/factory";
@@ -173,7 +170,7 @@ function ldapJumpCase(name: string, mode: LdapCase["mode"], unreachableAtBoot: b
   };
   const environmentYaml = stringify(data, { lineWidth: 0 });
   const env = parseEnvironment(`${name}.yaml`, environmentYaml).env;
-  const loaded = { env, plan: addressPlan(env) };
+  const loaded = resolveFactory(env);
   const base = jumpCase(name, loaded);
   return {
     ...base,

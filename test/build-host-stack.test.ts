@@ -95,12 +95,21 @@ describe("factory templates", () => {
     const file = path.join(dir, "maximal", "kiwi", "cdk.tf.json");
     expect(JSON.parse(readFileSync(file, "utf8")).resource.openstack_compute_instance_v2).toBeDefined();
     expect(runFactory(["templates", "--config", MAXIMAL, "--dir", dir, "--check"]).status).toBe(0);
+    // Beside them, the resolved model the jobs read: the schema's defaults applied, the names made.
+    const model = JSON.parse(readFileSync(path.join(dir, "maximal", "factory.json"), "utf8"));
+    expect(model.version).toBe(1);
+    expect(model.environment.images.every((i: { minDiskGb?: number }) => typeof i.minDiskGb === "number")).toBe(true);
+    expect(model.names.buildHostStacks.kiwi).toBe("maximal-build-host-kiwi");
+    expect(model.names.buildHostPrefix).toBe("maximal-build-");
 
     writeFileSync(file, readFileSync(file, "utf8").replace('"size": 200', '"size": 201'));
     mkdirSync(path.join(dir, "maximal", "retired"));
+    const modelFile = path.join(dir, "maximal", "factory.json");
+    writeFileSync(modelFile, readFileSync(modelFile, "utf8").replace('"ttlHours": 72', '"ttlHours": 73'));
     const r = runFactory(["templates", "--config", MAXIMAL, "--dir", dir, "--check"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`${file}: differs from the environment file`);
+    expect(r.stderr).toContain(`${modelFile}: differs from the environment file`);
     expect(r.stderr).toContain(`${path.join(dir, "maximal", "retired")}: no such template in the environment file`);
   });
 });

@@ -6,8 +6,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
+import { ROLES } from "../config/roles";
 import { jobsRepoCredentials, SMTP_CREDENTIALS } from "../userdata/jenkins";
-import { REPO, tempDir } from "./helpers";
+import { REPO, runFactory, tempDir } from "./helpers";
 import { JOBS, STAGES, run } from "./jobs-support";
 
 function filesUnder(dir: string): string[] {
@@ -129,7 +130,11 @@ const groovyRun = (() => {
   mkdirSync(path.join(emptyWs, "environments"), { recursive: true });
   const data = parse(readFileSync(path.join(REPO, "environments", "example.yaml"), "utf8"));
   data.images = [];
-  writeFileSync(path.join(emptyWs, "environments", "example.yaml"), stringify(data));
+  const emptyEnv = path.join(emptyWs, "environments", "example.yaml");
+  writeFileSync(emptyEnv, stringify(data));
+  // The seed reads the environment as `factory templates` resolved it.
+  const templates = runFactory(["templates", "--config", emptyEnv, "--dir", path.join(emptyWs, "jobs", "build-hosts")]);
+  if (templates.status !== 0) throw new Error(`factory templates: ${templates.stderr}`);
   // The seed job's own Job DSL script, inline in casc.yaml.
   writeFileSync(cascSeedJob, parse(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8")).jobs[0].script);
   const javaHome = path.dirname(path.dirname(readLink("/usr/bin/java")));
@@ -236,7 +241,8 @@ test("every Jenkinsfile the seed names exists, and every seed job parameter is r
   }
 });
 
-test("JCasC keeps the first-boot contract: admin hash file, build-host key credential, seed job from git", () => {
+test("JCasC keeps the first-boot contract: admin hash file, build-host key credential (the model's paths and agent user), seed job from git", () => {
+  const { jenkins, buildHost } = ROLES;
   const casc = parse(readFileSync(path.join(JOBS, "jenkins", "casc.yaml"), "utf8"));
   // Who logs in is in the security file loaded with it: Jenkins' own admin without LDAP.
   expect(casc.jenkins.securityRealm).toBeUndefined();
@@ -249,14 +255,14 @@ test("JCasC keeps the first-boot contract: admin hash file, build-host key crede
   const [credential] = casc.credentials.system.domainCredentials[0].credentials;
   expect(credential.basicSSHUserPrivateKey).toMatchObject({
     id: "build-host-ssh",
-    username: "agent",
-    privateKeySource: { directEntry: { privateKey: "${readFile:/var/lib/jenkins/.ssh/build-host}" } },
+    username: buildHost.user.name,
+    privateKeySource: { directEntry: { privateKey: `\${readFile:${jenkins.paths.buildHostKey}}` } },
   });
   expect(casc.unclassified.globalLibraries.libraries[0]).toMatchObject({ name: "factory", retriever: { modernSCM: { libraryPath: "jobs/library/", scm: { git: { remote: "${FACTORY_JOBS_REPO_URL}" } } } } });
   // Links and mail from the environment file (jenkins.url, jenkins.mail), through the drop-in.
   expect(casc.unclassified.location).toEqual({ url: "${FACTORY_JENKINS_URL}", adminAddress: "${FACTORY_ADMIN_EMAIL:-}" });
   const relay = { smtpHost: "${FACTORY_SMTP_HOST:-}", smtpPort: "${FACTORY_SMTP_PORT:-}", useSsl: "${FACTORY_SMTP_USE_SSL:-false}", useTls: "${FACTORY_SMTP_USE_TLS:-false}" };
-  expect(casc.unclassified.mailer).toEqual({ ...relay, authentication: { username: "${FACTORY_SMTP_USERNAME:-}", password: "${readFile:/var/lib/jenkins/secrets/factory/smtp-password}" } });
+  expect(casc.unclassified.mailer).toEqual({ ...relay, authentication: { username: "${FACTORY_SMTP_USERNAME:-}", password: `\${readFile:${jenkins.paths.credentialsDir}/smtp-password}` } });
   expect(casc.unclassified["email-ext"].mailAccount).toEqual({ ...relay, credentialsId: "${FACTORY_SMTP_CREDENTIALS:-}" });
   const seedJob: string = casc.jobs[0].script;
   expect(seedJob).toContain("String repoUrl = '${FACTORY_JOBS_REPO_URL}'");

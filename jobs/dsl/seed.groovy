@@ -1,7 +1,9 @@
 // Job DSL seed: creates every job of the factory from the environment file
-// environments/${FACTORY_ENV}.yaml of the jobs repository (the seed job's checkout).
+// environments/${FACTORY_ENV}.yaml of the jobs repository (the seed job's checkout), as
+// resolved by `factory templates` into jobs/build-hosts/${FACTORY_ENV}/factory.json (the
+// schema's defaults applied: nothing is defaulted here).
 // Jobs not created here are deleted by the seed (removeAction DELETE).
-import org.yaml.snakeyaml.Yaml
+import groovy.json.JsonSlurper
 
 String setting(String name, String fallback = null) {
     String value = binding.variables.containsKey(name) ? binding.variables.get(name) : System.getenv(name)
@@ -12,17 +14,17 @@ String setting(String name, String fallback = null) {
 }
 
 String envName = setting('FACTORY_ENV')
+String envPath = "environments/${envName}.yaml"
+Map environment = new JsonSlurper().parseText(readFileFromWorkspace("jobs/build-hosts/${envName}/factory.json")).environment as Map
 String repoUrl = setting('FACTORY_JOBS_REPO_URL')
-String repoBranch = setting('FACTORY_JOBS_REPO_BRANCH', 'main')
+String repoBranch = setting('FACTORY_JOBS_REPO_BRANCH', environment.jenkins.jobsRepo.branch as String)
 // The first boot decides it (jobs-repo-deploy-key for ssh URLs, none otherwise), as for JCasC.
 String repoCredentials = setting('FACTORY_JOBS_REPO_CREDENTIALS', '')
 String region = setting('FACTORY_REGION')
-String envPath = "environments/${envName}.yaml"
-Map environment = new Yaml().load(readFileFromWorkspace(envPath)) as Map
 
 List<String> templates = environment.buildHosts.templates.collect { it.name as String }
-List<String> uploadRegions = (environment.uploadRegions ?: []).collect { it as String }
-List<Map> images = (environment.images ?: []) as List<Map>
+List<String> uploadRegions = environment.uploadRegions.collect { it as String }
+List<Map> images = environment.images as List<Map>
 List<String> imageNames = images.collect { it.name as String }
 
 // Every pipeline is a Jenkinsfile in the jobs repository, read at each run: a change

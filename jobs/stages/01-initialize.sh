@@ -50,7 +50,10 @@ mkdir -m 1777 "$FACTORY_BUILD_DIR/output" "$FACTORY_BUILD_DIR/logs"
 use_local_dir
 use_build_dir
 
-python3 "$STAGES_DIR/catalogue.py" entry --env-file "$env_file" --image "$IMAGE" \
+# The environment as `factory templates` resolved it (the schema's defaults applied).
+model_file="$REPO_DIR/jobs/build-hosts/$FACTORY_ENV/factory.json"
+[ -f "$model_file" ] || die "no model file $model_file (run 'npx factory templates' and commit jobs/build-hosts/)"
+python3 "$STAGES_DIR/catalogue.py" entry --model "$model_file" --image "$IMAGE" \
   --template "${TEMPLATE:-}" --definition "${DEFINITION:-}" --regions "${REGIONS:-}" \
   >"$FACTORY_LOCAL_DIR/entry.json"
 definition="$(entry definition)"
@@ -75,10 +78,11 @@ EOF
 cp --remove-destination "$FACTORY_LOCAL_DIR/entry.json" "$FACTORY_LOCAL_DIR/build.env" "$FACTORY_BUILD_DIR/"
 
 # The iperf3 server is the far end of the network tests a build may run. What counts is
-# its port (iperf3's default, 5201, which the security groups open; FACTORY_IPERF3_PORT
-# for a test's own server), not any process named iperf3 (a client, or a server on
-# another port, would not do).
-iperf3_port=${FACTORY_IPERF3_PORT:-5201}
+# its port (the model's ports.iperf3, iperf3's default, which the security groups open;
+# FACTORY_IPERF3_PORT for a test's own server), not any process named iperf3 (a client,
+# or a server on another port, would not do).
+iperf3_port=${FACTORY_IPERF3_PORT:-}
+from_model iperf3_port ports.iperf3
 if ! command -v iperf3 >/dev/null; then
   log "WARNING: iperf3 is not installed on the controller; network performance tests will fail"
 elif ss -Hltn "sport = :$iperf3_port" | grep -q .; then

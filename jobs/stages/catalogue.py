@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The image catalogue of an environment file, as the pipeline needs it.
 
-  catalogue.py entry --env-file FILE --image NAME [--template T] [--definition D] [--regions "R1 R2"]
+  catalogue.py entry --model FILE --image NAME [--template T] [--definition D] [--regions "R1 R2"]
       prints the catalogue entry of NAME as JSON, with the schema's defaults applied, the
       job's overrides (empty = catalogue value) and the factory facts the stages need.
   catalogue.py meta --entry entry.json --build-id ID --git-commit SHA --date YYYY-MM-DD [--base-url URL]
@@ -10,22 +10,13 @@
       prints one value of a JSON file (lists space-separated, booleans true/false); a
       missing key is an error, or VALUE when given (the optional `owner`, for one).
 
-The environment file was validated by `factory validate` (zod) when it was merged; the
-defaults below mirror config/schema.ts, and test/jobs-stages.test.ts checks they agree.
-Runs wherever cloud-init does (python3 and PyYAML are its dependencies).
+`entry` reads the environment as `factory templates` resolved it, validated and with the
+schema's defaults applied: the model file jobs/build-hosts/<env>/factory.json (--model).
+Runs wherever cloud-init does (python3 is its dependency).
 """
 import argparse
 import json
 import sys
-
-DEFAULTS = {
-    "minDiskGb": 4,
-    "visibility": "private",
-    "guestAgent": False,
-    "diskBus": "virtio",
-    "vifModel": "virtio",
-}
-
 
 def fail(message):
     print(f"catalogue.py: {message}", file=sys.stderr)
@@ -33,20 +24,16 @@ def fail(message):
 
 
 def resolve_entry(args):
-    import yaml  # only here: `get`, called many times per stage, stays fast
-
-    with open(args.env_file, encoding="utf-8") as f:
-        env = yaml.safe_load(f)
-    images = env.get("images") or []
+    with open(args.model, encoding="utf-8") as f:
+        env = json.load(f)["environment"]
+    env_file = f"environments/{env['name']}.yaml"
+    images = env["images"]
     found = [i for i in images if i.get("name") == args.image]
     if not found:
         names = ", ".join(i.get("name", "?") for i in images) or "none"
-        fail(f"{args.env_file}: images: no image named {args.image!r} (have: {names})")
-    entry = {**DEFAULTS, **found[0]}
-    os_ = {"architecture": "x86_64", **entry["os"]}
-    os_["version"] = str(os_["version"])
-    entry["os"] = os_
-    upload_regions = env.get("uploadRegions") or []
+        fail(f"{env_file}: images: no image named {args.image!r} (have: {names})")
+    entry = dict(found[0])
+    upload_regions = env["uploadRegions"]
     entry.setdefault("regions", upload_regions)
     if args.template:
         entry["template"] = args.template
@@ -57,7 +44,7 @@ def resolve_entry(args):
     templates = {t["name"]: t for t in env["buildHosts"]["templates"]}
     template = templates.get(entry["template"])
     if template is None:
-        fail(f"{args.env_file}: buildHosts.templates: no template named {entry['template']!r} (have: {', '.join(templates) or 'none'})")
+        fail(f"{env_file}: buildHosts.templates: no template named {entry['template']!r} (have: {', '.join(templates) or 'none'})")
     if template["tooling"] != entry["tooling"]:
         fail(f"template {template['name']!r} has tooling {template['tooling']}, image {args.image!r} needs {entry['tooling']}")
     if env["region"] in entry["regions"]:
@@ -71,7 +58,7 @@ def resolve_entry(args):
         "maxInstances": env["buildHosts"]["maxInstances"],
         "ttlHours": env["buildHosts"]["ttlHours"],
         "templateFlavor": template["flavor"],
-        "imageRetentionMonths": env.get("imageRetentionMonths", 24),
+        "imageRetentionMonths": env["imageRetentionMonths"],
         "webBaseUrl": f"http://{web['domain']}" if web.get("domain") and web.get("count", 0) > 0 else "",
         # What the image's package manager uses (stage 7 hands them to the image tool); "" = the tool's default.
         "mirrors": {"debian": (env.get("mirrors") or {}).get("debian", ""), "debianSecurity": (env.get("mirrors") or {}).get("debianSecurity", "")},
@@ -122,7 +109,7 @@ def main():
     parser = argparse.ArgumentParser(prog="catalogue.py")
     sub = parser.add_subparsers(dest="command", required=True)
     e = sub.add_parser("entry")
-    e.add_argument("--env-file", required=True)
+    e.add_argument("--model", required=True)
     e.add_argument("--image", required=True)
     e.add_argument("--template", default="")
     e.add_argument("--definition", default="")

@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseEnvironment } from "../config/load";
+import { ROLES } from "../config/roles";
 import { EXAMPLE, REPO, tempDir } from "./helpers";
 import { StandIns, jobsRepository, readJson, run, runAsync, runProgram, runStage, scriptEnv, stageRoles, STAGES, exists } from "./jobs-support";
 
@@ -748,5 +749,21 @@ describe("the build's record (jobs/stats), written by the pipeline whatever the 
       const r = run(path.join(STAGES, "run-stage.sh"), args, env());
       expect([args, r.status, r.stderr]).toEqual([args, 2, "usage: run-stage.sh controller|build-host NN-name.sh [ARG...]\n"]);
     }
+  });
+});
+
+describe("lib.sh", () => {
+  test("the stages' paths default to the model's (jobs/build-hosts/<env>/factory.json), and without a model file a stage says what is missing", () => {
+    const { nfs, jenkins, buildHost } = ROLES;
+    const script = path.join(root, "print-defaults.sh");
+    writeFileSync(script, `. ${JSON.stringify(path.join(STAGES, "lib.sh"))}\nterraform_vars\necho "$FACTORY_BUILDS_ROOT $FACTORY_IMAGES_ROOT $FACTORY_LOCAL_ROOT $FACTORY_SCRATCH $AGENT_KEY_FILE"\n`);
+    // terraform_vars reads the public half of the model's key: made readable here for the test
+    const r = run(script, [], { FACTORY_ENV: "example", AGENT_PUBLIC_KEY_FILE: pubKeyFile });
+    const scratchRoot = exists(buildHost.paths.scratch) ? `${buildHost.paths.scratch}/factory` : "/var/tmp/factory";
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(`${nfs.paths.builds} ${nfs.paths.images} ${jenkins.paths.localBuilds} ${scratchRoot} ${jenkins.paths.buildHostKey}\n`);
+    const missing = run(script, [], { FACTORY_ENV: "nope" });
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(`FACTORY_BUILDS_ROOT is not set and there is no model file ${path.join(REPO, "jobs", "build-hosts", "nope", "factory.json")}`);
   });
 });

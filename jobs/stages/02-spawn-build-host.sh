@@ -4,7 +4,7 @@
 # Inputs (env):
 #   FACTORY_BUILD_ID (FACTORY_BUILD_DIR), FACTORY_ENV, OS_CLOUD   see lib.sh
 #   KEEP_BUILD_HOST          true: the template marks the host keep=true (the reaper spares it)
-#   AGENT_PUBLIC_KEY_FILE    default /var/lib/jenkins/.ssh/build-host.pub
+#   AGENT_PUBLIC_KEY_FILE    default: the model's build-host key (see lib.sh), .pub
 #   FACTORY_REPO             repository snapshot (default $FACTORY_LOCAL_DIR/repo)
 #   SPAWN_WAIT_MINUTES       how long to wait for a free slot under maxInstances (default 60;
 #                            0: no wait — the pipeline waits between tries, holding no executor)

@@ -6,7 +6,7 @@
 #
 # Inputs (env):
 #   FACTORY_BUILD_ID (FACTORY_LOCAL_DIR), OS_CLOUD   see lib.sh
-#   AGENT_KEY_FILE        private key Jenkins logs in with (default /var/lib/jenkins/.ssh/build-host)
+#   AGENT_KEY_FILE        private key Jenkins logs in with (default: the model's, see lib.sh)
 #   AGENT_USER            default agent
 #   AGENT_WAIT_SECONDS    how long the host may take to print its keys and answer (default 900)
 # The host key: cloud-init's keys-to-console prints the host's public keys on the serial
@@ -21,7 +21,7 @@ set -euo pipefail
 
 use_local_dir
 use_build_dir
-AGENT_KEY_FILE="${AGENT_KEY_FILE:-/var/lib/jenkins/.ssh/build-host}"
+from_model AGENT_KEY_FILE roles.jenkins.paths.buildHostKey
 AGENT_USER="${AGENT_USER:-agent}"
 address="$(json "$FACTORY_LOCAL_DIR/build-host.json" address.value)"
 server_id="$(json "$FACTORY_LOCAL_DIR/build-host.json" server_id.value)"

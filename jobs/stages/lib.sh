@@ -2,14 +2,20 @@
 # Sourced by every stage script (never run). What all stages share:
 #
 #   FACTORY_BUILD_ID     the build's id (made by 01-initialize.sh)
-#   FACTORY_BUILDS_ROOT  per-build directories on NFS      (default /srv/factory/builds)
-#   FACTORY_IMAGES_ROOT  the built + published image tree   (default /srv/factory/images)
+#   FACTORY_MODEL        the factory's resolved model (default
+#                        jobs/build-hosts/$FACTORY_ENV/factory.json of this checkout, written
+#                        by `factory templates`): the defaults below marked (model) are its
+#   FACTORY_BUILDS_ROOT  per-build directories on NFS      (model: roles.nfs.paths.builds)
+#   FACTORY_IMAGES_ROOT  the built + published image tree   (model: roles.nfs.paths.images)
 #   FACTORY_BUILD_DIR    this build's directory             (default $FACTORY_BUILDS_ROOT/$FACTORY_BUILD_ID)
-#   FACTORY_SCRATCH      local working space on the build host (default /srv/scratch/factory
-#                        on a host with a scratch volume, else /var/tmp/factory)
+#   FACTORY_SCRATCH      local working space on the build host (default <scratch>/factory
+#                        on a host with a scratch volume (model: roles.buildHost.paths.scratch),
+#                        else /var/tmp/factory)
 #   FACTORY_LOCAL_ROOT   the controller's own per-build directories, on its local disk
-#                        (default /var/lib/jenkins/factory-builds)
+#                        (model: roles.jenkins.paths.localBuilds)
 #   FACTORY_LOCAL_DIR    this build's (default $FACTORY_LOCAL_ROOT/$FACTORY_BUILD_ID)
+#   AGENT_KEY_FILE       the key Jenkins reaches build hosts with (model:
+#                        roles.jenkins.paths.buildHostKey); AGENT_PUBLIC_KEY_FILE its .pub
 #
 # The build directory on NFS is how stages hand results to each other across the
 # controller and the build host (both mount the share at the same paths). Build hosts
@@ -28,16 +34,7 @@
 #   logs/             one log per controller stage
 # shellcheck shell=bash
 
-FACTORY_BUILDS_ROOT="${FACTORY_BUILDS_ROOT:-/srv/factory/builds}"
-FACTORY_IMAGES_ROOT="${FACTORY_IMAGES_ROOT:-/srv/factory/images}"
-# Local working space on the build host (never NFS): the scratch volume when the template
-# has one (mounted at /srv/scratch by the build host's first boot), else /var/tmp.
-if [ -z "${FACTORY_SCRATCH:-}" ]; then
-  if [ -d /srv/scratch ]; then FACTORY_SCRATCH=/srv/scratch/factory; else FACTORY_SCRATCH=/var/tmp/factory; fi
-fi
-FACTORY_LOCAL_ROOT="${FACTORY_LOCAL_ROOT:-/var/lib/jenkins/factory-builds}"
 STAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-# shellcheck disable=SC2034 # used by the stage scripts that source this file
 JOBS_DIR="$(dirname "$STAGES_DIR")"
 STAGE="$(basename "$0" .sh)"
 
@@ -54,6 +51,30 @@ require() {
     [ -n "${!var:-}" ] || die "$var is not set (see the header of $0)"
   done
 }
+
+# from_model VAR KEY.PATH — sets VAR from the model file (FACTORY_MODEL, default the
+# checkout's jobs/build-hosts/$FACTORY_ENV/factory.json) unless the caller set it.
+from_model() {
+  [ -z "${!1:-}" ] || return 0
+  if [ -z "${FACTORY_MODEL:-}" ]; then
+    require FACTORY_ENV
+    FACTORY_MODEL="$JOBS_DIR/build-hosts/$FACTORY_ENV/factory.json"
+  fi
+  [ -f "$FACTORY_MODEL" ] || die "$1 is not set and there is no model file $FACTORY_MODEL (run 'npx factory templates' and commit jobs/build-hosts/)"
+  local value
+  value="$(python3 "$STAGES_DIR/catalogue.py" get "$FACTORY_MODEL" "$2")" || die "$FACTORY_MODEL: no $2"
+  printf -v "$1" '%s' "$value"
+}
+from_model FACTORY_BUILDS_ROOT roles.nfs.paths.builds
+from_model FACTORY_IMAGES_ROOT roles.nfs.paths.images
+# Local working space on the build host (never NFS): the scratch volume when the template
+# has one (mounted by the build host's first boot), else /var/tmp.
+if [ -z "${FACTORY_SCRATCH:-}" ]; then
+  scratch_dir=""
+  from_model scratch_dir roles.buildHost.paths.scratch
+  if [ -d "$scratch_dir" ]; then FACTORY_SCRATCH=$scratch_dir/factory; else FACTORY_SCRATCH=/var/tmp/factory; fi
+fi
+from_model FACTORY_LOCAL_ROOT roles.jenkins.paths.localBuilds
 
 # Where entry() and build_env() read the build's control files: the build directory on a
 # build host, the controller's local directory in a controller stage (use_local_dir).
@@ -105,7 +126,8 @@ release_build_host_lock() { flock -u 9; }
 
 # terraform_vars — the variables of the build-host template, same for apply and destroy.
 terraform_vars() {
-  local key_file="${AGENT_PUBLIC_KEY_FILE:-/var/lib/jenkins/.ssh/build-host.pub}"
+  from_model AGENT_KEY_FILE roles.jenkins.paths.buildHostKey
+  local key_file="${AGENT_PUBLIC_KEY_FILE:-$AGENT_KEY_FILE.pub}"
   [ -r "$key_file" ] || die "agent public key $key_file is not readable"
   # shellcheck disable=SC2034 # read by the caller
   TF_VARS=(-var "build_id=$FACTORY_BUILD_ID" -var "agent_public_key=$(cat "$key_file")" -var "keep=${KEEP_BUILD_HOST:-false}")

@@ -86,8 +86,10 @@ done
 # Jenkins nodes of this factory's build hosts whose server no longer exists.
 if [ -n "${NODES_FILE:-}" ] && [ "${DRY_RUN:-false}" != true ]; then
   present="$(python3 -c 'import json,sys; print("\n".join(s.get("Name", s.get("name", "")) for s in json.load(open(sys.argv[1]))))' "$servers")"
+  # the nodes are named as their servers: the model's build-host prefix (`factory templates`)
+  prefix="$(python3 "$REAPER_DIR/../stages/catalogue.py" get "$REAPER_DIR/../build-hosts/$FACTORY_ENV/factory.json" names.buildHostPrefix)"
   while IFS= read -r node; do
-    [[ "$node" == "$FACTORY_ENV-build-"* ]] || continue
+    [[ "$node" == "$prefix"* ]] || continue
     gone=true
     if grep -qxF -- "$node" <<<"$present"; then gone=false; fi
     for name in "${reaped[@]}"; do [ "$name" != "$node" ] || gone=true; done

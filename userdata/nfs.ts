@@ -1,5 +1,6 @@
 // The NFS server: the data volume (images, builds, git mirror) exported over NFSv4 to the
 // private subnet only (seeds 003_*: "NFS server for GIT and Glance image data").
+import { PORTS } from "../config/roles";
 import type { CloudConfig } from "./cloud-config";
 import type { UserDataContext } from "./context";
 import { exportedDirs } from "./nfs-shares";
@@ -14,7 +15,7 @@ const DATA_LABEL = "factory-data";
 // rpc.mountd stops listening only when v2 is off as well as v3 (found by the boot test:
 // with v2 left on it opened four TCP ports and the listener check failed first boot).
 const NFS_CONF = [
-  "# Image factory: NFSv4.1+ over TCP 2049 only.",
+  `# Image factory: NFSv4.1+ over TCP ${PORTS.nfs} only.`,
   "[nfsd]",
   "vers2=n",
   "vers3=n",

@@ -27,8 +27,10 @@ case "$role" in controller | build-host) ;; *) usage ;; esac
 [[ "$script" =~ ^[0-9]{2}-[a-z0-9-]+\.sh$ && -f "$here/$script" ]] || usage
 shift 2
 stage="${script%.sh}"
-FACTORY_BUILDS_ROOT="${FACTORY_BUILDS_ROOT:-/srv/factory/builds}"
-FACTORY_LOCAL_ROOT="${FACTORY_LOCAL_ROOT:-/var/lib/jenkins/factory-builds}"
+# the model's paths unless set (as lib.sh's from_model; the pipeline sets both)
+model() { python3 "$here/catalogue.py" get "${FACTORY_MODEL:-$here/../build-hosts/${FACTORY_ENV:?FACTORY_ENV is not set}/factory.json}" "$1"; }
+FACTORY_BUILDS_ROOT="${FACTORY_BUILDS_ROOT:-$(model roles.nfs.paths.builds)}"
+FACTORY_LOCAL_ROOT="${FACTORY_LOCAL_ROOT:-$(model roles.jenkins.paths.localBuilds)}"
 
 now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 

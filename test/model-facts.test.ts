@@ -1,0 +1,109 @@
+// One place per fact: the ports, paths, uids, address offsets and name templates the
+// resolved model owns (config/roles.ts, config/address-plan.ts, config/names.ts) are
+// written nowhere else. A second declaration fails here, naming the file and the line.
+// The files that still spell some out are listed, each with why; a listed file that no
+// longer does fails too, so the list only shrinks.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import * as path from "node:path";
+import { OFFSETS } from "../config/address-plan";
+import { PORTS, ROLES } from "../config/roles";
+import { REPO } from "./helpers";
+
+const OWNERS = new Set(["config/roles.ts", "config/address-plan.ts", "config/names.ts", "config/factory-model.ts"]);
+
+const tracked = spawnSync("git", ["ls-files", "-z"], { cwd: REPO, encoding: "utf8" })
+  .stdout.split("\0")
+  .filter((f) => /^(config|stacks|constructs|userdata|cli|jobs|tools)\/|^main\.ts$/.test(f))
+  .filter((f) => !f.startsWith("tools/local-cloud/") && !f.startsWith("jobs/build-hosts/") && !/^jobs\/jenkins\/(bom|plugin)/.test(f))
+  .filter((f) => !OWNERS.has(f));
+
+/** The model's paths (every role's, and its users' homes), and the ports only the factory uses (22, 80 and 443 are everyone's). */
+const PATHS: string[] = Object.values(ROLES).flatMap((role) => [
+  ...("paths" in role ? Object.values(role.paths) : []),
+  ...("user" in role && role.user.home ? [role.user.home] : []),
+]);
+const PATH_ROOTS = [...new Set(PATHS.filter((p) => !PATHS.some((q) => q !== p && p.startsWith(`${q}/`))))];
+const OWN_PORTS = [PORTS.jenkinsHttp, PORTS.nfs, PORTS.iperf3];
+const FACT = new RegExp(`(${PATH_ROOTS.map((p) => p.replace(/[/.]/g, "\\$&")).join("|")})|\\b(${OWN_PORTS.join("|")})\\b`);
+
+/** TypeScript without its comments: prose may name a port; code may not. */
+function code(file: string, text: string): string {
+  if (!file.endsWith(".ts")) return text;
+  return text.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, "")).replace(/^\s*\/\/.*$/gm, "");
+}
+
+function hits(pattern: RegExp, files: string[]): string[] {
+  return files.flatMap((file) =>
+    code(file, readFileSync(path.join(REPO, file), "utf8"))
+      .split("\n")
+      .flatMap((line, i) => (pattern.test(line) ? [`${file}:${i + 1}: ${line.trim()}`] : [])),
+  );
+}
+
+// Each still spells out a model path or port, and why it has not moved yet.
+const REMAINING: Record<string, string> = {
+  // JCasC cannot read JSON: its paths are checked against the model (jobs-config.test.ts).
+  "jobs/jenkins/casc.yaml": "JCasC",
+  "jobs/jenkins/security-ldap.yaml": "JCasC",
+  "jobs/jenkins/security-local.yaml": "JCasC",
+  // The Jenkinsfiles and the library run in Jenkins' CPS sandbox, which has no JSON reader without a plugin.
+  "jobs/pipelines/image-build.Jenkinsfile": "Jenkinsfile environment",
+  "jobs/pipelines/factory-config-reload.Jenkinsfile": "Jenkinsfile",
+  "jobs/library/vars/factoryBuildHost.groovy": "the agent's remoteFs",
+  // Being changed on another branch: moved there, or after it is merged.
+  "jobs/reaper/reap.sh": "other branch",
+  "jobs/stages/09-test-image.sh": "other branch",
+  "jobs/stages/15-destroy-build-host.sh": "other branch",
+  // The statistics scripts default their roots like the stages; next to move (lib.sh's from_model).
+  "jobs/stats/mail.py": "stats defaults",
+  "jobs/stats/record.py": "stats defaults",
+  "jobs/stats/records.py": "stats docstring",
+  "jobs/stats/build-record.schema.json": "stats schema description",
+  "jobs/stats/report.py": "stats defaults",
+  // Runs inside the image under test, which has no model file: iperf3's own default port.
+  "jobs/image-tests/run.sh": "in the image",
+  // Their text is the servers' user_data: moving a path into an argument changes every
+  // server's user-data (no server is replaced: user_data is ignored after creation).
+  "userdata/scripts/jenkins-bootstrap.sh": "user-data text",
+  "userdata/scripts/jenkins-break-glass.sh": "user-data text",
+  "userdata/scripts/check-listeners.sh": "user-data text (usage line)",
+};
+
+test("no file but the model declares its ports and paths (except the listed ones, which still do)", () => {
+  const outside = tracked.filter((f) => !(f in REMAINING));
+  expect(hits(FACT, outside)).toEqual([]);
+  const stale = Object.keys(REMAINING).filter((f) => hits(FACT, [f]).length === 0);
+  expect(stale).toEqual([]);
+});
+
+test("no TypeScript outside the model makes a name, an address or a uid", () => {
+  const ts = tracked.filter((f) => f.endsWith(".ts"));
+  // `${env.name}-jump`, `${envName}-build-…`: names come from config/names.ts
+  expect(hits(/\$\{[^}`]*\}-(net|subnet|router|admin|jump|nfs|jenkins|web|build|data|factory|network)\b/, ts)).toEqual([]);
+  // addresses come from the address plan, uids from the roles
+  expect(hits(/\bnthAddress\(/, ts.filter((f) => f !== "config/cidr.ts"))).toEqual([]);
+  expect(hits(new RegExp(`\\buid: ${ROLES.jenkins.user.uid}\\b|\\b${ROLES.jenkins.user.uid}\\b`), ts)).toEqual([]);
+});
+
+test("the README's address plan is the model's", () => {
+  const readme = readFileSync(path.join(REPO, "README.md"), "utf8");
+  const said = (pattern: RegExp) => Number(pattern.exec(readme)?.[1]);
+  expect({
+    jump: said(/jump hosts \.(\d+)\+/),
+    egressVip: said(/VIP \.(\d+)\)/),
+    jenkins: said(/jenkins\["Jenkins \.(\d+)/),
+    nfs: said(/nfs\["NFS \.(\d+)/),
+    dynamicPool: said(/build hosts \.(\d+)\+/),
+    dataJenkins: said(/fixed ports of Jenkins \(\.(\d+)\)/),
+    dataNfs: said(/and NFS \(\.(\d+)\)/),
+  }).toEqual({
+    jump: OFFSETS.jump,
+    egressVip: OFFSETS.egressVip,
+    jenkins: OFFSETS.jenkins,
+    nfs: OFFSETS.nfs,
+    dynamicPool: OFFSETS.dynamicPool,
+    dataJenkins: OFFSETS.jenkins,
+    dataNfs: OFFSETS.nfs,
+  });
+});

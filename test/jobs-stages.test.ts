@@ -766,4 +766,14 @@ describe("lib.sh", () => {
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain(`FACTORY_BUILDS_ROOT is not set and there is no model file ${path.join(REPO, "jobs", "build-hosts", "nope", "factory.json")}`);
   });
+
+  test("the statistics scripts' roots default to the model's too (jobs/stats/records.py factory_path)", () => {
+    const stats = path.join(REPO, "jobs", "stats");
+    const roots = `import sys; sys.path.insert(0, ${JSON.stringify(stats)}); import report; print(report.FACTORY_BUILDS_ROOT, report.FACTORY_LOCAL_ROOT, report.FACTORY_IMAGES_ROOT)`;
+    const r = runProgram("python3", ["-c", roots], { FACTORY_ENV: "example" });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toBe(`${ROLES.nfs.paths.builds} ${ROLES.jenkins.paths.localBuilds} ${ROLES.nfs.paths.images}\n`);
+    const set = runProgram("python3", ["-c", roots], { FACTORY_ENV: "nope", FACTORY_BUILDS_ROOT: builds, FACTORY_LOCAL_ROOT: locals, FACTORY_IMAGES_ROOT: images });
+    expect(set.stdout).toBe(`${builds} ${locals} ${images}\n`);
+  });
 });

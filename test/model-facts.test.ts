@@ -55,12 +55,8 @@ const REMAINING: Record<string, string> = {
   "jobs/reaper/reap.sh": "other branch",
   "jobs/stages/09-test-image.sh": "other branch",
   "jobs/stages/15-destroy-build-host.sh": "other branch",
-  // The statistics scripts default their roots like the stages; next to move (lib.sh's from_model).
-  "jobs/stats/mail.py": "stats defaults",
-  "jobs/stats/record.py": "stats defaults",
-  "jobs/stats/records.py": "stats docstring",
-  "jobs/stats/build-record.schema.json": "stats schema description",
-  "jobs/stats/report.py": "stats defaults",
+  // The build record's documentation names where the records live.
+  "jobs/stats/build-record.schema.json": "schema description",
   // Runs inside the image under test, which has no model file: iperf3's own default port.
   "jobs/image-tests/run.sh": "in the image",
   // Their text is the servers' user_data: moving a path into an argument changes every

@@ -158,7 +158,7 @@ test("the record schema is a valid JSON Schema, and the mail escapes email-ext's
     ["$PROJECT_NAME and ${ENV,var=\"HOME\"}", "$$PROJECT_NAME and $${ENV,var=\"HOME\"}"],
     ["costs $5, $ alone, $$HOME", "costs $5, $ alone, $$$HOME"],
   ];
-  const r = spawnSync("/usr/bin/python3", ["-c", `import json, sys; sys.path.insert(0, sys.argv[1]); import mail; print(json.dumps([mail.no_tokens(t) for t in json.loads(sys.argv[2])]))`, STATS, JSON.stringify(cases.map((c) => c[0]))], { encoding: "utf8" });
+  const r = spawnSync("/usr/bin/python3", ["-c", `import json, sys; sys.path.insert(0, sys.argv[1]); import mail; print(json.dumps([mail.no_tokens(t) for t in json.loads(sys.argv[2])]))`, STATS, JSON.stringify(cases.map((c) => c[0]))], { encoding: "utf8", env: { ...process.env, FACTORY_ENV: "example" } });
   expect(r.stderr).toBe("");
   expect(JSON.parse(r.stdout)).toEqual(cases.map((c) => c[1]));
 });

@@ -22,9 +22,9 @@ import sys
 
 import records
 
-FACTORY_BUILDS_ROOT = os.environ.get("FACTORY_BUILDS_ROOT", "/srv/factory/builds")
-FACTORY_LOCAL_ROOT = os.environ.get("FACTORY_LOCAL_ROOT", "/var/lib/jenkins/factory-builds")
-FACTORY_IMAGES_ROOT = os.environ.get("FACTORY_IMAGES_ROOT", "/srv/factory/images")
+FACTORY_BUILDS_ROOT = records.factory_path("FACTORY_BUILDS_ROOT", "roles.nfs.paths.builds")
+FACTORY_LOCAL_ROOT = records.factory_path("FACTORY_LOCAL_ROOT", "roles.jenkins.paths.localBuilds")
+FACTORY_IMAGES_ROOT = records.factory_path("FACTORY_IMAGES_ROOT", "roles.nfs.paths.images")
 CONTROL = re.compile(r"\x1b\[[0-9;]*[A-Za-z]|[\x00-\x08\x0b-\x1f\x7f]")
 # token-macro's grammar: $$NAME and $${NAME...} are escapes for $NAME and ${NAME...}
 TOKEN_START = re.compile(r"\$(?=\{?[A-Za-z_])")

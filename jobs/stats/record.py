@@ -26,8 +26,8 @@ from datetime import datetime, timezone
 
 import records
 
-FACTORY_BUILDS_ROOT = os.environ.get("FACTORY_BUILDS_ROOT", "/srv/factory/builds")
-FACTORY_LOCAL_ROOT = os.environ.get("FACTORY_LOCAL_ROOT", "/var/lib/jenkins/factory-builds")
+FACTORY_BUILDS_ROOT = records.factory_path("FACTORY_BUILDS_ROOT", "roles.nfs.paths.builds")
+FACTORY_LOCAL_ROOT = records.factory_path("FACTORY_LOCAL_ROOT", "roles.jenkins.paths.localBuilds")
 RECORDS_DIR = "stats"  # below FACTORY_BUILDS_ROOT
 LOCK = os.path.join(FACTORY_LOCAL_ROOT, ".stats.lock")
 

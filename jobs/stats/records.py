@@ -1,6 +1,6 @@
 """Build records: the one schema (build-record.schema.json), appending, and reading back.
 
-The records live on NFS (/srv/factory/builds/stats/<image>.jsonl), which build hosts can
+The records live on NFS (<builds root>/stats/<image>.jsonl), which build hosts can
 write: to the controller every byte there is data. So files are opened without following
 symlinks (O_NOFOLLOW on every path component below the given root, besides the controller's
 nosymfollow mount), only regular files are read, sizes are bounded, and every line is
@@ -29,6 +29,24 @@ MAX_FILE = 1 << 30  # 10,000 builds take about 30 MB
 
 class RecordError(ValueError):
     pass
+
+
+def factory_path(variable, key):
+    """A root the pipeline sets (FACTORY_BUILDS_ROOT, ...), else the factory model's KEY: the
+    file `factory templates` wrote beside these scripts (jobs/build-hosts/$FACTORY_ENV/
+    factory.json, or FACTORY_MODEL)."""
+    if os.environ.get(variable):
+        return os.environ[variable]
+    jobs = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    model = os.environ.get("FACTORY_MODEL") or os.path.join(jobs, "build-hosts", os.environ.get("FACTORY_ENV", ""), "factory.json")
+    try:
+        with open(model, encoding="utf-8") as f:
+            value = json.load(f)
+    except OSError as e:
+        raise SystemExit(f"{variable} is not set and the model file {model} cannot be read ({e.strerror}; is FACTORY_ENV set?)")
+    for part in key.split("."):
+        value = value[part]
+    return value
 
 
 def check(record):

@@ -36,9 +36,9 @@ from urllib.parse import quote
 
 import records
 
-FACTORY_BUILDS_ROOT = os.environ.get("FACTORY_BUILDS_ROOT", "/srv/factory/builds")
-FACTORY_LOCAL_ROOT = os.environ.get("FACTORY_LOCAL_ROOT", "/var/lib/jenkins/factory-builds")
-FACTORY_IMAGES_ROOT = os.environ.get("FACTORY_IMAGES_ROOT", "/srv/factory/images")
+FACTORY_BUILDS_ROOT = records.factory_path("FACTORY_BUILDS_ROOT", "roles.nfs.paths.builds")
+FACTORY_LOCAL_ROOT = records.factory_path("FACTORY_LOCAL_ROOT", "roles.jenkins.paths.localBuilds")
+FACTORY_IMAGES_ROOT = records.factory_path("FACTORY_IMAGES_ROOT", "roles.nfs.paths.images")
 RECORDS_DIR = "stats"
 HERE = os.path.dirname(os.path.abspath(__file__))
 GIB = 1024**3

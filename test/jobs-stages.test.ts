@@ -221,7 +221,7 @@ describe("stage 3: add Jenkins agent", () => {
     const r = runStage("03-add-agent.sh", env(), standIns.bin);
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe("10.20.0.40 ssh-ed25519 AAAAHOSTKEY");
+    expect(r.stdout.trim()).toBe(`10.20.0.40 ssh-ed25519 AAAAHOSTKEY ${ROLES.buildHost.paths.agentDir}`);
     expect(standIns.argv("openstack")).toEqual([["openstack", "console", "log", "show", "6d1b0c9e-1111-2222-3333-444455556666"]]);
     expect(standIns.argv("ssh-keyscan")).toEqual([]);
     expect(readFileSync(path.join(localDir, "known_hosts"), "utf8")).toBe("10.20.0.40 ssh-ed25519 AAAAHOSTKEY\n");

@@ -7,7 +7,7 @@
 # Inputs (env):
 #   FACTORY_BUILD_ID (FACTORY_LOCAL_DIR), OS_CLOUD   see lib.sh
 #   AGENT_KEY_FILE        private key Jenkins logs in with (default: the model's, see lib.sh)
-#   AGENT_USER            default agent
+#   AGENT_USER            default: the model's build-host user
 #   AGENT_WAIT_SECONDS    how long the host may take to print its keys and answer (default 900)
 # The host key: cloud-init's keys-to-console prints the host's public keys on the serial
 # console between "-----BEGIN SSH HOST KEY KEYS-----" and "-----END SSH HOST KEY KEYS-----"
@@ -22,7 +22,7 @@ set -euo pipefail
 use_local_dir
 use_build_dir
 from_model AGENT_KEY_FILE roles.jenkins.paths.buildHostKey
-AGENT_USER="${AGENT_USER:-agent}"
+from_model AGENT_USER roles.buildHost.user.name
 address="$(json "$FACTORY_LOCAL_DIR/build-host.json" address.value)"
 server_id="$(json "$FACTORY_LOCAL_DIR/build-host.json" server_id.value)"
 known_hosts="$FACTORY_LOCAL_DIR/known_hosts"
@@ -55,5 +55,7 @@ if ! ssh "${ssh_opts[@]}" "$AGENT_USER@$address" cloud-init status --wait >&2; t
 fi
 ssh "${ssh_opts[@]}" "$AGENT_USER@$address" java -version >&2 || die "no java on the build host"
 
-# "<address> <type> <key>": the Jenkinsfile splits it.
-echo "$address $host_key"
+# "<address> <type> <key> <agent directory>": the Jenkinsfile splits it.
+agent_dir=""
+from_model agent_dir roles.buildHost.paths.agentDir
+echo "$address $host_key $agent_dir"

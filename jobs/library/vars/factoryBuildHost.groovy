@@ -10,17 +10,21 @@ import jenkins.model.Jenkins
 
 /**
  * name: node name and label (the build host's name), address: its IP,
- * hostKey: "<type> <base64>" as stage 3 pinned it, remoteFs: agent directory.
+ * hostKey: "<type> <base64>" as stage 3 pinned it, remoteFs: agent directory (stage 3
+ * prints the model's, roles.buildHost.paths.agentDir).
  */
 @NonCPS
 def add(Map args) {
+    if (!args.remoteFs) {
+        throw new IllegalArgumentException('factoryBuildHost.add: remoteFs (the agent directory) is required')
+    }
     def launcher = new SSHLauncher(args.address as String, 22, 'build-host-ssh')
     // Only the key stage 3 took from this server's console log (Nova) is accepted: no trust on first use.
     launcher.sshHostKeyVerificationStrategy = new ManuallyProvidedKeyVerificationStrategy(args.hostKey as String)
     launcher.launchTimeoutSeconds = 120
     launcher.maxNumRetries = 10
     launcher.retryWaitTime = 15
-    def agent = new DumbSlave(args.name as String, (args.remoteFs ?: '/home/agent/jenkins') as String, launcher)
+    def agent = new DumbSlave(args.name as String, args.remoteFs as String, launcher)
     agent.nodeDescription = "Build host of ${args.buildId ?: args.name}"
     agent.numExecutors = 1
     agent.labelString = args.name as String

@@ -8,6 +8,8 @@ import { Construct } from "constructs";
 import { ComputeServergroupV2 } from "../.gen/providers/openstack/compute-servergroup-v2";
 import { NetworkingFloatingipAssociateV2 } from "../.gen/providers/openstack/networking-floatingip-associate-v2";
 import type { Host } from "../config/factory-model";
+import type { FactoryNetwork } from "./factory-network";
+import type { SecurityGroup } from "./security-group";
 import { ServerPort } from "./server-port";
 import { Server } from "./server";
 
@@ -20,9 +22,9 @@ export interface JumpHostsProps {
   readonly serverGroupName: string;
   readonly image: string;
   readonly flavor: string;
-  readonly networkId: string;
-  readonly subnetId: string;
-  readonly securityGroupId: string;
+  /** The factory's network: the jump hosts' ports are on its subnet. */
+  readonly network: FactoryNetwork;
+  readonly securityGroup: SecurityGroup;
   /** Floating IP addresses, one per jump host (they live in the data stack). */
   readonly floatingIps: readonly string[];
   /** Rendered user-data of jump host `index`. */
@@ -51,10 +53,10 @@ export class JumpHosts extends Construct {
     props.hosts.forEach(({ name, address, zone }, i) => {
       const port = new ServerPort(this, `port-${i}`, {
         name,
-        networkId: props.networkId,
-        subnetId: props.subnetId,
+        networkId: props.network.network.id,
+        subnetId: props.network.subnet.id,
         ipAddress: address,
-        securityGroupIds: [props.securityGroupId],
+        securityGroupIds: [props.securityGroup.id],
         allowedAddressPairs: props.egress ? ["0.0.0.0/0"] : undefined,
       });
       const server = new Server(this, `jump-${i}`, {
@@ -64,7 +66,7 @@ export class JumpHosts extends Construct {
         image: props.image,
         flavor: props.flavor,
         availabilityZone: zone,
-        portId: port.id,
+        port,
         userData: props.userData(i),
         keyPair: props.keyPair,
         serverGroupId: this.serverGroup.id,

@@ -3,11 +3,13 @@
 // construct is only the replaceable server and the attachment. Its zone must be the data
 // volume's where the cloud forbids cross-zone attachment.
 import { Construct } from "constructs";
+import type { BlockstorageVolumeV3 } from "../.gen/providers/openstack/blockstorage-volume-v3";
 import { ComputeVolumeAttachV2 } from "../.gen/providers/openstack/compute-volume-attach-v2";
 import { roleServer, RoleServerProps, Server } from "./server";
 
 export interface NfsServerProps extends RoleServerProps {
-  readonly dataVolumeId: string;
+  /** The data volume (in the data stack). */
+  readonly dataVolume: BlockstorageVolumeV3;
 }
 
 export class NfsServer extends Construct {
@@ -17,6 +19,6 @@ export class NfsServer extends Construct {
   constructor(scope: Construct, id: string, props: NfsServerProps) {
     super(scope, id);
     this.server = roleServer(this, "nfs", props);
-    this.dataAttachment = new ComputeVolumeAttachV2(this, "data-volume", { instanceId: this.server.id, volumeId: props.dataVolumeId });
+    this.dataAttachment = new ComputeVolumeAttachV2(this, "data-volume", { instanceId: this.server.id, volumeId: props.dataVolume.id });
   }
 }

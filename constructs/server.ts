@@ -9,13 +9,15 @@
 import { Construct } from "constructs";
 import { ComputeInstanceV2 } from "../.gen/providers/openstack/compute-instance-v2";
 import type { TerraformProvider } from "cdktf";
+import type { ServerPort } from "./server-port";
 
 export interface ServerProps {
   /** Nova name, `<env>-<role>[-<n>]`. */
   readonly name: string;
   readonly image: string;
   readonly flavor: string;
-  readonly portId: string;
+  /** The port it boots on (its address and security groups). */
+  readonly port: ServerPort;
   /** Rendered `#cloud-config` text. */
   readonly userData: string;
   /** @default the scheduler's choice */
@@ -51,7 +53,7 @@ export interface RoleServerProps {
   readonly flavor: string;
   readonly availabilityZone: string;
   /** Its fixed port from the data stack. */
-  readonly portId: string;
+  readonly port: ServerPort;
   readonly userData: string;
   /** @default none */
   readonly keyPair?: string;
@@ -59,8 +61,8 @@ export interface RoleServerProps {
 
 /** The server of a single-server role. */
 export function roleServer(scope: Construct, role: string, props: RoleServerProps): Server {
-  const { envName, name, image, flavor, availabilityZone, portId, userData, keyPair } = props;
-  return new Server(scope, "server", { name, envName, role, image, flavor, availabilityZone, portId, userData, keyPair });
+  const { envName, name, image, flavor, availabilityZone, port, userData, keyPair } = props;
+  return new Server(scope, "server", { name, envName, role, image, flavor, availabilityZone, port, userData, keyPair });
 }
 
 export class Server extends Construct {
@@ -77,7 +79,7 @@ export class Server extends Construct {
       keyPair: props.keyPair,
       configDrive: true,
       userData: props.userData,
-      network: [{ port: props.portId }],
+      network: [{ port: props.port.id }],
       schedulerHints: props.serverGroupId ? [{ group: props.serverGroupId }] : undefined,
       metadata: { factory: props.envName, role: props.role, ...props.metadata },
       forceDelete: FORCE_DELETE,

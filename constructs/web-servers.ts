@@ -82,7 +82,7 @@ export class WebServers extends Construct {
         image: props.image,
         flavor: props.flavor,
         availabilityZone: zone,
-        portId: port.id,
+        port,
         userData: props.userData(i),
         keyPair: props.keyPair,
         provider,

@@ -93,7 +93,7 @@ export function modelFile(model: FactoryModel): object {
       jenkins: { host: roles.jenkins.host, listens: roles.jenkins.listens, user: roles.jenkins.user, paths: roles.jenkins.paths },
       nfs: { host: roles.nfs.host, listens: roles.nfs.listens, paths: roles.nfs.paths },
       web: { hosts: roles.web.hosts, listens: roles.web.listens, user: roles.web.user, paths: roles.web.paths },
-      buildHost: { user: roles.buildHost.user, paths: roles.buildHost.paths },
+      buildHost: { listens: roles.buildHost.listens, user: roles.buildHost.user, paths: roles.buildHost.paths },
     },
   };
 }

@@ -72,6 +72,8 @@ export const ROLES = {
     paths: { root: "/srv/www/images" },
   },
   buildHost: {
+    /** Jenkins' agent connects over SSH. */
+    listens: [PORTS.ssh],
     /** The user Jenkins' agent runs as: the controller's uid on the shares. */
     user: { name: "agent", uid: SHARED_DATA_UID, home: AGENT_HOME },
     paths: {

@@ -8,7 +8,8 @@ import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { OFFSETS } from "../config/address-plan";
 import { PORTS, ROLES } from "../config/roles";
-import { REPO } from "./helpers";
+import { maximalEnvironment, REPO } from "./helpers";
+import { expectedRules } from "./security-matrix";
 
 const OWNERS = new Set(["config/roles.ts", "config/address-plan.ts", "config/names.ts", "config/factory-model.ts"]);
 
@@ -101,4 +102,18 @@ test("the README's address plan is the model's", () => {
     dataJenkins: OFFSETS.jenkins,
     dataNfs: OFFSETS.nfs,
   });
+});
+
+test("the ports the security matrix opens to each role are the ports the model says it serves (its listens)", () => {
+  const opened: Record<string, number[]> = {};
+  for (const line of expectedRules(maximalEnvironment())) {
+    const m = /^(\S+) <- \S+ tcp\/(\d+) /.exec(line);
+    if (m && !opened[m[1]]?.includes(Number(m[2]))) (opened[m[1]] ??= []).push(Number(m[2]));
+  }
+  const byRole = { jump: ROLES.jump, jenkins: ROLES.jenkins, nfs: ROLES.nfs, "build-host": ROLES.buildHost, web: ROLES.web };
+  const served: Record<string, number[]> = Object.fromEntries(Object.entries(byRole).map(([role, r]) => [role, [...r.listens].sort((a, b) => a - b)]));
+  // 443 stays open on the web servers for TLS in front of them (a load balancer, or a
+  // certificate added later: user-data carries no keys); nginx itself serves 80 only.
+  served.web = [...served.web, PORTS.https].sort((a, b) => a - b);
+  expect(Object.fromEntries(Object.entries(opened).map(([role, ports]) => [role, ports.sort((a, b) => a - b)]))).toEqual(served);
 });

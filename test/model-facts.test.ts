@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { OFFSETS } from "../config/address-plan";
+import { resolveFactory } from "../config/factory-model";
 import { PORTS, ROLES } from "../config/roles";
 import { maximalEnvironment, REPO } from "./helpers";
 import { expectedRules } from "./security-matrix";
@@ -116,4 +117,15 @@ test("the ports the security matrix opens to each role are the ports the model s
   // certificate added later: user-data carries no keys); nginx itself serves 80 only.
   served.web = [...served.web, PORTS.https].sort((a, b) => a - b);
   expect(Object.fromEntries(Object.entries(opened).map(([role, ports]) => [role, ports.sort((a, b) => a - b)]))).toEqual(served);
+});
+
+test("the model's hosts follow the address plan and the zones, and jump hosts never reach into the dynamic pool", () => {
+  const env = maximalEnvironment();
+  const { plan, roles, names } = resolveFactory(env);
+  expect(roles.jump.hosts.map((h) => h.address)).toEqual(plan.jump);
+  expect(roles.jump.hosts.map((h) => h.name)).toEqual(plan.jump.map((_, i) => names.server("jump", i)));
+  expect(roles.jenkins.host.zone).not.toBe(roles.nfs.host.zone);
+  // The schema allows at most 16; the plan itself refuses what would overlap the pool.
+  const crowded = { ...env, servers: { ...env.servers, jump: { ...env.servers.jump, count: OFFSETS.dynamicPool - OFFSETS.jump + 1 } } };
+  expect(() => resolveFactory(crowded)).toThrow(`${OFFSETS.dynamicPool - OFFSETS.jump + 1} jump hosts from .${OFFSETS.jump} reach into the dynamic pool (.${OFFSETS.dynamicPool} up)`);
 });

@@ -6,7 +6,7 @@
 #   FACTORY_BUILD_ID (FACTORY_BUILD_DIR, FACTORY_LOCAL_DIR), FACTORY_ENV, OS_CLOUD   see lib.sh
 #   FACTORY_REPO        repository snapshot (default $FACTORY_LOCAL_DIR/repo)
 #   AGENT_KEY_FILE      key pair for the test server (default /var/lib/jenkins/.ssh/build-host, + .pub)
-#   TEST_LOGIN_USER     the image's default user (default linux, as the seeds' images)
+#   TEST_LOGIN_USER     who logs in (default: the catalogue entry's loginUser, its image_original_user)
 #   TEST_WAIT_SECONDS   how long the server may take to answer SSH (default 600)
 #   IPERF3_SERVER       the iperf3 server stage 1 started, as the test server reaches it
 #                       (default: this controller's address on its route to the server)
@@ -56,7 +56,7 @@ EOF
 )"
 log "test server $server ($image_id) is at $address"
 
-suite=(--host "$address" --user "${TEST_LOGIN_USER:-linux}" --key "$AGENT_KEY_FILE" --wait "${TEST_WAIT_SECONDS:-600}")
+suite=(--host "$address" --user "${TEST_LOGIN_USER:-$(entry loginUser)}" --key "$AGENT_KEY_FILE" --wait "${TEST_WAIT_SECONDS:-600}")
 iperf3_server="${IPERF3_SERVER:-$(ip -o route get "$address" 2>/dev/null | sed -n 's/.* src \([^ ]*\).*/\1/p')}"
 if [ -n "$iperf3_server" ]; then suite+=(--iperf3 "$iperf3_server" --min-mbits "${TEST_MIN_MBITS:-100}"); fi
 # The image must update from the environment's mirror when it has one.

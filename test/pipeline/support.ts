@@ -3,7 +3,8 @@
 // real scripts run in (the real `openstack` client, the real Terraform and provider), a
 // throwaway jobs repository with the suite's environment file, and script runs.
 import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { findToolchain, terraformEnv } from "../../cli/terraform/toolchain";
 import { REPO, tempDir } from "../helpers";
@@ -88,15 +89,15 @@ export function projectOf(cloud: string): string {
 export function qcow2(dir: string, name: string): string {
   const raw = path.join(dir, `${name}.raw`);
   const file = path.join(dir, `${name}.qcow2`);
-  writeFileSync(raw, Buffer.concat([require("node:crypto").randomBytes(1 << 20), Buffer.alloc(63 << 20)]));
+  writeFileSync(raw, Buffer.concat([randomBytes(1 << 20), Buffer.alloc(63 << 20)]));
   const r = spawnSync("qemu-img", ["convert", "-q", "-f", "raw", "-O", "qcow2", raw, file], { encoding: "utf8" });
   if (r.status !== 0) throw new Error(`qemu-img convert: ${r.stderr}`);
-  require("node:fs").rmSync(raw);
+  rmSync(raw);
   return file;
 }
 
 export function sha512(file: string): string {
-  return require("node:crypto").createHash("sha512").update(readFileSync(file)).digest("hex");
+  return createHash("sha512").update(readFileSync(file)).digest("hex");
 }
 
 export interface Run {
@@ -319,7 +320,7 @@ export class Pipeline {
   }
 
   dispose(): void {
-    require("node:fs").rmSync(this.root, { recursive: true, force: true });
-    require("node:fs").rmSync(this.repo.dir, { recursive: true, force: true });
+    rmSync(this.root, { recursive: true, force: true });
+    rmSync(this.repo.dir, { recursive: true, force: true });
   }
 }

@@ -286,7 +286,12 @@ const imageEntry = z.strictObject({
     .min(0)
     .optional()
     .describe("Hours to a fixed image after a critical issue (`hotfix_hours`); absent: no commitment, 0: best effort"),
-  hypervisorType: z.enum(["qemu", "kvm", "xen", "hyper-v", "esxi"]).default("qemu").describe("The hypervisor the image is made for (`hypervisor_type`; qemu covers KVM)"),
+  hypervisorType: z
+    .enum(["qemu", "kvm", "xen", "hyper-v", "esxi", "any"])
+    .default("qemu")
+    .describe(
+      "The hypervisor the image is made for (`hypervisor_type`; qemu covers KVM). Nova schedules an image with `hypervisor_type` only onto hosts of that hypervisor (ImagePropertiesFilter); `any`: not set, the image boots on every hypervisor",
+    ),
   rngModel: z.enum(["virtio", "none"]).default("virtio").describe("The virtual RNG the image uses (`hw_rng_model`); `none`: not set"),
   maintainedUntil: isoDate("maintainedUntil").optional().describe("The OS vendor maintains the release until at least this date (`maintained_until`)"),
 });

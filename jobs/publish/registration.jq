@@ -40,7 +40,7 @@ if type != "object" then problem("(root)"; "expected a JSON object") + "\n" | ha
     (if ($m.replaceFrequency | one_of(["yearly", "quarterly", "monthly", "weekly", "daily", "critical_bug", "never"])) | not then problem("replaceFrequency"; "must be yearly, quarterly, monthly, weekly, daily, critical_bug or never") else empty end),
     (if ($m.providedUntil | day or one_of(["notice", "none"])) | not then problem("providedUntil"; "must be YYYY-MM-DD, notice or none") else empty end),
     (if $m.hotfixHours != null and (($m.hotfixHours | whole(0)) | not) then problem("hotfixHours"; "must be a whole number >= 0") else empty end),
-    (if ($m.hypervisorType | one_of(["qemu", "kvm", "xen", "hyper-v", "esxi"])) | not then problem("hypervisorType"; "must be qemu, kvm, xen, hyper-v or esxi") else empty end),
+    (if ($m.hypervisorType | one_of(["qemu", "kvm", "xen", "hyper-v", "esxi", "any"])) | not then problem("hypervisorType"; "must be qemu, kvm, xen, hyper-v, esxi or any") else empty end),
     (if ($m.rngModel | one_of(["virtio", "none"])) | not then problem("rngModel"; "must be virtio or none") else empty end),
     (if $m.maintainedUntil != null and (($m.maintainedUntil | day) | not) then problem("maintainedUntil"; "must be YYYY-MM-DD") else empty end),
     (if ($m.imageSource == "private" or ($m.imageSource | url)) | not then problem("imageSource"; "must be an http(s) URL or \"private\"") else empty end),
@@ -64,7 +64,8 @@ if type != "object" then problem("(root)"; "expected a JSON object") + "\n" | ha
       (if $m.diskBus == "scsi" then "hw_scsi_model=virtio-scsi" else empty end),
       "hw_vif_model=\($m.vifModel)",
       (if $m.guestAgent then "hw_qemu_guest_agent=yes", "os_require_quiesce=yes" else empty end),
-      "hypervisor_type=\($m.hypervisorType)",
+      # Nova schedules an image with hypervisor_type only onto hosts of that type.
+      (if $m.hypervisorType != "any" then "hypervisor_type=\($m.hypervisorType)" else empty end),
       (if $m.rngModel != "none" then "hw_rng_model=\($m.rngModel)" else empty end),
       # What users are promised (SCS scs-0102, "Image handling" and "Image build info").
       "os_purpose=\($m.purpose)",

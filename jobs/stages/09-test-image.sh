@@ -38,12 +38,19 @@ cleanup() {
 trap cleanup EXIT
 
 openstack keypair create --public-key "$AGENT_KEY_FILE.pub" "$server" >/dev/null
-openstack server create --wait -f json \
+if ! openstack server create --wait -f json \
   --image "$image_id" --flavor "$(entry factory.templateFlavor)" \
   --network "$FACTORY_ENV-net" --security-group "$FACTORY_ENV-build-host" --key-name "$server" \
   --property "factory=$FACTORY_ENV" --property role=image-test --property "build-id=$FACTORY_BUILD_ID" \
   --property "expires-at=$expires_at" --property keep=false \
-  "$server" >"$FACTORY_LOCAL_DIR/test-server.json"
+  "$server" >"$FACTORY_LOCAL_DIR/test-server.json"; then
+  # The client says only "Error creating server"; Nova's fault says why (e.g. "No valid
+  # host was found" when no compute host satisfies the image's properties, such as its
+  # hypervisor_type or architecture, or the flavor).
+  fault="$(openstack server show "$server" -f json -c status -c fault 2>/dev/null \
+    | python3 -c 'import json, sys; s = json.load(sys.stdin); f = s.get("fault") or {}; print(s.get("status", "?"), "-", f.get("message", "no fault recorded") if isinstance(f, dict) else f)' 2>/dev/null)" || true
+  die "test server $server ($image_id) did not become active: ${fault:-it is gone}"
+fi
 
 # `addresses` is {"net": ["ip", ...]} in current clients, "net=ip, ip" in older ones.
 address="$(python3 - "$FACTORY_LOCAL_DIR/test-server.json" "$FACTORY_ENV-net" <<'EOF'

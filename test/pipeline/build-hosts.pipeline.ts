@@ -135,6 +135,18 @@ describe("stage 9: the test server", () => {
     expect(JSON.parse(readFileSync(seen(), "utf8")).status).toBe("ACTIVE");
     expect(of(tenant(), testServer())).toEqual({ server: undefined, port: undefined, volume: undefined, keypair: false });
   });
+
+  test("an image no compute host can run fails the stage with Nova's reason, and nothing is left", async () => {
+    // Asking for qemu on a cloud whose hosts run another hypervisor (here Nova's fake one).
+    const imageId = readFileSync(path.join(winner.local, "image-id"), "utf8").trim();
+    expectStatus(await osc("image", "set", "--property", "hypervisor_type=qemu", imageId), 0, "image set");
+    suite(0);
+    const r = await pipeline.stage(winner, "09-test-image.sh", { IPERF3_SERVER: "10.60.0.5" });
+    expectStatus(await osc("image", "unset", "--property", "hypervisor_type", imageId), 0, "image unset");
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`test server ${testServer()} (${imageId}) did not become active: ERROR - No valid host was found.`);
+    expect(of(tenant(), testServer())).toEqual({ server: undefined, port: undefined, volume: undefined, keypair: false });
+  });
 });
 
 describe("stage 15: destroy build host", () => {

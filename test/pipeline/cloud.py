@@ -11,6 +11,9 @@ read back with this):
   seed    --cloud C --region R --file F        creates the images of the JSON list on
                                                stdin (name, properties, visibility, hidden,
                                                protected) with F's bytes; prints their ids
+  record  --cloud C --region R                 creates the image of stdin's spec (name,
+                                               properties) as a record without data (what an
+                                               upload that died leaves: status queued); its id
   project --cloud C                            the tenant's project id
   tenant  --cloud C                            what the tenant holds: servers (with metadata),
                                                ports (with tags), volumes (with metadata),
@@ -122,6 +125,17 @@ def seed(args):
             conn.image.update_image(image, **changes)
         ids.append(image.id)
     return ids
+
+
+def record(args):
+    # The resource, not create_image: that uploads (data or nothing) and waits for active.
+    # (The `openstack image create` CLI without --file uploads its stdin when that is no
+    # terminal, so a CLI call from a script or a test makes an active image of 0 bytes.)
+    from openstack.image.v2.image import Image
+    spec = json.load(sys.stdin)
+    conn = connect(args.cloud, args.region)
+    image = Image.new(name=spec["name"], disk_format="qcow2", container_format="bare", **spec.get("properties", {}))
+    return image.create(conn.image).id
 
 
 def foreign(args):
@@ -238,6 +252,10 @@ def main(argv):
     p.add_argument("--region", required=True)
     p.add_argument("--file", required=True)
     p.set_defaults(run=seed)
+    p = sub.add_parser("record")
+    p.add_argument("--cloud", required=True)
+    p.add_argument("--region", required=True)
+    p.set_defaults(run=record)
     p = sub.add_parser("foreign")
     p.add_argument("--owner", required=True)
     p.add_argument("--region", required=True)

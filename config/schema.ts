@@ -548,6 +548,5 @@ export const EnvironmentSchema = z
 
 export type Environment = z.output<typeof EnvironmentSchema>;
 export type BuildHostTemplate = Environment["buildHosts"]["templates"][number];
-export type ImageEntry = Environment["images"][number];
 export type MailSettings = NonNullable<Environment["jenkins"]["mail"]>;
 export type LdapSettings = NonNullable<Environment["ldap"]>;

@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync }
 import * as path from "node:path";
 import { parseEnvironment } from "../config/load";
 import { EXAMPLE, REPO, tempDir } from "./helpers";
-import { StandIns, jobsRepository, readJson, run, runAsync, runProgram, runStage, scriptEnv, stageRoles, STAGES, exists } from "./jobs-support";
+import { StandIns, jobsRepository, readJson, run, runProgram, runStage, scriptEnv, stageRoles, STAGES, exists } from "./jobs-support";
 
 const AGENT_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG4xjQEq0zJelATPXduky jenkins@factory";
 const IMAGE_UUID = "0f8e3c1a-5b7d-4e2f-9a6b-1c2d3e4f5a6b";
@@ -125,71 +125,8 @@ describe("stage 1: initialize", () => {
   });
 });
 
-describe("stage 2: spawn build host", () => {
-  const outputs = JSON.stringify({
-    address: { sensitive: false, type: "string", value: "10.20.0.40" },
-    server_id: { sensitive: false, type: "string", value: "6d1b0c9e-1111-2222-3333-444455556666" },
-    name: { sensitive: false, type: "string", value: "example-build-x" },
-  });
-  const server = (env: string, role: string) => ({ Name: `${env}-${role}`, Properties: { factory: env, role } });
-
-  function cloud(running: object[]) {
-    writeFileSync(path.join(root, "servers.json"), JSON.stringify(running));
-    standIns.add("openstack", `cat ${JSON.stringify(path.join(root, "servers.json"))}`);
-    standIns.add("terraform", `if [ "$1" = output ]; then echo '${outputs}'; fi`);
-    standIns.reset();
-  }
-
-  test("waits for no slot when maxInstances build hosts of this factory run, and creates nothing", () => {
-    mkdirSync(path.join(localDir, "repo", "jobs", "build-hosts", "example", "dib"), { recursive: true });
-    writeFileSync(path.join(localDir, "repo", "jobs", "build-hosts", "example", "dib", "cdk.tf.json"), '{"resource": {}}');
-    const eight = Array.from({ length: 8 }, () => server("example", "build-host"));
-    cloud([...eight, server("other", "build-host"), server("example", "image-test")]);
-    const r = runStage("02-spawn-build-host.sh", env({ SPAWN_WAIT_MINUTES: "0" }), standIns.bin);
-    expect(r.status).toBe(75); // "try again": the pipeline waits outside any executor
-    expect(r.stderr).toContain("buildHosts.maxInstances (8) build hosts are running");
-    expect(standIns.argv("terraform")).toEqual([]);
-  });
-
-  test("applies the committed template in the build's own state directory, with the agent key", () => {
-    cloud([server("example", "build-host"), server("other", "build-host")]);
-    const r = runStage("02-spawn-build-host.sh", env(), standIns.bin);
-    expect(r.stderr).not.toMatch(/ERROR/);
-    expect(r.status).toBe(0);
-    expect(r.stdout.trim()).toBe("10.20.0.40");
-    const tf = path.join(localDir, "terraform");
-    expect(standIns.calls()).toEqual([
-      { cwd: expect.any(String), argv: ["openstack", "server", "list", "--long", "-f", "json"] },
-      { cwd: tf, argv: ["terraform", "init", "-input=false", "-no-color"] },
-      { cwd: tf, argv: ["terraform", "apply", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${buildId}`, "-var", `agent_public_key=${AGENT_PUB}`, "-var", "keep=false"] },
-      { cwd: tf, argv: ["terraform", "output", "-json"] },
-    ]);
-    expect(readFileSync(path.join(tf, "cdk.tf.json"), "utf8")).toBe('{"resource": {}}');
-    expect(readJson(path.join(localDir, "build-host.json")).address.value).toBe("10.20.0.40");
-  });
-
-  test("two builds racing for the last slot: the lock lets exactly one spawn (a kept one)", async () => {
-    // Each apply "creates" a server that the next `server list` sees.
-    const state = path.join(root, "race-servers");
-    writeFileSync(state, "");
-    const other = tempDir("jobs-race-");
-    const sIns = new StandIns(other);
-    sIns.add("openstack", `python3 -c 'import json,sys; print(json.dumps([{"Name": "h", "Properties": {"factory": "example", "role": "build-host"}}] * (7 + len(open(sys.argv[1]).readlines()))))' ${state}`);
-    sIns.add("terraform", `if [ "$1" = apply ]; then sleep 0.3; echo x >> ${state}; fi; if [ "$1" = output ]; then echo '${outputs}'; fi`);
-    const ids = ["race-a", "race-b"];
-    for (const id of ids) {
-      mkdirSync(path.join(builds, id), { recursive: true });
-      mkdirSync(path.join(locals, id), { recursive: true });
-      writeFileSync(path.join(locals, id, "entry.json"), readFileSync(path.join(localDir, "entry.json")));
-    }
-    const results = await Promise.all(ids.map((id) => runAsync(stage("02-spawn-build-host.sh"), [], env({ FACTORY_BUILD_ID: id, FACTORY_REPO: path.join(localDir, "repo"), SPAWN_WAIT_MINUTES: "0", KEEP_BUILD_HOST: "true" }), sIns.bin)));
-    expect(results.map((r) => r.status).sort()).toEqual([0, 75]);
-    const applies = sIns.argv("terraform").filter((a) => a[1] === "apply");
-    expect(applies).toHaveLength(1);
-    expect(applies[0].slice(-2)).toEqual(["-var", "keep=true"]); // a kept host says so in its metadata
-    rmSync(other, { recursive: true, force: true });
-  });
-});
+// Stage 2 (the committed template applied under the maxInstances lock, the race for the
+// last slot) runs against the real Nova with the real Terraform: test/pipeline/build-hosts.pipeline.ts.
 
 describe("stage 3: add Jenkins agent", () => {
   // A console log as Nova returns it: kernel and cloud-init lines around the blocks that

@@ -17,13 +17,10 @@ export const ADMIN_CLOUD = "factory-local-admin";
 export const ENV_NAME = "pipeline";
 export const R1 = "RegionOne";
 export const R2 = "RegionTwo";
-export const JOBS = path.join(REPO, "jobs");
-export const STAGES = path.join(JOBS, "stages");
-export const PUBLISH = path.join(JOBS, "publish");
-export const REAPER = path.join(JOBS, "reaper");
+const JOBS = path.join(REPO, "jobs");
 const CLOUD_PY = path.join(REPO, "test", "pipeline", "cloud.py");
 
-export function cloudsYaml(): string {
+function cloudsYaml(): string {
   const file = process.env.FACTORY_TEST_CLOUDS_YAML;
   if (!file) throw new Error("FACTORY_TEST_CLOUDS_YAML is not set: run this suite with `npm run test:pipeline`");
   return file;
@@ -160,7 +157,7 @@ export function run(program: string, args: string[], env: NodeJS.ProcessEnv, opt
  * (in `calls`) and can make exactly one call fail before it reaches the cloud — the first
  * whose arguments match `failOn` (an extended regex), as a cloud answering 503 would.
  */
-export class OpenstackCalls {
+class OpenstackCalls {
   readonly bin: string;
   private readonly log: string;
   private readonly dir: string;
@@ -212,7 +209,7 @@ function git(dir: string, ...args: string[]): string {
  * environments/pipeline.yaml, jobs/, and its build-host template as `factory templates`
  * writes it (what a platform team commits).
  */
-export function jobsRepository(): { dir: string; commit: string } {
+function jobsRepository(): { dir: string; commit: string } {
   const dir = tempDir("pipeline-repo-");
   mkdirSync(path.join(dir, "environments"));
   cpSync(FIXTURE, path.join(dir, "environments", `${ENV_NAME}.yaml`));
@@ -226,7 +223,7 @@ export function jobsRepository(): { dir: string; commit: string } {
 }
 
 /** A stand-in directory for what is not the cloud: iperf3 (stage 1 starts a daemon when none listens). */
-export function noDaemons(): string {
+function noDaemons(): string {
   const bin = path.join(tempDir("pipeline-bin-"), "bin");
   mkdirSync(bin);
   writeFileSync(path.join(bin, "iperf3"), "#!/bin/sh\nexit 0\n");

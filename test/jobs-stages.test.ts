@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync }
 import * as path from "node:path";
 import { parseEnvironment } from "../config/load";
 import { EXAMPLE, REPO, tempDir } from "./helpers";
-import { StandIns, jobsRepository, readJson, run, runProgram, runStage, scriptEnv, stageRoles, STAGES, exists } from "./jobs-support";
+import { StandIns, jobsRepository, readJson, run, runAsync, runProgram, runStage, scriptEnv, stageRoles, STAGES, exists } from "./jobs-support";
 
 const AGENT_PUB = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG4xjQEq0zJelATPXduky jenkins@factory";
 const IMAGE_UUID = "0f8e3c1a-5b7d-4e2f-9a6b-1c2d3e4f5a6b";
@@ -109,7 +109,7 @@ describe("stage 1: initialize", () => {
     const zodEntry = parseEnvironment(EXAMPLE, readFileSync(EXAMPLE, "utf8")).env.images.find((i) => i.name === "Standard_Debian_12")!;
     const { factory, ...catalogue } = entry;
     expect(catalogue).toEqual({ ...zodEntry, regions: ["RegionTwo"] });
-    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "http://images.example.com", mirrors: { debian: "", debianSecurity: "" } });
+    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "http://images.example.com", mirrors: { debian: "", debianSecurity: "" }, webDomain: "images.example.com" });
 
     expect(readFileSync(path.join(buildDir, "build.env"), "utf8")).toContain(`GIT_COMMIT=${repo.commit}\n`);
     // The snapshot the controller stages run, and the control files, are local, not on NFS.
@@ -125,8 +125,71 @@ describe("stage 1: initialize", () => {
   });
 });
 
-// Stage 2 (the committed template applied under the maxInstances lock, the race for the
-// last slot) runs against the real Nova with the real Terraform: test/pipeline/build-hosts.pipeline.ts.
+describe("stage 2: spawn build host", () => {
+  const outputs = JSON.stringify({
+    address: { sensitive: false, type: "string", value: "10.20.0.40" },
+    server_id: { sensitive: false, type: "string", value: "6d1b0c9e-1111-2222-3333-444455556666" },
+    name: { sensitive: false, type: "string", value: "example-build-x" },
+  });
+  const server = (env: string, role: string) => ({ Name: `${env}-${role}`, Properties: { factory: env, role } });
+
+  function cloud(running: object[]) {
+    writeFileSync(path.join(root, "servers.json"), JSON.stringify(running));
+    standIns.add("openstack", `cat ${JSON.stringify(path.join(root, "servers.json"))}`);
+    standIns.add("terraform", `if [ "$1" = output ]; then echo '${outputs}'; fi`);
+    standIns.reset();
+  }
+
+  test("waits for no slot when maxInstances build hosts of this factory run, and creates nothing", () => {
+    mkdirSync(path.join(localDir, "repo", "jobs", "build-hosts", "example", "dib"), { recursive: true });
+    writeFileSync(path.join(localDir, "repo", "jobs", "build-hosts", "example", "dib", "cdk.tf.json"), '{"resource": {}}');
+    const eight = Array.from({ length: 8 }, () => server("example", "build-host"));
+    cloud([...eight, server("other", "build-host"), server("example", "image-test")]);
+    const r = runStage("02-spawn-build-host.sh", env({ SPAWN_WAIT_MINUTES: "0" }), standIns.bin);
+    expect(r.status).toBe(75); // "try again": the pipeline waits outside any executor
+    expect(r.stderr).toContain("buildHosts.maxInstances (8) build hosts are running");
+    expect(standIns.argv("terraform")).toEqual([]);
+  });
+
+  test("applies the committed template in the build's own state directory, with the agent key", () => {
+    cloud([server("example", "build-host"), server("other", "build-host")]);
+    const r = runStage("02-spawn-build-host.sh", env(), standIns.bin);
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.status).toBe(0);
+    expect(r.stdout.trim()).toBe("10.20.0.40");
+    const tf = path.join(localDir, "terraform");
+    expect(standIns.calls()).toEqual([
+      { cwd: expect.any(String), argv: ["openstack", "server", "list", "--long", "-f", "json"] },
+      { cwd: tf, argv: ["terraform", "init", "-input=false", "-no-color"] },
+      { cwd: tf, argv: ["terraform", "apply", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${buildId}`, "-var", `agent_public_key=${AGENT_PUB}`, "-var", "keep=false"] },
+      { cwd: tf, argv: ["terraform", "output", "-json"] },
+    ]);
+    expect(readFileSync(path.join(tf, "cdk.tf.json"), "utf8")).toBe('{"resource": {}}');
+    expect(readJson(path.join(localDir, "build-host.json")).address.value).toBe("10.20.0.40");
+  });
+
+  test("two builds racing for the last slot: the lock lets exactly one spawn (a kept one)", async () => {
+    // Each apply "creates" a server that the next `server list` sees.
+    const state = path.join(root, "race-servers");
+    writeFileSync(state, "");
+    const other = tempDir("jobs-race-");
+    const sIns = new StandIns(other);
+    sIns.add("openstack", `python3 -c 'import json,sys; print(json.dumps([{"Name": "h", "Properties": {"factory": "example", "role": "build-host"}}] * (7 + len(open(sys.argv[1]).readlines()))))' ${state}`);
+    sIns.add("terraform", `if [ "$1" = apply ]; then sleep 0.3; echo x >> ${state}; fi; if [ "$1" = output ]; then echo '${outputs}'; fi`);
+    const ids = ["race-a", "race-b"];
+    for (const id of ids) {
+      mkdirSync(path.join(builds, id), { recursive: true });
+      mkdirSync(path.join(locals, id), { recursive: true });
+      writeFileSync(path.join(locals, id, "entry.json"), readFileSync(path.join(localDir, "entry.json")));
+    }
+    const results = await Promise.all(ids.map((id) => runAsync(stage("02-spawn-build-host.sh"), [], env({ FACTORY_BUILD_ID: id, FACTORY_REPO: path.join(localDir, "repo"), SPAWN_WAIT_MINUTES: "0", KEEP_BUILD_HOST: "true" }), sIns.bin)));
+    expect(results.map((r) => r.status).sort()).toEqual([0, 75]);
+    const applies = sIns.argv("terraform").filter((a) => a[1] === "apply");
+    expect(applies).toHaveLength(1);
+    expect(applies[0].slice(-2)).toEqual(["-var", "keep=true"]); // a kept host says so in its metadata
+    rmSync(other, { recursive: true, force: true });
+  });
+});
 
 describe("stage 3: add Jenkins agent", () => {
   // A console log as Nova returns it: kernel and cloud-init lines around the blocks that
@@ -228,28 +291,12 @@ describe("stage 5: configure agent", () => {
 });
 
 describe("stage 6: prepare & import GPG key", () => {
-  test("writes META.json, the reproducible config tarball and a private keyring", () => {
+  test("writes the reproducible config tarball and a private keyring, and no META.json", () => {
     const r = runStage("06-prepare.sh", env({ GPG_KEY_FILE: signingKeyFile }));
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
-    const meta = readJson(path.join(buildDir, "META.json"));
-    expect(meta).toEqual({
-      name: "Standard_Debian_12",
-      definition: "jobs/images/dib/debian-12",
-      tooling: "dib",
-      minDiskGb: 4,
-      visibility: "private",
-      os: { distro: "debian", version: "12", architecture: "x86_64" },
-      regions: ["RegionTwo"],
-      guestAgent: false,
-      diskBus: "virtio",
-      vifModel: "virtio",
-      buildId,
-      gitCommit: repo.commit,
-      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
-      signatureUrl: `http://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.qcow2.asc`,
-      hashListUrl: `http://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.hashdeep`,
-    });
+    // What Glance is told is the controller's own, written in stage 8: never a file on NFS.
+    expect(exists(path.join(buildDir, "META.json"))).toBe(false);
     const tarball = path.join(buildDir, "output", "Standard_Debian_12-config.tar.gz");
     const listing = spawnSync("tar", ["-tzf", tarball], { encoding: "utf8" }).stdout;
     expect(listing).toContain("Standard_Debian_12/jobs/images/dib/debian-12/image.env");
@@ -355,9 +402,38 @@ describe("stages 8, 12, 13: the publishing scripts' wrappers", () => {
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(IMAGE_UUID);
     expect(standIns.argv()).toEqual([
-      ["register.sh", "--image", path.join(buildDir, "output", "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--region", "RegionOne", "--meta", path.join(buildDir, "META.json")],
+      ["register.sh", "--image", path.join(buildDir, "output", "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--region", "RegionOne", "--meta", path.join(localDir, "META.json")],
     ]);
     expect(readFileSync(path.join(localDir, "image-id"), "utf8").trim()).toBe(IMAGE_UUID);
+    // META.json, the controller's own (from its entry.json and build.env).
+    const base = `http://images.example.com/Standard_Debian_12/${buildId}`;
+    expect(readJson(path.join(localDir, "META.json"))).toEqual({
+      name: "Standard_Debian_12",
+      definition: "jobs/images/dib/debian-12",
+      tooling: "dib",
+      minDiskGb: 4,
+      minRamMb: 1024,
+      visibility: "private",
+      os: { distro: "debian", version: "12", architecture: "x86_64" },
+      regions: ["RegionTwo"],
+      guestAgent: false,
+      diskBus: "virtio",
+      vifModel: "virtio",
+      loginUser: "linux",
+      purpose: "generic",
+      replaceFrequency: "monthly",
+      providedUntil: "notice",
+      hypervisorType: "qemu",
+      rngModel: "virtio",
+      buildId,
+      gitCommit: repo.commit,
+      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+      signatureUrl: `${base}/Standard_Debian_12.qcow2.asc`,
+      hashListUrl: `${base}/Standard_Debian_12.hashdeep`,
+      imageSource: `${base}/Standard_Debian_12.qcow2`,
+      imageDescription: `${base}/`,
+      uuidValidity: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    });
   });
 
   test("stage 8 fails when register.sh prints no UUID", () => {
@@ -481,7 +557,7 @@ describe("stages 10 and 11: sign and hashdeep", () => {
     const r = runStage("12-upload-regions.sh", env(), standIns.bin);
     expect(r.status).toBe(0);
     expect(standIns.argv()).toEqual([
-      ["upload-regions.sh", "--image", path.join(images, "Standard_Debian_12", buildId, "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionTwo", "--meta", path.join(buildDir, "META.json")],
+      ["upload-regions.sh", "--image", path.join(images, "Standard_Debian_12", buildId, "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionTwo", "--meta", path.join(localDir, "META.json")],
     ]);
   });
 });

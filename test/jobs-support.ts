@@ -1,6 +1,6 @@
 // Shared fixtures of the jobs/ tests: recording stand-ins for commands that need a cloud,
 // a throwaway copy of the jobs repository as a git repository, and script runs.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import * as path from "node:path";
 import { REPO, tempDir } from "./helpers";
@@ -36,6 +36,18 @@ export function run(script: string, args: string[], env: Record<string, string |
 export function runProgram(program: string, args: string[], env: Record<string, string | undefined>, bin?: string): Run {
   const r = spawnSync(program, args, { env: scriptEnv(env, bin), encoding: "utf8", timeout: 60_000 });
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The same, asynchronously (for concurrency tests). */
+export function runAsync(script: string, args: string[], env: Record<string, string | undefined>, bin?: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn("bash", [script, ...args], { env: scriptEnv(env, bin) });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d) => (stdout += d));
+    child.stderr.on("data", (d) => (stderr += d));
+    child.on("close", (status) => resolve({ status: status ?? -1, stdout, stderr }));
+  });
 }
 
 export type StageRole = "controller" | "build-host";

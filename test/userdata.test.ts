@@ -398,7 +398,7 @@ describe("roles", () => {
     ]) {
       expect(dropIn.split("\n")).toContain(line);
     }
-    expect(doc.packages).toEqual(expect.arrayContaining(["openjdk-21-jre-headless", "git", "python3-openstackclient", "iperf3", "nfs-common"]));
+    expect(doc.packages).toEqual(expect.arrayContaining(["openjdk-21-jre-headless", "git", "python3-openstackclient", "iperf3", "nfs-common", "rsync", "openssh-client"]));
     // What the build records and the report import (jobs/stats) is there, and the tests run them with the same.
     expect(doc.packages).toEqual(expect.arrayContaining([...STATS_PACKAGES]));
     const unit = readRequirements().filter((r) => r.suite === "unit").map((r) => r.debianPackage);

@@ -2,8 +2,8 @@
 # Pushes the published tree — every build's signed outputs (stage 11) and the statistics
 # report (stats/) — to each web server, where nginx serves it. rsync over SSH as the web
 # servers' `publish` user, whose only key (web.publishKeys) may do nothing but rsync into
-# the web root (`rrsync -wo`, userdata/web.ts). Runs on the controller at the end of every
-# build (the image-build job's post, after the report), with the `web-publish-ssh` key.
+# the web root (`rrsync -wo -munge`, userdata/web.ts). Runs on the controller at the end of
+# every build (the image-build job's post, after the report), with the `web-publish-ssh` key.
 #
 # The web servers are the IPv4 addresses --domain resolves to on the controller (web.domain's
 # A records: the web stack's `web_addresses` output says what they must be), or --hosts.
@@ -42,6 +42,7 @@ while [[ $# -gt 0 ]]; do
   esac
 done
 [[ -n "$tree" ]] || usage_error "--tree is required"
+[[ -n "$key" ]] || usage_error "--key is required"
 [[ "$port" =~ ^[1-9][0-9]{0,4}$ ]] || usage_error "--port \"$port\": must be a port number"
 [[ "$user" =~ ^[a-z_][a-z0-9_-]*$ ]] || usage_error "--user \"$user\": must be a user name"
 
@@ -50,7 +51,10 @@ if [[ -z "$domain" && -z "${hosts// /}" ]]; then
   exit 0
 fi
 [[ -d "$tree" ]] || die "$tree: no such directory (the published tree)"
-[[ -r "$key" ]] || die "${key:-(--key)}: the publish key (credential web-publish-ssh) is not readable"
+# An NFS share that is not mounted is an empty directory: --delete would empty the web roots.
+[[ -n "$(find "$tree" -mindepth 1 -maxdepth 1 ! -name '.*' -print -quit)" ]] ||
+  die "$tree is empty (is the NFS share mounted?): the web servers keep what they have"
+[[ -r "$key" ]] || die "$key: the publish key (credential web-publish-ssh) is not readable"
 [[ -r "$known_hosts" ]] || die "$known_hosts: no known host keys of the web servers; add each server's key (README \"How published images reach the web servers\")"
 
 if [[ -z "${hosts// /}" ]]; then

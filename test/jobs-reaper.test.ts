@@ -75,7 +75,7 @@ describe("reap.sh", () => {
     // kept: a kept host still running; left-over: its server was destroyed by hand.
     const servers = [buildHost("expiring", "2026-11-21T10:00:00Z"), buildHost("kept", "2026-11-01T00:00:00Z", { keep: "true" }), buildHost("running", "2026-11-22T00:00:00Z")];
     writeFileSync(path.join(root, "servers3.json"), JSON.stringify(servers));
-    standIns.add("openstack", `case "$1 $2" in "server list") cat ${JSON.stringify(path.join(root, "servers3.json"))} ;; esac`);
+    standIns.add("openstack", `case "$1 $2" in "server list") cat ${JSON.stringify(path.join(root, "servers3.json"))} ;; "port list" | "volume list") echo "[]" ;; esac`);
     const nodes = path.join(root, "nodes.txt");
     // What the reaper job writes from Jenkins.get().nodes (factoryBuildHost.names()).
     writeFileSync(nodes, ["example-build-expiring", "example-build-kept", "example-build-running", "example-build-left-over", "other-build-x", "static-agent", ""].join("\n"));

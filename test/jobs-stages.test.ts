@@ -474,7 +474,8 @@ describe("stage 9: perform tests", () => {
 
   function testCloud(suite: string) {
     standIns.reset();
-    standIns.add("openstack", `if [ "$1 $2" = "server create" ]; then echo '{"id": "s1", "addresses": {"example-net": ["fd00::5", "10.20.0.77"]}}'; fi`);
+    // A dual-stack address list (the local cloud's networks are IPv4 only): the suite gets the IPv4 one.
+    standIns.add("openstack", `if [ "$1 $2" = "server show" ]; then echo '{"id": "s1", "status": "ACTIVE", "addresses": {"example-net": ["fd00::5", "10.20.0.77"]}}'; fi`);
     standIns.add("run.sh", suite, path.join(localDir, "repo", "jobs", "image-tests"));
   }
 
@@ -492,9 +493,10 @@ describe("stage 9: perform tests", () => {
       "--property", "factory=example", "--property", "role=image-test", "--property", `build-id=${buildId}`,
       "--property", expect.stringMatching(/^expires-at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), "--property", "keep=false", name,
     ]);
+    expect(calls[2]).toEqual(["openstack", "server", "show", name, "-f", "json"]);
     // The network test runs against the controller's iperf3 server (stage 1).
-    expect(calls[2]).toEqual(["run.sh", "--host", "10.20.0.77", "--user", "linux", "--key", pubKeyFile.replace(/\.pub$/, ""), "--wait", "600", "--iperf3", "10.20.0.5", "--min-mbits", "100"]);
-    expect(calls.slice(3)).toEqual([
+    expect(calls[3]).toEqual(["run.sh", "--host", "10.20.0.77", "--user", "linux", "--key", pubKeyFile.replace(/\.pub$/, ""), "--wait", "600", "--iperf3", "10.20.0.5", "--min-mbits", "100"]);
+    expect(calls.slice(4)).toEqual([
       ["openstack", "server", "delete", "--wait", name],
       ["openstack", "keypair", "delete", name],
     ]);
@@ -571,6 +573,9 @@ test("the real publishing scripts (jobs/publish) accept the wrappers' arguments"
   spawnSync("cp", ["-R", publish, snapshot]);
   rmSync(publish, { recursive: true });
   spawnSync("cp", ["-R", path.join(repo.dir, "jobs", "publish"), publish]);
+  // A refused publication rewrites the build's request ("requested" again): kept for the record's test.
+  const requests = [localDir, buildDir].map((d) => path.join(d, "publish-request.json"));
+  const published = requests.map((f) => readFileSync(f));
   const refusing = new StandIns(path.join(root, "refusing"));
   refusing.add("openstack", 'echo "The request you have made requires authentication. (HTTP 401)" >&2; exit 1');
   for (const [script, more] of [["08-register.sh", {}], ["12-upload-regions.sh", {}], ["13-publish-request.sh", { PUBLISH: "true" }]] as const) {
@@ -580,6 +585,8 @@ test("the real publishing scripts (jobs/publish) accept the wrappers' arguments"
     expect([script, refusing.argv("openstack").length > 0]).toEqual([script, true]);
     refusing.reset();
   }
+  expect(readJson(requests[0]).status).toBe("requested");
+  requests.forEach((f, i) => writeFileSync(f, published[i]));
   rmSync(publish, { recursive: true });
   spawnSync("cp", ["-R", snapshot, publish]);
 });

@@ -38,19 +38,21 @@ cleanup() {
 trap cleanup EXIT
 
 openstack keypair create --public-key "$AGENT_KEY_FILE.pub" "$server" >/dev/null
-if ! openstack server create --wait -f json \
+# The server's own status decides, not the client's exit code: Debian 12's client exits 0
+# when --wait sees the server go to ERROR (it prints "Error creating server" instead of JSON).
+openstack server create --wait -f json \
   --image "$image_id" --flavor "$(entry factory.templateFlavor)" \
   --network "$FACTORY_ENV-net" --security-group "$FACTORY_ENV-build-host" --key-name "$server" \
   --property "factory=$FACTORY_ENV" --property role=image-test --property "build-id=$FACTORY_BUILD_ID" \
   --property "expires-at=$expires_at" --property keep=false \
-  "$server" >"$FACTORY_LOCAL_DIR/test-server.json"; then
-  # The client says only "Error creating server"; Nova's fault says why (e.g. "No valid
-  # host was found" when no compute host satisfies the image's properties, such as its
-  # hypervisor_type or architecture, or the flavor).
-  fault="$(openstack server show "$server" -f json -c status -c fault 2>/dev/null \
-    | python3 -c 'import json, sys; s = json.load(sys.stdin); f = s.get("fault") or {}; print(s.get("status", "?"), "-", f.get("message", "no fault recorded") if isinstance(f, dict) else f)' 2>/dev/null)" || true
-  die "test server $server ($image_id) did not become active: ${fault:-it is gone}"
-fi
+  "$server" >/dev/null || true
+openstack server show "$server" -f json >"$FACTORY_LOCAL_DIR/test-server.json" 2>/dev/null \
+  || die "test server $server ($image_id) was not created (the error above says why)"
+# Nova's fault says why a server is in ERROR, e.g. "No valid host was found" when no compute
+# host satisfies the image's properties (hypervisor_type, architecture) or the flavor.
+state="$(python3 -c 'import json, sys; s = json.load(open(sys.argv[1])); f = s.get("fault") or {}
+print(s.get("status", "?"), "-", (f.get("message") if isinstance(f, dict) else f) or "no fault recorded")' "$FACTORY_LOCAL_DIR/test-server.json")"
+[[ "$state" == "ACTIVE - "* ]] || die "test server $server ($image_id) did not become active: $state"
 
 # `addresses` is {"net": ["ip", ...]} in current clients, "net=ip, ip" in older ones.
 address="$(python3 - "$FACTORY_LOCAL_DIR/test-server.json" "$FACTORY_ENV-net" <<'EOF'

@@ -166,16 +166,21 @@ describe("stage 15: destroy build host", () => {
 });
 
 describe("the reaper", () => {
+  // One `terraform init` at a time, as stage 2 inits under its lock: two at once race in the
+  // shared provider cache ("mkdir …/plugin-cache/…: file exists", seen here).
+  let initDone: Promise<unknown> = Promise.resolve();
   /** A build host as stage 2 leaves it: the committed template applied in the build's own directory. */
   async function host(id: string): Promise<void> {
     const dir = path.join(pipeline.localRoot, id, "terraform");
     mkdirSync(dir, { recursive: true });
     cpSync(path.join(pipeline.repo.dir, "jobs", "build-hosts", ENV_NAME, "dib", "cdk.tf.json"), path.join(dir, "cdk.tf.json"));
     const key = readFileSync(`${pipeline.agentKey}.pub`, "utf8").trim();
-    for (const args of [["init", "-input=false", "-no-color"], ["apply", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${id}`, "-var", `agent_public_key=${key}`, "-var", "keep=false"]]) {
-      const r = await run(terraform, args, pipeline.env(), { cwd: dir });
-      if (r.status !== 0) throw new Error(`terraform ${args[0]} for ${id}:\n${tail(r)}`);
-    }
+    const init = initDone.then(() => run(terraform, ["init", "-input=false", "-no-color"], pipeline.env(), { cwd: dir }));
+    initDone = init.catch(() => undefined);
+    const initRun = await init;
+    if (initRun.status !== 0) throw new Error(`terraform init for ${id}:\n${tail(initRun)}`);
+    const r = await run(terraform, ["apply", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${id}`, "-var", `agent_public_key=${key}`, "-var", "keep=false"], pipeline.env(), { cwd: dir });
+    if (r.status !== 0) throw new Error(`terraform apply for ${id}:\n${tail(r)}`);
   }
   const expire = (name: string) => osc("server", "set", "--property", "expires-at=2020-01-01T00:00:00Z", name);
   const names = (t: Tenant) => ({ servers: t.servers.map((s) => s.name), ports: t.ports.map((p) => p.name), volumes: t.volumes.map((v) => v.name), keypairs: t.keypairs });

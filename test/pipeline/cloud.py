@@ -18,8 +18,11 @@ read back with this):
   tenant  --cloud C                            what the tenant holds: servers (with metadata),
                                                ports (with tags), volumes (with metadata),
                                                key pairs
-  wipe    --cloud C --regions R1,R2            deletes everything the tenant owns (images in
-                                               each region; the suite's own tenants only)
+  wipe    --cloud C --regions R1,R2 [--keep-network]
+                                               deletes everything the tenant owns (images in
+                                               each region; the suite's own tenants only);
+                                               --keep-network: all but networks, subnets,
+                                               routers, floating IPs and security groups
   foreign --owner C --region R --file F        as the admin: a public image owned by C's
                                                project (another factory), from stdin's spec
 
@@ -210,6 +213,12 @@ def wipe(args):
         done.append(f"volume {v.name}")
     wait_gone("volumes", lambda: list(conn.block_storage.volumes()))
     net = conn.network
+    if args.keep_network:
+        for p in list(net.ports(project_id=project)):
+            if not (p.device_owner or "").startswith("network:"):
+                net.delete_port(p)
+                done.append(f"port {p.name or p.id}")
+        return done
     for f in list(net.ips(project_id=project)):
         net.delete_ip(f)
         done.append(f"floating ip {f.floating_ip_address}")
@@ -270,6 +279,7 @@ def main(argv):
     p = sub.add_parser("wipe")
     p.add_argument("--cloud", required=True)
     p.add_argument("--regions", required=True)
+    p.add_argument("--keep-network", action="store_true")
     p.set_defaults(run=wipe)
     args = parser.parse_args(argv)
     json.dump(args.run(args), sys.stdout, indent=1, sort_keys=True, default=str)

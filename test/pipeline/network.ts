@@ -35,6 +35,12 @@ export function deployNetwork(): string {
 /** Destroys the network stack and empties the tenants; returns what was still there. */
 export function destroyNetwork(dir: string | undefined): string[] {
   const problems: string[] = [];
+  // What tests left on the network first (a port keeps its subnet from being deleted, and
+  // Terraform would retry for minutes): each a leak the run fails on.
+  for (const cloud of [CLOUD, OTHER_CLOUD]) {
+    const left = look<string[]>(["wipe", "--cloud", cloud, "--regions", `${R1},${R2}`, "--keep-network"]);
+    if (left.length > 0) problems.push(`left in ${cloud} after the suite: ${left.join(", ")}`);
+  }
   if (dir) {
     try {
       terraform(path.join(dir, "cdktf.out", "stacks", STACK), ["destroy", "-auto-approve", "-input=false", "-no-color"]);

@@ -42,6 +42,8 @@ export function addJenkins(config: CloudConfig, { env, plan }: UserDataContext, 
   // Created before the package so the uid matches the build hosts' agent on the NFS shares.
   config.users.push({ name: "jenkins", gecos: "Jenkins", uid: SHARED_DATA_UID, homedir: JENKINS_HOME, shell: "/bin/bash", lock_passwd: true });
   config.packages.push(env.jenkins.javaPackage, "fontconfig", "git", "curl", "gnupg", "ca-certificates", "python3-openstackclient", "python3-bcrypt", "iperf3");
+  // The published tree to the web servers (jobs/publish/push-web.sh), over ssh.
+  config.packages.push("rsync", "openssh-client");
   // The build records and the statistics report (jobs/stats): schema check, TAP, charts, HTML.
   config.packages.push(...STATS_PACKAGES);
   addNfsClient(config, plan, "apt", true);

@@ -22,16 +22,20 @@ export function addWeb(config: CloudConfig, { env }: UserDataContext, index: num
     shell: "/bin/sh",
     lock_passwd: true,
     // none yet: Jenkins' key is added to web.publishKeys after its first boot
-    ...(web.publishKeys.length > 0 ? { ssh_authorized_keys: web.publishKeys.map(publishKeyLine) } : {}),
+    ...(web.publishKeys.length > 0 ? { ssh_authorized_keys: web.publishKeys.map((key) => publishKeyLine(key)) } : {}),
   });
   config.packages.push("nginx", "rsync");
   config.write_files.push({ path: NGINX_SITE, content: nginxSite(web.domain), owner: "root:root", permissions: "0644" }, scriptFile("web-server"), scriptFile("check-listeners"));
   config.runcmd.push([scriptPath("web-server"), WEB_ROOT, PUBLISH_USER, NGINX_SITE], [scriptPath("check-listeners"), "tcp:22", "tcp:80"]);
 }
 
-/** An authorized_keys line that allows only `rsync` writes below the web root. */
-function publishKeyLine(key: string): string {
-  return `restrict,command="${RRSYNC} -wo ${WEB_ROOT}" ${key}`;
+/**
+ * An authorized_keys line that allows only `rsync` writes below the web root (another root:
+ * the push test's). -munge: a symlink the key writes points below /rsyncd-munged/, nowhere,
+ * so nginx cannot be made to serve the server's own files.
+ */
+export function publishKeyLine(key: string, webRoot = WEB_ROOT): string {
+  return `restrict,command="${RRSYNC} -wo -munge ${webRoot}" ${key}`;
 }
 
 // TLS is left to a load balancer or a later certificate: user-data carries no keys.

@@ -50,6 +50,8 @@ export const ROLES = {
       buildHostKey: `${JENKINS_HOME}/.ssh/build-host`,
       /** The controller's per-build directories on its local disk (build hosts' Terraform state). */
       localBuilds: `${JENKINS_HOME}/factory-builds`,
+      /** The web servers' SSH host keys, which the push of the published tree trusts. */
+      webKnownHosts: `${JENKINS_HOME}/.ssh/web_known_hosts`,
     },
   },
   nfs: {

@@ -88,6 +88,13 @@ const DEFAULT_JENKINS_KEY_FINGERPRINT = "7198F4B714ABFC68";
 const DEFAULT_TERRAFORM_REPO = "https://apt.releases.hashicorp.com";
 const DEFAULT_TERRAFORM_KEY_FINGERPRINT = "798AEC654E5C15428C8E42EEAA16FCBCA621E701";
 
+/** A calendar date, YYYY-MM-DD. */
+const isoDate = (what: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${what} must be a date YYYY-MM-DD`)
+    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), `${what} must be a real date`);
+
 const positiveInt = (what: string) => z.number().int(`${what} must be a whole number`).min(1, `${what} must be at least 1`);
 const hostname = z
   .string()
@@ -237,7 +244,7 @@ const imageEntry = z.strictObject({
   tooling: Tooling.describe("The builder the description is written for"),
   template: nameOf("template", 32).describe("Build-host template the image is built on: the `name` of a `buildHosts.templates` entry with the same `tooling`"),
   minDiskGb: z.number().int().min(1).default(4).describe("Glance `min_disk` in GB; also the built image's virtual size limit"),
-  minRamMb: z.number().int().min(1).optional().describe("Glance `min_ram` in MB; absent: none"),
+  minRamMb: z.number().int().min(1).default(1024).describe("Glance `min_ram` in MB (mandatory in SCS scs-0102)"),
   visibility: z.enum(["private", "shared", "public"]).default("private").describe("Glance visibility of the published image"),
   os: z
     .strictObject({
@@ -254,6 +261,40 @@ const imageEntry = z.strictObject({
   diskBus: z.enum(["virtio", "scsi", "ide"]).default("virtio").describe("Glance `hw_disk_bus` (`scsi` adds `hw_scsi_model=virtio-scsi`)"),
   vifModel: z.enum(["virtio", "e1000"]).default("virtio").describe("Glance `hw_vif_model`"),
   owner: emailAddress.optional().describe("E-mail address of who answers for the image: its build mails go there, the team in CC"),
+  // What users are promised about the image, as Glance properties of SCS scs-0102 (Image
+  // Metadata); README "SCS image metadata" maps each key to its property.
+  loginUser: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]*$/, "loginUser must be a user name such as linux")
+    .default("linux")
+    .describe("The image's default login user (`image_original_user`; stage 9 logs in as it)"),
+  description: text("description")
+    .refine((d) => !/[\u0000-\u001f]/.test(d), "description must be one line")
+    .optional()
+    .describe("Release notes or a description (`image_description`); absent: the build's page on the web servers"),
+  purpose: z.enum(["generic", "minimal", "k8snode", "gpu", "network", "custom"]).default("generic").describe("What the image is for (`os_purpose`)"),
+  replaceFrequency: z
+    .enum(["yearly", "quarterly", "monthly", "weekly", "daily", "critical_bug", "never"])
+    .default("monthly")
+    .describe("How often `<name>_latest` is replaced at least (`replace_frequency`)"),
+  providedUntil: z
+    .union([isoDate("providedUntil"), z.enum(["notice", "none"])])
+    .default("notice")
+    .describe("Until when the name is provided and updated (`provided_until`): a date YYYY-MM-DD, `notice` or `none`"),
+  hotfixHours: z
+    .number()
+    .int("hotfixHours must be a whole number")
+    .min(0)
+    .optional()
+    .describe("Hours to a fixed image after a critical issue (`hotfix_hours`); absent: no commitment, 0: best effort"),
+  hypervisorType: z
+    .enum(["qemu", "kvm", "xen", "hyper-v", "esxi", "any"])
+    .default("qemu")
+    .describe(
+      "The hypervisor the image is made for (`hypervisor_type`; qemu covers KVM). Nova schedules an image with `hypervisor_type` only onto hosts of that hypervisor (ImagePropertiesFilter); `any`: not set, the image boots on every hypervisor",
+    ),
+  rngModel: z.enum(["virtio", "none"]).default("virtio").describe("The virtual RNG the image uses (`hw_rng_model`); `none`: not set"),
+  maintainedUntil: isoDate("maintainedUntil").optional().describe("The OS vendor maintains the release until at least this date (`maintained_until`)"),
 });
 
 const backend = z.discriminatedUnion(
@@ -508,6 +549,5 @@ export const EnvironmentSchema = z
 
 export type Environment = z.output<typeof EnvironmentSchema>;
 export type BuildHostTemplate = Environment["buildHosts"]["templates"][number];
-export type ImageEntry = Environment["images"][number];
 export type MailSettings = NonNullable<Environment["jenkins"]["mail"]>;
 export type LdapSettings = NonNullable<Environment["ldap"]>;

@@ -1,7 +1,9 @@
 // One ephemeral build host: a port with the build-host security group, the server with the
 // template's image and flavor and the build-host user-data, and an optional scratch
-// volume. Everything is named after the build (`<env>-build-<build id>`) and the server
-// carries the metadata the reaper selects on (`expires-at`, `keep`).
+// volume. Everything is named after the build (`<env>-build-<build id>`); the server
+// carries the metadata the reaper selects on (`expires-at`, `keep`), and the port (tags) and
+// volume (metadata) say whose build they are, so the reaper also finds them when the server
+// is gone (a half-deleted host).
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { BlockstorageVolumeV3 } from "../.gen/providers/openstack/blockstorage-volume-v3";
@@ -40,11 +42,13 @@ export class BuildHost extends Construct {
   constructor(scope: Construct, id: string, props: BuildHostProps) {
     super(scope, id);
     const { name } = props;
+    const owner = { factory: props.envName, role: "build-host", "build-id": props.buildId };
     this.port = new ServerPort(this, "port", {
       name,
       networkId: props.networkId,
       subnetId: props.subnetId,
       securityGroupIds: [props.securityGroupId],
+      tags: Object.entries(owner).map(([k, v]) => `${k}=${v}`),
     });
     // The scratch volume comes first, so its id can go into the user-data (the disk is
     // found by its serial); the server then follows the zone Cinder picked for it.
@@ -53,6 +57,7 @@ export class BuildHost extends Construct {
         name: props.scratchVolumeName,
         description: "Build host scratch space; deleted with the build host",
         size: props.template.scratchVolumeGb,
+        metadata: owner,
       });
     }
     this.instance = new ComputeInstanceV2(this, "instance", {
@@ -65,10 +70,8 @@ export class BuildHost extends Construct {
       userData: props.userData(this.scratchVolume?.id),
       network: [{ port: this.port.id }],
       metadata: {
-        factory: props.envName,
-        role: "build-host",
+        ...owner,
         template: props.template.name,
-        "build-id": props.buildId,
         // Evaluated at apply: the reaper may delete the host after this instant (RFC 3339, UTC).
         "expires-at": Fn.timeadd(Fn.timestamp(), `${props.ttlHours}h`),
         keep: props.keep,

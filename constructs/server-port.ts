@@ -16,6 +16,8 @@ export interface ServerPortProps {
   readonly allowedAddressPairs?: string[];
   /** Per-port DHCP options (e.g. a different `router`). @default none */
   readonly extraDhcpOptions?: NetworkingPortV2ExtraDhcpOption[];
+  /** Neutron tags, to find the port by what it belongs to. @default none */
+  readonly tags?: string[];
   /** Resources that must exist first (e.g. the router interface a floating IP needs). @default none */
   readonly dependsOn?: ITerraformDependable[];
   /** @default the stack's default OpenStack provider */
@@ -36,6 +38,7 @@ export class ServerPort extends Construct {
       securityGroupIds: props.securityGroupIds,
       allowedAddressPairs: props.allowedAddressPairs?.map((ipAddress) => ({ ipAddress })),
       extraDhcpOption: props.extraDhcpOptions,
+      tags: props.tags,
       dependsOn: props.dependsOn,
     });
   }

@@ -52,6 +52,14 @@ export function runFactory(args: string[], cwd = REPO): CliRun {
   return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
+/** The model file (factory.json) `factory templates` writes for an environment file, in a temp dir. */
+export function modelFileOf(envFile: string, envName: string): string {
+  const dir = tempDir("model-");
+  const r = runFactory(["templates", "--config", envFile, "--dir", dir]);
+  if (r.status !== 0) throw new Error(`factory templates --config ${envFile}: ${r.stderr}`);
+  return path.join(dir, envName, "factory.json");
+}
+
 
 /**
  * Synthesizes an environment's stacks as `factory synth` does (a whole-app synth, so

@@ -363,8 +363,8 @@ describe("the image-build pipeline's timeouts and executors", () => {
     expect(options).not.toContain("timeout");
     expect(blocks).toHaveLength(15);
     for (const b of blocks) expect([b.name, /options \{ timeout\(time: \d+, unit: '(MINUTES|HOURS)'\) \}/.test(b.text)]).toEqual([b.name, true]);
-    // post {} bounds each of its own steps instead (clean-up, destroy, record and report, mail).
-    expect(post.match(/timeout\(time: \d+, unit: 'MINUTES'\) \{/g)).toHaveLength(4);
+    // post {} bounds each of its own steps instead (clean-up, destroy, record and report, the push to the web servers, mail).
+    expect(post.match(/timeout\(time: \d+, unit: 'MINUTES'\) \{/g)).toHaveLength(5);
   });
 
   test("a skipped stage takes no executor (beforeAgent), and waiting for a slot or the agent holds none", () => {
@@ -404,7 +404,7 @@ test("JCasC declares every credential the pipelines, the library, the seed and J
   // FACTORY_JOBS_REPO_CREDENTIALS and FACTORY_SMTP_CREDENTIALS name these (userdata/jenkins.ts).
   used.add(jobsRepoCredentials("ssh://git@git.example.com/factory.git"));
   used.add(SMTP_CREDENTIALS);
-  expect([...used].sort()).toEqual(["build-host-ssh", "image-signing-key", "jobs-repo-deploy-key", "smtp"].sort());
+  expect([...used].sort()).toEqual(["build-host-ssh", "image-signing-key", "jobs-repo-deploy-key", "smtp", "web-publish-ssh"].sort());
   // The directory's bind password, for the LDAP realm (security-ldap.yaml reads its file too).
   expect(declared.get("ldap-bind-password")).toMatchObject({ kind: "string", secret: "${readFile:/var/lib/jenkins/secrets/factory/ldap-bind-password}" });
   for (const id of used) expect([id, declared.has(id)]).toEqual([id, true]);

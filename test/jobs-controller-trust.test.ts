@@ -83,7 +83,7 @@ test("a build host that rewrites the shared build directory changes nothing the 
   standIns.add("openstack", `case "$1 $2" in
   "server list") echo '[]' ;;
   "console log") printf '%s\\n' '-----BEGIN SSH HOST KEY KEYS-----' 'ssh-ed25519 AAAAREAL root@h' '-----END SSH HOST KEY KEYS-----' ;;
-  "server create") echo '{"id": "t1", "addresses": {"example-net": ["10.20.0.77"]}}' ;;
+  "server show") echo '{"id": "t1", "status": "ACTIVE", "addresses": {"example-net": ["10.20.0.77"]}}' ;;
 esac`);
   standIns.add("terraform", `if [ "$1" = output ]; then echo '${outputs}'; fi; if [ "$1" = apply ]; then echo '{}' > terraform.tfstate; fi`);
   standIns.add("ssh");

@@ -110,7 +110,7 @@ describe("stage 1: initialize", () => {
     const zodEntry = parseEnvironment(EXAMPLE, readFileSync(EXAMPLE, "utf8")).env.images.find((i) => i.name === "Standard_Debian_12")!;
     const { factory, ...catalogue } = entry;
     expect(catalogue).toEqual({ ...zodEntry, regions: ["RegionTwo"] });
-    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "http://images.example.com", mirrors: { debian: "", debianSecurity: "" } });
+    expect(factory).toEqual({ environment: "example", region: "RegionOne", maxInstances: 8, ttlHours: 24, templateFlavor: "m1.xlarge", imageRetentionMonths: 24, webBaseUrl: "http://images.example.com", webDomain: "images.example.com", mirrors: { debian: "", debianSecurity: "" } });
 
     expect(readFileSync(path.join(buildDir, "build.env"), "utf8")).toContain(`GIT_COMMIT=${repo.commit}\n`);
     // The snapshot the controller stages run, and the control files, are local, not on NFS.
@@ -292,28 +292,12 @@ describe("stage 5: configure agent", () => {
 });
 
 describe("stage 6: prepare & import GPG key", () => {
-  test("writes META.json, the reproducible config tarball and a private keyring", () => {
+  test("writes the reproducible config tarball and a private keyring, and no META.json", () => {
     const r = runStage("06-prepare.sh", env({ GPG_KEY_FILE: signingKeyFile }));
     expect(r.stderr).not.toMatch(/ERROR/);
     expect(r.status).toBe(0);
-    const meta = readJson(path.join(buildDir, "META.json"));
-    expect(meta).toEqual({
-      name: "Standard_Debian_12",
-      definition: "jobs/images/dib/debian-12",
-      tooling: "dib",
-      minDiskGb: 4,
-      visibility: "private",
-      os: { distro: "debian", version: "12", architecture: "x86_64" },
-      regions: ["RegionTwo"],
-      guestAgent: false,
-      diskBus: "virtio",
-      vifModel: "virtio",
-      buildId,
-      gitCommit: repo.commit,
-      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
-      signatureUrl: `http://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.qcow2.asc`,
-      hashListUrl: `http://images.example.com/Standard_Debian_12/${buildId}/Standard_Debian_12.hashdeep`,
-    });
+    // What Glance is told is the controller's own, written in stage 8: never a file on NFS.
+    expect(exists(path.join(buildDir, "META.json"))).toBe(false);
     const tarball = path.join(buildDir, "output", "Standard_Debian_12-config.tar.gz");
     const listing = spawnSync("tar", ["-tzf", tarball], { encoding: "utf8" }).stdout;
     expect(listing).toContain("Standard_Debian_12/jobs/images/dib/debian-12/image.env");
@@ -419,9 +403,38 @@ describe("stages 8, 12, 13: the publishing scripts' wrappers", () => {
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe(IMAGE_UUID);
     expect(standIns.argv()).toEqual([
-      ["register.sh", "--image", path.join(buildDir, "output", "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--region", "RegionOne", "--meta", path.join(buildDir, "META.json")],
+      ["register.sh", "--image", path.join(buildDir, "output", "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--region", "RegionOne", "--meta", path.join(localDir, "META.json")],
     ]);
     expect(readFileSync(path.join(localDir, "image-id"), "utf8").trim()).toBe(IMAGE_UUID);
+    // META.json, the controller's own (from its entry.json and build.env).
+    const base = `http://images.example.com/Standard_Debian_12/${buildId}`;
+    expect(readJson(path.join(localDir, "META.json"))).toEqual({
+      name: "Standard_Debian_12",
+      definition: "jobs/images/dib/debian-12",
+      tooling: "dib",
+      minDiskGb: 4,
+      minRamMb: 1024,
+      visibility: "private",
+      os: { distro: "debian", version: "12", architecture: "x86_64" },
+      regions: ["RegionTwo"],
+      guestAgent: false,
+      diskBus: "virtio",
+      vifModel: "virtio",
+      loginUser: "linux",
+      purpose: "generic",
+      replaceFrequency: "monthly",
+      providedUntil: "notice",
+      hypervisorType: "qemu",
+      rngModel: "virtio",
+      buildId,
+      gitCommit: repo.commit,
+      date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/),
+      signatureUrl: `${base}/Standard_Debian_12.qcow2.asc`,
+      hashListUrl: `${base}/Standard_Debian_12.hashdeep`,
+      imageSource: `${base}/Standard_Debian_12.qcow2`,
+      imageDescription: `${base}/`,
+      uuidValidity: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
+    });
   });
 
   test("stage 8 fails when register.sh prints no UUID", () => {
@@ -462,7 +475,8 @@ describe("stage 9: perform tests", () => {
 
   function testCloud(suite: string) {
     standIns.reset();
-    standIns.add("openstack", `if [ "$1 $2" = "server create" ]; then echo '{"id": "s1", "addresses": {"example-net": ["fd00::5", "10.20.0.77"]}}'; fi`);
+    // A dual-stack address list (the local cloud's networks are IPv4 only): the suite gets the IPv4 one.
+    standIns.add("openstack", `if [ "$1 $2" = "server show" ]; then echo '{"id": "s1", "status": "ACTIVE", "addresses": {"example-net": ["fd00::5", "10.20.0.77"]}}'; fi`);
     standIns.add("run.sh", suite, path.join(localDir, "repo", "jobs", "image-tests"));
   }
 
@@ -480,9 +494,10 @@ describe("stage 9: perform tests", () => {
       "--property", "factory=example", "--property", "role=image-test", "--property", `build-id=${buildId}`,
       "--property", expect.stringMatching(/^expires-at=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), "--property", "keep=false", name,
     ]);
+    expect(calls[2]).toEqual(["openstack", "server", "show", name, "-f", "json"]);
     // The network test runs against the controller's iperf3 server (stage 1).
-    expect(calls[2]).toEqual(["run.sh", "--host", "10.20.0.77", "--user", "linux", "--key", pubKeyFile.replace(/\.pub$/, ""), "--wait", "600", "--iperf3", "10.20.0.5", "--min-mbits", "100"]);
-    expect(calls.slice(3)).toEqual([
+    expect(calls[3]).toEqual(["run.sh", "--host", "10.20.0.77", "--user", "linux", "--key", pubKeyFile.replace(/\.pub$/, ""), "--wait", "600", "--iperf3", "10.20.0.5", "--min-mbits", "100"]);
+    expect(calls.slice(4)).toEqual([
       ["openstack", "server", "delete", "--wait", name],
       ["openstack", "keypair", "delete", name],
     ]);
@@ -545,7 +560,7 @@ describe("stages 10 and 11: sign and hashdeep", () => {
     const r = runStage("12-upload-regions.sh", env(), standIns.bin);
     expect(r.status).toBe(0);
     expect(standIns.argv()).toEqual([
-      ["upload-regions.sh", "--image", path.join(images, "Standard_Debian_12", buildId, "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionTwo", "--meta", path.join(buildDir, "META.json")],
+      ["upload-regions.sh", "--image", path.join(images, "Standard_Debian_12", buildId, "Standard_Debian_12.qcow2"), "--name", "Standard_Debian_12", "--build-id", buildId, "--regions", "RegionTwo", "--meta", path.join(localDir, "META.json")],
     ]);
   });
 });
@@ -559,6 +574,9 @@ test("the real publishing scripts (jobs/publish) accept the wrappers' arguments"
   spawnSync("cp", ["-R", publish, snapshot]);
   rmSync(publish, { recursive: true });
   spawnSync("cp", ["-R", path.join(repo.dir, "jobs", "publish"), publish]);
+  // A refused publication rewrites the build's request ("requested" again): kept for the record's test.
+  const requests = [localDir, buildDir].map((d) => path.join(d, "publish-request.json"));
+  const published = requests.map((f) => readFileSync(f));
   const refusing = new StandIns(path.join(root, "refusing"));
   refusing.add("openstack", 'echo "The request you have made requires authentication. (HTTP 401)" >&2; exit 1');
   for (const [script, more] of [["08-register.sh", {}], ["12-upload-regions.sh", {}], ["13-publish-request.sh", { PUBLISH: "true" }]] as const) {
@@ -568,6 +586,8 @@ test("the real publishing scripts (jobs/publish) accept the wrappers' arguments"
     expect([script, refusing.argv("openstack").length > 0]).toEqual([script, true]);
     refusing.reset();
   }
+  expect(readJson(requests[0]).status).toBe("requested");
+  requests.forEach((f, i) => writeFileSync(f, published[i]));
   rmSync(publish, { recursive: true });
   spawnSync("cp", ["-R", snapshot, publish]);
 });

@@ -399,7 +399,7 @@ describe("roles", () => {
     ]) {
       expect(dropIn.split("\n")).toContain(line);
     }
-    expect(doc.packages).toEqual(expect.arrayContaining(["openjdk-21-jre-headless", "git", "python3-openstackclient", "iperf3", "nfs-common"]));
+    expect(doc.packages).toEqual(expect.arrayContaining(["openjdk-21-jre-headless", "git", "python3-openstackclient", "iperf3", "nfs-common", "rsync", "openssh-client"]));
     // What the build records and the report import (jobs/stats) is there, and the tests run them with the same.
     expect(doc.packages).toEqual(expect.arrayContaining([...STATS_PACKAGES]));
     const unit = readRequirements().filter((r) => r.suite === "unit").map((r) => r.debianPackage);
@@ -459,7 +459,7 @@ describe("roles", () => {
   test("web servers serve the image tree read-only and let the publish keys rsync into it only", () => {
     const doc = docOf("maximal-web-0");
     const publish = doc.users.find((u: any) => u.name === "publish");
-    expect(publish.ssh_authorized_keys).toEqual(load(MAXIMAL).web!.publishKeys.map((k) => `restrict,command="/usr/bin/rrsync -wo /srv/www/images" ${k}`));
+    expect(publish.ssh_authorized_keys).toEqual(load(MAXIMAL).web!.publishKeys.map((k) => `restrict,command="/usr/bin/rrsync -wo -munge /srv/www/images" ${k}`));
     const site = fileIn(doc, "/etc/nginx/sites-available/factory-images");
     expect(site).toContain("server_name images.example.org;");
     expect(site).toContain("root /srv/www/images;");

@@ -40,6 +40,8 @@ export function addJenkins(config: CloudConfig, model: UserDataContext, homeVolu
   // Created before the package so the uid matches the build hosts' agent on the NFS shares.
   config.users.push({ name: user.name, gecos: "Jenkins", uid: user.uid, homedir: user.home, shell: "/bin/bash", lock_passwd: true });
   config.packages.push(env.jenkins.javaPackage, "fontconfig", "git", "curl", "gnupg", "ca-certificates", "python3-openstackclient", "python3-bcrypt", "iperf3");
+  // The published tree to the web servers (jobs/publish/push-web.sh), over ssh.
+  config.packages.push("rsync", "openssh-client");
   // The build records and the statistics report (jobs/stats): schema check, TAP, charts, HTML.
   config.packages.push(...STATS_PACKAGES);
   addNfsClient(config, model, "apt", true);

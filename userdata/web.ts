@@ -29,9 +29,13 @@ export function addWeb(config: CloudConfig, { env, roles }: UserDataContext, ind
   config.runcmd.push([scriptPath("web-server"), paths.root, user.name, NGINX_SITE], checkListeners(listens));
 }
 
-/** An authorized_keys line that allows only `rsync` writes below the web root. */
-function publishKeyLine(key: string, root: string): string {
-  return `restrict,command="${RRSYNC} -wo ${root}" ${key}`;
+/**
+ * An authorized_keys line that allows only `rsync` writes below the web root (another root:
+ * the push test's). -munge: a symlink the key writes points below /rsyncd-munged/, nowhere,
+ * so nginx cannot be made to serve the server's own files.
+ */
+export function publishKeyLine(key: string, webRoot: string): string {
+  return `restrict,command="${RRSYNC} -wo -munge ${webRoot}" ${key}`;
 }
 
 // TLS is left to a load balancer or a later certificate: user-data carries no keys.

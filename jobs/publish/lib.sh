@@ -33,13 +33,20 @@ osc() {
   openstack --os-region-name "$region" "$@"
 }
 
-# The project the credentials act in. Images owned by other projects (say, another
-# factory publishing the same catalogue name publicly) are never rotated or deleted.
+# The project whose images are rotated: the one the credentials act in, or, for an
+# operator acting for a factory (--project, admin credentials), that factory's project.
+# Images owned by other projects (say, another factory publishing the same catalogue name
+# publicly) are never rotated or deleted.
+FOR_PROJECT=""
 current_project() {
   local project
+  if [[ -n "$FOR_PROJECT" ]]; then printf '%s\n' "$FOR_PROJECT"; return; fi
   project="$(openstack token issue -f value -c project_id)"
   [[ -n "$project" ]] || die "openstack token issue returned no project_id"
   printf '%s\n' "$project"
+}
+check_project() {
+  [[ "$1" =~ ^[0-9a-f]{32}$ ]] || usage_error "--project \"$1\": must be a project id (32 hex digits; openstack project show NAME -f value -c id)"
 }
 
 # Prints the `image show -f json` outputs, as one JSON array, of the images of
@@ -86,7 +93,9 @@ check_plan() {
 # from. Only this project's servers are visible to a normal user (see README).
 images_in_use() {
   local region="$1"
-  osc "$region" server list --long -f json -c ID -c "Image ID" | jq -c '[.[]["Image ID"] | select(type == "string" and . != "")] | unique'
+  local -a scope=()
+  if [[ -n "$FOR_PROJECT" ]]; then scope=(--all-projects --project "$FOR_PROJECT"); fi
+  osc "$region" server list "${scope[@]}" --long -f json -c ID -c "Image ID" | jq -c '[.[]["Image ID"] | select(type == "string" and . != "")] | unique'
 }
 
 # Runs the actions of a plan in REGION, in order, each one logged; logs its notes.
@@ -102,9 +111,22 @@ run_actions() {
           say "$region: (dry run, not done) ${fields[1]}"
         else
           say "$region: ${fields[1]}"
-          osc "$region" image "${fields[@]:2}"
+          run_action "$region" "${fields[@]:2}"
         fi
         ;;
     esac
   done <<<"$2"
+}
+
+# run_action REGION ARGV... — one `openstack image` call of a plan; a refusal to make an
+# image public says why and what to do (README "Public images").
+run_action() {
+  local region="$1" err
+  shift
+  if err="$(osc "$region" image "$@" 2>&1 >/dev/null)"; then return 0; fi
+  printf '%s\n' "$err" >&2
+  if [[ " $* " == *" --public "* && "$err" == *403* ]]; then
+    die "$region: Glance refused to make image ${*: -1} public (HTTP 403): its default policy lets only admins publicize images (publicize_image), and nothing else was changed. The cloud's operator publishes it (publish.sh --project $(current_project) ... with credentials allowed to publicize, from the build's publish-request.json), or grants this user publicize_image; or give the catalogue entry visibility: shared"
+  fi
+  die "$region: openstack image $* failed"
 }

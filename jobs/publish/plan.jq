@@ -36,13 +36,19 @@ def plan($mode; $name; $build; $cutoff; $inuse):
         ($builds | sort_by(.seq != null, .created_at, .id) | last) as $x
         | (([.[].seq // 0] | max) + 1) as $seq
         | {
-            state: map(if .id == $x.id then .seq = $seq | .rolled_back = false else . end),
-            actions: [{
+            state: map(if .id == $x.id then .seq = $seq | .rolled_back = false | .visibility = .target_visibility else . end),
+            # The catalogue's visibility first: it is the one change a cloud may refuse
+            # (Glance lets only admins make an image public), and refused first, nothing
+            # else has changed.
+            actions: ((if $x.visibility != $x.target_visibility then [{
+              say: "make build \($build) (\($x.id)) \($x.target_visibility), as the catalogue says",
+              argv: ["set", "--\($x.target_visibility)", $x.id]
+            }] else [] end) + [{
               say: "publish build \($build) (\($x.id)) as number \($seq)",
               argv: (["set", "--property", "factory_publish_seq=\($seq)"]
                 + (if $x.rolled_back then ["--property", "factory_rolled_back=false"] else [] end)
                 + [$x.id])
-            }],
+            }]),
             errors: []
           }
       end;

@@ -13,7 +13,7 @@ shopt -s inherit_errexit
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-USAGE="usage: $PROG --name NAME --build-id ID --regions \"R1 R2\" [--retention-months N] [--today YYYY-MM-DD] [--dry-run]"
+USAGE="usage: $PROG --name NAME --build-id ID --regions \"R1 R2\" [--retention-months N] [--today YYYY-MM-DD] [--project ID] [--dry-run]"
 
 name="" build="" regions="" retention_months=24 today="" DRY_RUN=no
 while [[ $# -gt 0 ]]; do
@@ -23,6 +23,7 @@ while [[ $# -gt 0 ]]; do
     --regions) takes_value "$@"; regions="$2"; shift 2 ;;
     --retention-months) takes_value "$@"; retention_months="$2"; shift 2 ;;
     --today) takes_value "$@"; today="$2"; shift 2 ;;
+    --project) takes_value "$@"; check_project "$2"; FOR_PROJECT="$2"; shift 2 ;;
     --dry-run) DRY_RUN=yes; shift ;;
     *) usage_error "unknown argument \"$1\"" ;;
   esac

@@ -4,13 +4,17 @@
 #
 # Arguments: $meta (the file's path, for messages), $name and $build (what the
 # pipeline says it registers: META must agree), $build_date (META.date as a UTC
-# YYYY-MM-DD), $file (the qcow2).
+# YYYY-MM-DD), $build_time (META.date as SCS writes times: "YYYY-MM-DD hh:mm:ss" UTC, or
+# the date alone), $file (the qcow2).
 
 def problem($field; $message): "\($meta): \($field): \($message)";
 
 def oneline: type == "string" and (test("[[:cntrl:]]") | not);
 def text: oneline and length > 0;
 def whole($min): type == "number" and . == floor and . >= $min;
+def day: type == "string" and test("^[0-9]{4}-[0-9]{2}-[0-9]{2}$");
+def url: oneline and test("^https?://[^[:space:]]+$");
+def one_of($values): . as $v | $values | index([$v]) != null;
 
 if type != "object" then problem("(root)"; "expected a JSON object") + "\n" | halt_error(1) else . end
 | . as $m
@@ -29,7 +33,19 @@ if type != "object" then problem("(root)"; "expected a JSON object") + "\n" | ha
     (if ($m.guestAgent | type) != "boolean" then problem("guestAgent"; "must be true or false") else empty end),
     (if ["virtio", "scsi", "ide"] | index($m.diskBus) | not then problem("diskBus"; "must be virtio, scsi or ide") else empty end),
     (if ["virtio", "e1000"] | index($m.vifModel) | not then problem("vifModel"; "must be virtio or e1000") else empty end),
-    (["signatureUrl", "hashListUrl"][] as $k | if ($m[$k] // "") != "" and (($m[$k] | text) | not) then problem($k; "must be a URL on one line") else empty end)
+    (["signatureUrl", "hashListUrl"][] as $k | if ($m[$k] // "") != "" and (($m[$k] | text) | not) then problem($k; "must be a URL on one line") else empty end),
+    # SCS image metadata (scs-0102).
+    (if ($m.loginUser | type == "string" and test("^[a-z_][a-z0-9_-]*$")) | not then problem("loginUser"; "must be a user name") else empty end),
+    (if ($m.purpose | one_of(["generic", "minimal", "k8snode", "gpu", "network", "custom"])) | not then problem("purpose"; "must be generic, minimal, k8snode, gpu, network or custom") else empty end),
+    (if ($m.replaceFrequency | one_of(["yearly", "quarterly", "monthly", "weekly", "daily", "critical_bug", "never"])) | not then problem("replaceFrequency"; "must be yearly, quarterly, monthly, weekly, daily, critical_bug or never") else empty end),
+    (if ($m.providedUntil | day or one_of(["notice", "none"])) | not then problem("providedUntil"; "must be YYYY-MM-DD, notice or none") else empty end),
+    (if $m.hotfixHours != null and (($m.hotfixHours | whole(0)) | not) then problem("hotfixHours"; "must be a whole number >= 0") else empty end),
+    (if ($m.hypervisorType | one_of(["qemu", "kvm", "xen", "hyper-v", "esxi", "any"])) | not then problem("hypervisorType"; "must be qemu, kvm, xen, hyper-v, esxi or any") else empty end),
+    (if ($m.rngModel | one_of(["virtio", "none"])) | not then problem("rngModel"; "must be virtio or none") else empty end),
+    (if $m.maintainedUntil != null and (($m.maintainedUntil | day) | not) then problem("maintainedUntil"; "must be YYYY-MM-DD") else empty end),
+    (if ($m.imageSource == "private" or ($m.imageSource | url)) | not then problem("imageSource"; "must be an http(s) URL or \"private\"") else empty end),
+    (if ($m.imageDescription | text) | not then problem("imageDescription"; "must be a URL or text on one line") else empty end),
+    (if ($m.uuidValidity | day) | not then problem("uuidValidity"; "must be YYYY-MM-DD") else empty end)
   ] as $problems
 | if ($problems | length) > 0 then ($problems | join("\n") + "\n" | halt_error(1)) else . end
 | [
@@ -48,6 +64,20 @@ if type != "object" then problem("(root)"; "expected a JSON object") + "\n" | ha
       (if $m.diskBus == "scsi" then "hw_scsi_model=virtio-scsi" else empty end),
       "hw_vif_model=\($m.vifModel)",
       (if $m.guestAgent then "hw_qemu_guest_agent=yes", "os_require_quiesce=yes" else empty end),
+      # Nova schedules an image with hypervisor_type only onto hosts of that type.
+      (if $m.hypervisorType != "any" then "hypervisor_type=\($m.hypervisorType)" else empty end),
+      (if $m.rngModel != "none" then "hw_rng_model=\($m.rngModel)" else empty end),
+      # What users are promised (SCS scs-0102, "Image handling" and "Image build info").
+      "os_purpose=\($m.purpose)",
+      "image_original_user=\($m.loginUser)",
+      "image_build_date=\($build_time)",
+      "image_source=\($m.imageSource)",
+      "image_description=\($m.imageDescription)",
+      "replace_frequency=\($m.replaceFrequency)",
+      "provided_until=\($m.providedUntil)",
+      "uuid_validity=\($m.uuidValidity)",
+      (if $m.hotfixHours != null then "hotfix_hours=\($m.hotfixHours)" else empty end),
+      (if $m.maintainedUntil != null then "maintained_until=\($m.maintainedUntil)" else empty end),
       # Provenance, and what the rotation finds the image by.
       "factory_image_name=\($name)",
       "factory_build_id=\($build)",
@@ -61,6 +91,8 @@ if type != "object" then problem("(root)"; "expected a JSON object") + "\n" | ha
       (if ($m.hashListUrl // "") != "" then "factory_hashlist_url=\($m.hashListUrl)" else empty end)
       | "--property", .
     ),
+    # SCS's recommended tag for the operating system.
+    "--tag", "os:\($m.os.distro)",
     "-f", "value", "-c", "id",
     "\($name)_candidate_\($build)"
   ][]

@@ -12,7 +12,7 @@ shopt -s inherit_errexit
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 source "$(dirname "$0")/lib.sh"
 
-USAGE="usage: $PROG --name NAME --regions \"R1 R2\" [--build-id ID] [--dry-run]"
+USAGE="usage: $PROG --name NAME --regions \"R1 R2\" [--build-id ID] [--project ID] [--dry-run]"
 
 name="" regions="" build="" DRY_RUN=no
 while [[ $# -gt 0 ]]; do
@@ -20,6 +20,7 @@ while [[ $# -gt 0 ]]; do
     --name) takes_value "$@"; name="$2"; shift 2 ;;
     --regions) takes_value "$@"; regions="$2"; shift 2 ;;
     --build-id) takes_value "$@"; build="$2"; shift 2 ;;
+    --project) takes_value "$@"; check_project "$2"; FOR_PROJECT="$2"; shift 2 ;;
     --dry-run) DRY_RUN=yes; shift ;;
     *) usage_error "unknown argument \"$1\"" ;;
   esac

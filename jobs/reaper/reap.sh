@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The build-host reaper (job build-host-reaper, hourly). Deletes the factory's build hosts
 # (and stage-9 test servers) whose expires-at has passed and that are not kept, with their
-# port and scratch volume, and names the Jenkins nodes to remove: every `<env>-build-*`
+# port and scratch volume; then the ports and scratch volumes of build hosts whose server is
+# gone (a host deleted by hand, or a destroy or reap that stopped halfway: they carry the
+# build's tags and metadata); and names the Jenkins nodes to remove: every `<env>-build-*`
 # node whose server is gone (reaped now, destroyed by hand, or never cleaned up — an SSH
 # agent with RetentionStrategy.Always retries forever otherwise). Runs on the controller.
 #
@@ -47,13 +49,27 @@ mkdir -p "$(dirname "$BUILD_HOST_LOCK")"
 exec 9>>"$BUILD_HOST_LOCK"
 flock -w "${BUILD_HOST_LOCK_WAIT:-900}" 9 || { log "could not take $BUILD_HOST_LOCK"; exit 1; }
 
-servers="$(mktemp)"
-trap 'rm -f "$servers"' EXIT
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+servers="$work/servers.json"
 openstack server list --long -f json >"$servers"
 selection="$(python3 "$REAPER_DIR/build_hosts.py" expired --env "$FACTORY_ENV" ${REAPER_NOW:+--now "$REAPER_NOW"} <"$servers")"
 expired=()
 if [ -n "$selection" ]; then mapfile -t expired <<<"$selection"; fi
 log "${#expired[@]} expired server(s)"
+
+# destroy_with_state BUILD-ID NAME — `terraform destroy` of the build's host through its
+# state on the controller; fails (1) when there is no state or the destroy failed.
+destroy_with_state() {
+  local tf_dir="$FACTORY_LOCAL_ROOT/$1/terraform"
+  [ -n "$1" ] && [ -f "$tf_dir/terraform.tfstate" ] || return 1
+  log "destroying $2 through its Terraform state in $tf_dir"
+  (cd "$tf_dir" && terraform destroy -auto-approve -input=false -no-color \
+    -var "build_id=$1" -var "agent_public_key=$(cat "${AGENT_PUBLIC_KEY_FILE:-/var/lib/jenkins/.ssh/build-host.pub}")" \
+    -var keep=false >&2) && return 0
+  log "WARNING: terraform destroy failed for $2; deleting by name"
+  return 1
+}
 
 failures=0
 reaped=()
@@ -63,16 +79,9 @@ for line in "${expired[@]}"; do
     log "would delete $role $name (build $build_id)"
     continue
   fi
-  tf_dir="$FACTORY_LOCAL_ROOT/$build_id/terraform"
-  if [ "$role" = build-host ] && [ -n "$build_id" ] && [ -f "$tf_dir/terraform.tfstate" ]; then
-    log "destroying $name through its Terraform state in $tf_dir"
-    if (cd "$tf_dir" && terraform destroy -auto-approve -input=false -no-color \
-      -var "build_id=$build_id" -var "agent_public_key=$(cat "${AGENT_PUBLIC_KEY_FILE:-/var/lib/jenkins/.ssh/build-host.pub}")" \
-      -var keep=false >&2); then
-      reaped+=("$name")
-      continue
-    fi
-    log "WARNING: terraform destroy failed for $name; deleting by name"
+  if [ "$role" = build-host ] && destroy_with_state "$build_id" "$name"; then
+    reaped+=("$name")
+    continue
   fi
   if delete_quietly "server $name" openstack server delete --wait "$name"; then reaped+=("$name"); else failures=$((failures + 1)); fi
   if [ "$role" = build-host ]; then
@@ -81,6 +90,30 @@ for line in "${expired[@]}"; do
   else
     delete_quietly "key pair $name" openstack keypair delete "$name" || failures=$((failures + 1))
   fi
+done
+
+# Half-deleted build hosts: what is left of builds whose server is gone (looked at after
+# the deletions above, so what they left behind is found in the same run).
+if [ "${DRY_RUN:-false}" = true ]; then cp "$servers" "$work/now.json"; else openstack server list --long -f json >"$work/now.json"; fi
+openstack port list --tags "factory=$FACTORY_ENV,role=build-host" --long -f json >"$work/ports.json"
+openstack volume list --long -f json >"$work/volumes.json"
+left="$(python3 "$REAPER_DIR/build_hosts.py" orphans --env "$FACTORY_ENV" --ports "$work/ports.json" --volumes "$work/volumes.json" <"$work/now.json")"
+orphans=()
+if [ -n "$left" ]; then mapfile -t orphans <<<"$left"; fi
+log "${#orphans[@]} port(s) and volume(s) of build hosts whose server is gone"
+declare -A destroyed=()
+for line in "${orphans[@]}"; do
+  IFS=$'\t' read -r kind id name build_id <<<"$line"
+  if [ "${DRY_RUN:-false}" = true ]; then
+    log "would delete $kind $name ($id) of build $build_id"
+    continue
+  fi
+  if [ -z "${destroyed[$build_id]:-}" ]; then
+    destroyed[$build_id]=no
+    if destroy_with_state "$build_id" "what is left of $FACTORY_ENV-build-$build_id"; then destroyed[$build_id]=yes; fi
+  fi
+  [ "${destroyed[$build_id]}" = yes ] && continue
+  delete_quietly "$kind $name ($id) of build $build_id" openstack "$kind" delete "$id" || failures=$((failures + 1))
 done
 
 # Jenkins nodes of this factory's build hosts whose server no longer exists.

@@ -55,6 +55,7 @@ while :; do
 done
 
 cd "$tf_dir"
+# init under the lock too: Terraform's provider cache is not safe for two inits at once.
 if [ -n "${TF_PLUGIN_CACHE_DIR:-}" ]; then mkdir -p "$TF_PLUGIN_CACHE_DIR"; fi
 terraform init -input=false -no-color >&2
 terraform apply -auto-approve -input=false -no-color "${TF_VARS[@]}" >&2

@@ -7,9 +7,10 @@
 #   GPG_KEY_FILE    the image signing key (ASCII-armored secret key without passphrase;
 #                   the Jenkins file credential `image-signing-key`)
 #   FACTORY_SCRATCH see lib.sh; local disk, never NFS: the keyring lives here and nowhere else
-# Effect: META.json (the contract with jobs/publish/*.sh), the definition's config
-# tarball in output/, the public key in output/, a private keyring in
-# $FACTORY_SCRATCH/$FACTORY_BUILD_ID/gnupg; the key's fingerprint in signing-key.fpr.
+# Effect: the definition's config tarball in output/, the public key in output/, a private
+# keyring in $FACTORY_SCRATCH/$FACTORY_BUILD_ID/gnupg; the key's fingerprint in
+# signing-key.fpr. (What Glance is told about the image, META.json, the controller writes
+# itself in stage 8: nothing a build host writes decides it.)
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -22,10 +23,6 @@ definition="$(entry definition)"
 commit="$(build_env GIT_COMMIT)"
 out="$FACTORY_BUILD_DIR/output"
 mkdir -p "$out"
-
-python3 "$STAGES_DIR/catalogue.py" meta --entry "$FACTORY_BUILD_DIR/entry.json" \
-  --build-id "$FACTORY_BUILD_ID" --git-commit "$commit" --date "$(date -u +%Y-%m-%d)" \
-  --base-url "$(entry factory.webBaseUrl)" >"$FACTORY_BUILD_DIR/META.json"
 
 # The configuration tarball lets anyone rebuild the image; built reproducibly from the
 # commit (git archive: fixed order, owners and times), so equal definitions give equal bytes.

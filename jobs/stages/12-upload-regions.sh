@@ -21,6 +21,7 @@ if [ -z "$regions" ]; then
 fi
 image="$FACTORY_IMAGES_ROOT/$name/$FACTORY_BUILD_ID/$name.qcow2"
 [ -f "$image" ] || die "no image $image (stage 11)"
+[ -f "$FACTORY_LOCAL_DIR/META.json" ] || die "no $FACTORY_LOCAL_DIR/META.json (stage 8 writes it)"
 "$FACTORY_REPO/jobs/publish/upload-regions.sh" --image "$image" --name "$name" --build-id "$FACTORY_BUILD_ID" \
-  --regions "$regions" --meta "$FACTORY_BUILD_DIR/META.json" >&2
+  --regions "$regions" --meta "$FACTORY_LOCAL_DIR/META.json" >&2
 log "uploaded $name to $regions"

@@ -23,10 +23,11 @@ PUBLISH="${PUBLISH:-$(build_env PUBLISH)}"
 name="$(entry name)"
 other_regions="$(entry regions)"
 regions="$FACTORY_REGION${other_regions:+ $other_regions}"
-status=requested
-is_true "$PUBLISH" && status=published
-
-NAME="$name" REGIONS_LIST="$regions" STATUS="$status" python3 - "$FACTORY_LOCAL_DIR/publish-request.json" <<'PY'
+# write_request STATUS — the marker, locally and (a new file) on NFS: "requested" until a
+# publication succeeded, then "published" (an operator publishing a public image by hand
+# starts from a request that says it is not published yet).
+write_request() {
+  NAME="$name" REGIONS_LIST="$regions" STATUS="$1" python3 - "$FACTORY_LOCAL_DIR/publish-request.json" <<'PY'
 import json, os, sys
 json.dump({
     "name": os.environ["NAME"],
@@ -37,11 +38,14 @@ json.dump({
     "status": os.environ["STATUS"],
 }, open(sys.argv[1], "w"), indent=2, sort_keys=True)
 PY
-cp --remove-destination "$FACTORY_LOCAL_DIR/publish-request.json" "$FACTORY_BUILD_DIR/"
+  cp --remove-destination "$FACTORY_LOCAL_DIR/publish-request.json" "$FACTORY_BUILD_DIR/"
+}
+write_request requested
 
 if is_true "$PUBLISH"; then
   "$FACTORY_REPO/jobs/publish/publish.sh" --name "$name" --build-id "$FACTORY_BUILD_ID" --regions "$regions" \
     --retention-months "$(entry factory.imageRetentionMonths)" >&2
+  write_request published
   log "published $name ($FACTORY_BUILD_ID) in $regions"
 else
   log "publish request for $name ($FACTORY_BUILD_ID) in $regions written; PUBLISH=false, not published"

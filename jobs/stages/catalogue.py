@@ -4,8 +4,10 @@
   catalogue.py entry --model FILE --image NAME [--template T] [--definition D] [--regions "R1 R2"]
       prints the catalogue entry of NAME as JSON, with the schema's defaults applied, the
       job's overrides (empty = catalogue value) and the factory facts the stages need.
-  catalogue.py meta --entry entry.json --build-id ID --git-commit SHA --date YYYY-MM-DD [--base-url URL]
-      prints META.json (the contract with jobs/publish/*.sh).
+  catalogue.py meta --entry entry.json --build-id ID --git-commit SHA --date TIME [--base-url URL]
+      prints META.json (the contract with jobs/publish/*.sh): the entry's image facts, the
+      build's, and what the SCS image metadata (scs-0102) derives from them. TIME is when the
+      build started (RFC 3339, UTC): every update published before it is in the image.
   catalogue.py get [--default VALUE] FILE KEY.PATH
       prints one value of a JSON file (lists space-separated, booleans true/false); a
       missing key is an error, or VALUE when given (the optional `owner`, for one).
@@ -15,6 +17,8 @@ schema's defaults applied: the model file jobs/build-hosts/<env>/factory.json (-
 Runs wherever cloud-init does (python3 is its dependency).
 """
 import argparse
+import calendar
+import datetime
 import json
 import sys
 
@@ -60,6 +64,8 @@ def resolve_entry(args):
         "templateFlavor": template["flavor"],
         "imageRetentionMonths": env["imageRetentionMonths"],
         "webBaseUrl": f"http://{web['domain']}" if web.get("domain") and web.get("count", 0) > 0 else "",
+        # The name the controller resolves to find the web servers it pushes the tree to.
+        "webDomain": web["domain"] if web.get("domain") and web.get("count", 0) > 0 else "",
         # What the image's package manager uses (stage 7 hands them to the image tool); "" = the tool's default.
         "mirrors": {"debian": (env.get("mirrors") or {}).get("debian", ""), "debianSecurity": (env.get("mirrors") or {}).get("debianSecurity", "")},
     }
@@ -67,19 +73,41 @@ def resolve_entry(args):
     print()
 
 
+def add_months(day, months):
+    """The same day `months` later (the month's last day when it has no such day)."""
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
 def write_meta(args):
     with open(args.entry, encoding="utf-8") as f:
         entry = json.load(f)
-    keys = ["name", "definition", "tooling", "minDiskGb", "minRamMb", "visibility", "os", "regions", "guestAgent", "diskBus", "vifModel"]
+    try:
+        started = datetime.datetime.fromisoformat(args.date.replace("Z", "+00:00"))
+    except ValueError:
+        fail(f"--date {args.date!r}: not an RFC 3339 time")
+    if started.tzinfo is None:
+        fail(f"--date {args.date!r}: the time needs its zone (Z for UTC)")
+    started = started.astimezone(datetime.timezone.utc)
+    keys = ["name", "definition", "tooling", "minDiskGb", "minRamMb", "visibility", "os", "regions", "guestAgent", "diskBus", "vifModel",
+            "loginUser", "description", "purpose", "replaceFrequency", "providedUntil", "hotfixHours", "hypervisorType", "rngModel", "maintainedUntil"]
     meta = {k: entry[k] for k in keys if k in entry}
     base = f"{args.base_url.rstrip('/')}/{entry['name']}/{args.build_id}" if args.base_url else ""
     qcow2 = f"{entry['name']}.qcow2"
+    os_ = entry["os"]
     meta.update(
         buildId=args.build_id,
         gitCommit=args.git_commit,
-        date=args.date,
+        date=started.strftime("%Y-%m-%dT%H:%M:%SZ"),
         signatureUrl=f"{base}/{qcow2}.asc" if base else "",
         hashListUrl=f"{base}/{entry['name']}.hashdeep" if base else "",
+        # SCS: where the image can be downloaded ("private": nowhere), and what it is.
+        imageSource=f"{base}/{qcow2}" if base else "private",
+        imageDescription=entry.get("description")
+        or (f"{base}/" if base else f"{os_['distro']} {os_['version']} ({os_['architecture']}) from {entry['definition']} at {args.git_commit}"),
+        # Retention deletes an image no earlier than imageRetentionMonths after its build.
+        uuidValidity=add_months(started.date(), int(entry["factory"]["imageRetentionMonths"])).isoformat(),
     )
     json.dump(meta, sys.stdout, indent=2, sort_keys=True)
     print()

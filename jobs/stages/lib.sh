@@ -21,7 +21,6 @@
 # controller and the build host (both mount the share at the same paths). Build hosts
 # write it, so to the controller it is data, never code or control:
 #   entry.json, build.env   copies of the controller's, for the build-host stages
-#   META.json         image metadata for jobs/publish/*.sh (stage 6)
 #   output/           image, config tarball, test results, signatures, manifest
 #   logs/             one log per build-host stage
 # The controller's local directory holds what decides what the controller does; build
@@ -30,7 +29,8 @@
 #                     controller stages run these scripts
 #   entry.json        the resolved catalogue entry, build.env (id, commit, parameters) (stage 1)
 #   terraform/        the build host's Terraform config and state (stage 2)
-#   build-host.json   `terraform output -json` (stage 2); image-id (stage 8)
+#   build-host.json   `terraform output -json` (stage 2)
+#   META.json, image-id   what jobs/publish/*.sh register, and the image's UUID (stage 8)
 #   logs/             one log per controller stage
 # shellcheck shell=bash
 

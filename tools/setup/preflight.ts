@@ -4,7 +4,7 @@ import { findToolchain, ToolchainMissingError } from "../../cli/terraform/toolch
 import { missingRequirements } from "./requirements";
 
 /** The suites that run Terraform with the real providers. */
-const TOOLCHAIN_SUITES = ["unit", "cloud"];
+const TOOLCHAIN_SUITES = ["unit", "cloud", "pipeline"];
 
 function main(suites: string[]): number {
   const missing = missingRequirements(suites).map((r) => `${r.presentIf} (Debian package ${r.debianPackage})`);

@@ -70,6 +70,15 @@ describe("reap.sh", () => {
   // Deleting expired hosts (through their state, else by name, tolerating what is gone) and
   // failing on a real failure run against the real Nova: test/pipeline/build-hosts.pipeline.ts.
 
+  test("without the model file it refuses, naming it, and touches nothing (an empty prefix would name every Jenkins node)", () => {
+    const standIns = new StandIns(path.join(root, "standins-model"));
+    standIns.add("openstack", 'echo "[]"');
+    const r = run(REAP, [], { FACTORY_ENV: "nope", FACTORY_LOCAL_ROOT: builds, REAPER_NOW: NOW, NODES_FILE: "/dev/null" }, standIns.bin);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`no model file ${path.join(JOBS, "reaper", "..", "build-hosts", "nope", "factory.json")} (run 'npx factory templates' and commit jobs/build-hosts/)`);
+    expect(standIns.calls()).toEqual([]);
+  });
+
   test("names the Jenkins nodes of build hosts that are gone: reaped now, or destroyed by hand (kept hosts), and no others", () => {
     const standIns = new StandIns(path.join(root, "standins-nodes"));
     // kept: a kept host still running; left-over: its server was destroyed by hand.

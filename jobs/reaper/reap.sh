@@ -45,6 +45,13 @@ delete_quietly() {
   fi
 }
 
+# The names of this factory's build hosts (and so their Jenkins nodes) start with the
+# model's prefix (jobs/build-hosts/<env>/factory.json of this checkout, or FACTORY_MODEL).
+model="${FACTORY_MODEL:-$(dirname "$REAPER_DIR")/build-hosts/$FACTORY_ENV/factory.json}"
+[ -f "$model" ] || { log "no model file $model (run 'npx factory templates' and commit jobs/build-hosts/)"; exit 1; }
+prefix="$(python3 "$REAPER_DIR/../stages/catalogue.py" get "$model" names.buildHostPrefix)"
+[ -n "$prefix" ] || { log "$model: names.buildHostPrefix is empty"; exit 1; }
+
 mkdir -p "$(dirname "$BUILD_HOST_LOCK")"
 exec 9>>"$BUILD_HOST_LOCK"
 flock -w "${BUILD_HOST_LOCK_WAIT:-900}" 9 || { log "could not take $BUILD_HOST_LOCK"; exit 1; }
@@ -119,8 +126,7 @@ done
 # Jenkins nodes of this factory's build hosts whose server no longer exists.
 if [ -n "${NODES_FILE:-}" ] && [ "${DRY_RUN:-false}" != true ]; then
   present="$(python3 -c 'import json,sys; print("\n".join(s.get("Name", s.get("name", "")) for s in json.load(open(sys.argv[1]))))' "$servers")"
-  # the nodes are named as their servers: the model's build-host prefix (`factory templates`)
-  prefix="$(python3 "$REAPER_DIR/../stages/catalogue.py" get "$REAPER_DIR/../build-hosts/$FACTORY_ENV/factory.json" names.buildHostPrefix)"
+  # the nodes are named as their servers: the model's build-host prefix
   while IFS= read -r node; do
     [[ "$node" == "$prefix"* ]] || continue
     gone=true

@@ -311,9 +311,9 @@ export class Pipeline {
     cpSync(file, path.join(this.imagesRoot, image, build.id, name));
   }
 
-  /** A script of jobs/ (the working tree's), in the controller's environment. */
+  /** A script of jobs/ as the controller's checkout has it (with the model file), in the controller's environment. */
   script(relative: string, args: string[], more: Record<string, string | undefined> = {}, failOn?: string): Promise<Run> {
-    return run(path.join(JOBS, relative), args, this.env(more, failOn), { timeoutSeconds: 1200 });
+    return run(path.join(this.repo.dir, "jobs", relative), args, this.env(more, failOn), { timeoutSeconds: 1200 });
   }
 
   dispose(): void {

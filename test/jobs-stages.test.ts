@@ -609,6 +609,13 @@ describe("stages 14 and 15: clean up and destroy", () => {
     writeFileSync(path.join(localDir, "terraform", "terraform.tfstate"), "{}");
     expect(run(stage("15-destroy-build-host.sh"), [], env({ KEEP_BUILD_HOST: "true" }), standIns.bin).stderr).toContain("KEEP_BUILD_HOST=true: keeping example-build-");
     expect(standIns.argv()).toEqual([]);
+    // While a spawn or the reaper holds the build-host lock, no destroy (they share the provider cache).
+    const lock = path.join(root, "build-hosts-held.lock");
+    writeFileSync(lock, "");
+    const held = runProgram("flock", [lock, "bash", stage("15-destroy-build-host.sh")], env({ KEEP_BUILD_HOST: "false", BUILD_HOST_LOCK: lock, BUILD_HOST_LOCK_WAIT: "1" }), standIns.bin);
+    expect(held.status).toBe(1);
+    expect(held.stderr).toContain(`the build-host lock ${lock} stayed busy (a spawn, or the reaper)`);
+    expect(standIns.argv()).toEqual([]);
     const r = runStage("15-destroy-build-host.sh", env({ KEEP_BUILD_HOST: "false" }), standIns.bin);
     expect(r.status).toBe(0);
     expect(standIns.calls()).toEqual([

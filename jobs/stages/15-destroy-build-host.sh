@@ -26,5 +26,10 @@ if is_true "$KEEP_BUILD_HOST"; then
 fi
 terraform_vars
 cd "$tf_dir"
+# Under the build-host lock, as stage 2's init and apply and the reaper are: another build's
+# `terraform init` rewrites the shared provider cache (TF_PLUGIN_CACHE_DIR), and took the
+# provider from under a running destroy (seen in test:pipeline).
+take_build_host_lock || die "the build-host lock $BUILD_HOST_LOCK stayed busy (a spawn, or the reaper); the reaper destroys this host after its expires-at"
 terraform destroy -auto-approve -input=false -no-color "${TF_VARS[@]}" >&2
+release_build_host_lock
 log "destroyed the build host of $FACTORY_BUILD_ID"

@@ -166,8 +166,8 @@ describe("stage 15: destroy build host", () => {
 });
 
 describe("the reaper", () => {
-  // One `terraform init` at a time, as stage 2 inits under its lock: two at once race in the
-  // shared provider cache ("mkdir …/plugin-cache/…: file exists", seen here).
+  // One `terraform init` at a time, as stage 2 inits under its lock (on the controller, a
+  // shared provider cache: two inits at once failed with "mkdir …/plugin-cache/…: file exists").
   let initDone: Promise<unknown> = Promise.resolve();
   /** A build host as stage 2 leaves it: the committed template applied in the build's own directory. */
   async function host(id: string): Promise<void> {

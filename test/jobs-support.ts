@@ -127,7 +127,8 @@ ${body}
   }
 }
 
-function git(dir: string, ...args: string[]): string {
+/** git in `dir` as a test's author; its output, trimmed. */
+export function git(dir: string, ...args: string[]): string {
   const r = spawnSync("git", ["-C", dir, ...args], {
     encoding: "utf8",
     env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },

@@ -8,6 +8,7 @@ import { chmodSync, cpSync, mkdirSync, readFileSync, rmSync, writeFileSync } fro
 import * as path from "node:path";
 import { findToolchain, terraformEnv } from "../../cli/terraform/toolchain";
 import { REPO, tempDir } from "../helpers";
+import { git } from "../jobs-support";
 
 export const FIXTURE = path.join(REPO, "test", "fixtures", "pipeline.yaml");
 /** The fixture's tenants (clouds.yaml entries): the factory's, and the web servers' (also "another project"). */
@@ -193,15 +194,6 @@ exec /usr/bin/openstack "$@"
   calls(): string[] {
     return readFileSync(this.log, "utf8").split("\n").filter(Boolean);
   }
-}
-
-function git(dir: string, ...args: string[]): string {
-  const r = spawnSync("git", ["-C", dir, ...args], {
-    encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
-  });
-  if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
-  return r.stdout.trim();
 }
 
 /**

@@ -243,44 +243,28 @@ def wipe(args):
     return done
 
 
+# Each command: what it runs, and its required options.
+COMMANDS = {
+    "images": (images, ["cloud", "name", "regions"]),
+    "drop": (drop, ["cloud", "name", "regions"]),
+    "seed": (seed, ["cloud", "region", "file"]),
+    "record": (record, ["cloud", "region"]),
+    "foreign": (foreign, ["owner", "region", "file"]),
+    "project": (lambda a: connect(a.cloud).current_project_id, ["cloud"]),
+    "tenant": (tenant, ["cloud"]),
+    "wipe": (wipe, ["cloud", "regions"]),
+}
+
+
 def main(argv):
     parser = argparse.ArgumentParser(prog="cloud.py")
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("images")
-    p.add_argument("--cloud", required=True)
-    p.add_argument("--name", required=True)
-    p.add_argument("--regions", required=True)
-    p.set_defaults(run=images)
-    p = sub.add_parser("drop")
-    p.add_argument("--cloud", required=True)
-    p.add_argument("--name", required=True)
-    p.add_argument("--regions", required=True)
-    p.set_defaults(run=drop)
-    p = sub.add_parser("seed")
-    p.add_argument("--cloud", required=True)
-    p.add_argument("--region", required=True)
-    p.add_argument("--file", required=True)
-    p.set_defaults(run=seed)
-    p = sub.add_parser("record")
-    p.add_argument("--cloud", required=True)
-    p.add_argument("--region", required=True)
-    p.set_defaults(run=record)
-    p = sub.add_parser("foreign")
-    p.add_argument("--owner", required=True)
-    p.add_argument("--region", required=True)
-    p.add_argument("--file", required=True)
-    p.set_defaults(run=foreign)
-    p = sub.add_parser("project")
-    p.add_argument("--cloud", required=True)
-    p.set_defaults(run=lambda a: connect(a.cloud).current_project_id)
-    p = sub.add_parser("tenant")
-    p.add_argument("--cloud", required=True)
-    p.set_defaults(run=tenant)
-    p = sub.add_parser("wipe")
-    p.add_argument("--cloud", required=True)
-    p.add_argument("--regions", required=True)
-    p.add_argument("--keep-network", action="store_true")
-    p.set_defaults(run=wipe)
+    for command, (run, options) in COMMANDS.items():
+        p = sub.add_parser(command)
+        for option in options:
+            p.add_argument(f"--{option}", required=True)
+        p.set_defaults(run=run)
+    sub.choices["wipe"].add_argument("--keep-network", action="store_true")
     args = parser.parse_args(argv)
     json.dump(args.run(args), sys.stdout, indent=1, sort_keys=True, default=str)
     return 0

@@ -144,16 +144,21 @@ test("--dry-run says every step of the third publication and changes nothing in 
   expect(imagesOf(N)).toEqual(beforeThird); // updated_at included: not a write happened
 });
 
+/** Builds 1–3 after the third's publication: the first dated and hidden, the second _prev, the third _latest. */
+function thirdOnTop(s: ReturnType<typeof state>): Record<string, string> {
+  const dated = `${N}_${byBuild(s.all[R1])[builds[1].id].properties.factory_build_date.replace(/-/g, "")}`;
+  return {
+    [`build ${builds[1].id}`]: `${dated} | shared | hidden`,
+    [`build ${builds[2].id}`]: `${N}_prev | shared`,
+    [`build ${builds[3].id}`]: `${N}_latest | shared`,
+  };
+}
+
 test("the third build: _latest, the second _prev, the first <name>_YYYYMMDD and hidden, all still shared", async () => {
   expectStatus(await pipeline.stage(builds[3], "13-publish-request.sh"), 0, "stage 13");
   const s = state();
-  const dated = `${N}_${byBuild(s.all[R1])[builds[1].id].properties.factory_build_date.replace(/-/g, "")}`;
   for (const region of [R1, R2]) {
-    expect(s[region]).toEqual({
-      [`build ${builds[1].id}`]: `${dated} | shared | hidden`,
-      [`build ${builds[2].id}`]: `${N}_prev | shared`,
-      [`build ${builds[3].id}`]: `${N}_latest | shared`,
-    });
+    expect(s[region]).toEqual(thirdOnTop(s));
     expect(Object.fromEntries(s.all[region].map((i) => [i.properties.factory_build_id, i.properties.factory_publish_seq]))).toEqual({ [builds[1].id]: "1", [builds[2].id]: "2", [builds[3].id]: "3" });
     // Data and provenance never change in a rotation.
     for (const i of s.all[region]) expect(scsProblems(i)).toEqual([]);
@@ -180,13 +185,8 @@ test("publishing the withdrawn build again makes it _latest again, with the next
   const r = await pipeline.script("publish/publish.sh", ["--name", N, "--build-id", builds[3].id, "--regions", `${R1} ${R2}`]);
   expectStatus(r, 0, "publish.sh");
   const s = state();
-  const dated = `${N}_${byBuild(s.all[R1])[builds[1].id].properties.factory_build_date.replace(/-/g, "")}`;
   for (const region of [R1, R2]) {
-    expect(s[region]).toEqual({
-      [`build ${builds[1].id}`]: `${dated} | shared | hidden`,
-      [`build ${builds[2].id}`]: `${N}_prev | shared`,
-      [`build ${builds[3].id}`]: `${N}_latest | shared`,
-    });
+    expect(s[region]).toEqual(thirdOnTop(s));
     expect(byBuild(s.all[region])[builds[3].id].properties).toMatchObject({ factory_rolled_back: "false", factory_publish_seq: "4" });
   }
   // Run again: nothing to do.

@@ -3,7 +3,7 @@
 // everything else is reached from the jump hosts or from the role that needs it.
 import { Construct } from "constructs";
 import { Peer } from "./peer";
-import { Port } from "./port";
+import { Traffic } from "./traffic";
 import { SecurityGroup } from "./security-group";
 
 export interface FactorySecurityGroupsProps {
@@ -41,20 +41,20 @@ export class FactorySecurityGroups extends Construct {
     // the jump group would admit every IPv4 source. Their fixed addresses name them instead.
     const fromJump = props.jumpEgress ? Peer.cidrs("jump", props.jumpAddresses.map((a) => `${a}/32`)) : this.jump;
 
-    this.jump.allowFrom(Peer.cidrList("admin", props.adminCidrs), Port.ssh());
+    this.jump.allowFrom(Peer.cidrList("admin", props.adminCidrs), Traffic.ssh());
     if (props.jumpEgress) {
-      this.jump.allowFrom(Peer.cidrs("subnet", [props.subnetCidr]), Port.allTraffic());
-      this.jump.allowFrom(fromJump, Port.vrrp());
+      this.jump.allowFrom(Peer.cidrs("subnet", [props.subnetCidr]), Traffic.all());
+      this.jump.allowFrom(fromJump, Traffic.vrrp());
     }
 
-    this.jenkins.allowFrom(fromJump, Port.ssh(), Port.jenkinsHttp());
-    this.jenkins.allowFrom(this.buildHosts, Port.iperf3());
+    this.jenkins.allowFrom(fromJump, Traffic.ssh(), Traffic.jenkinsHttp());
+    this.jenkins.allowFrom(this.buildHosts, Traffic.iperf3());
 
-    this.nfs.allowFrom(fromJump, Port.ssh());
-    this.nfs.allowFrom(this.jenkins, Port.nfs());
-    this.nfs.allowFrom(this.buildHosts, Port.nfs());
+    this.nfs.allowFrom(fromJump, Traffic.ssh());
+    this.nfs.allowFrom(this.jenkins, Traffic.nfs());
+    this.nfs.allowFrom(this.buildHosts, Traffic.nfs());
 
-    this.buildHosts.allowFrom(fromJump, Port.ssh());
-    this.buildHosts.allowFrom(this.jenkins, Port.ssh());
+    this.buildHosts.allowFrom(fromJump, Traffic.ssh());
+    this.buildHosts.allowFrom(this.jenkins, Traffic.ssh());
   }
 }

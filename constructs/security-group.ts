@@ -1,6 +1,6 @@
 // A Neutron security group whose ingress rules are written as connections from other
 // groups or address peers, in the spirit of aws-cdk's `Connections`:
-//   nfs.allowFrom(buildHosts, Port.nfs())
+//   nfs.allowFrom(buildHosts, Traffic.nfs())
 // Egress stays Neutron's default (open): which traffic leaves is a routing question
 // (router SNAT or the jump hosts), not a security-group one.
 import { Construct } from "constructs";
@@ -8,14 +8,14 @@ import type { TerraformProvider } from "cdktf";
 import { NetworkingSecgroupRuleV2 } from "../.gen/providers/openstack/networking-secgroup-rule-v2";
 import { NetworkingSecgroupV2 } from "../.gen/providers/openstack/networking-secgroup-v2";
 import { Peer } from "./peer";
-import { Port } from "./port";
+import { Traffic } from "./traffic";
 
 export interface SecurityGroupProps {
   /** Neutron name; by convention `<env>-<role>`. */
   readonly name: string;
   /** @default "<name> role" */
   readonly description?: string;
-  /** The role this group stands for, used in rule ids (`from-<role>-<port>`). @default name */
+  /** The role this group stands for, used in rule ids (`from-<role>-<traffic>`). @default name */
   readonly role?: string;
   /** @default the stack's default OpenStack provider */
   readonly provider?: TerraformProvider;
@@ -43,16 +43,16 @@ export class SecurityGroup extends Construct {
     return this.group.id;
   }
 
-  /** Admits `ports` from the members of another group, or from an address peer. */
-  allowFrom(source: SecurityGroup | Peer, ...ports: Port[]): this {
-    for (const port of ports) {
+  /** Admits `traffic` from the members of another group, or from an address peer. */
+  allowFrom(source: SecurityGroup | Peer, ...traffic: Traffic[]): this {
+    for (const t of traffic) {
       if (source instanceof SecurityGroup) {
-        this.rule(`from-${source.role}-${port.label}`, port, { remoteGroupId: source.id, ethertype: "IPv4", key: source.node.path }, `${port.label} from ${source.role}`);
+        this.rule(`from-${source.role}-${t.label}`, t, { remoteGroupId: source.id, ethertype: "IPv4", key: source.node.path }, `${t.label} from ${source.role}`);
       } else {
         source.prefixes.forEach(({ cidr, ethertype }, i) => {
           const key = source.keyOf(i);
           const from = `${source.label}${key ? `-${key}` : ""}`;
-          this.rule(`from-${from}-${port.label}`, port, { remoteIpPrefix: cidr, ethertype, key: cidr }, `${port.label} from ${source.describe(i)}`);
+          this.rule(`from-${from}-${t.label}`, t, { remoteIpPrefix: cidr, ethertype, key: cidr }, `${t.label} from ${source.describe(i)}`);
         });
       }
     }
@@ -60,15 +60,15 @@ export class SecurityGroup extends Construct {
   }
 
   /**
-   * One Neutron rule. The same traffic admitted twice (another label for the same port,
+   * One Neutron rule. The same traffic admitted twice (the same traffic under another label,
    * a peer listed again) is one rule: the first; rule ids stay those of the first call.
    */
-  private rule(id: string, port: Port, remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string; key: string }, description: string) {
+  private rule(id: string, traffic: Traffic, remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string; key: string }, description: string) {
     // remote.key: the source group's path or the CIDR (each `.id` of a group is a new token string)
-    const admits = [remote.ethertype, port.protocol, port.fromPort, port.toPort, remote.key].join(" ");
+    const admits = [remote.ethertype, traffic.protocol, traffic.fromPort, traffic.toPort, remote.key].join(" ");
     if (this.admitted.has(admits)) return;
     if ([...this.admitted.values()].includes(id)) {
-      throw new Error(`security group ${this.node.path}: rule id "${id}" names two different rules (${description}); give one of the ports or peers another label`);
+      throw new Error(`security group ${this.node.path}: rule id "${id}" names two different rules (${description}); give one of the traffics or peers another label`);
     }
     this.admitted.set(admits, id);
     new NetworkingSecgroupRuleV2(this, id, {
@@ -76,9 +76,9 @@ export class SecurityGroup extends Construct {
       securityGroupId: this.id,
       direction: "ingress",
       ethertype: remote.ethertype,
-      protocol: port.protocol === "any" ? undefined : port.protocol,
-      portRangeMin: port.fromPort,
-      portRangeMax: port.toPort,
+      protocol: traffic.protocol === "any" ? undefined : traffic.protocol,
+      portRangeMin: traffic.fromPort,
+      portRangeMax: traffic.toPort,
       remoteGroupId: remote.remoteGroupId,
       remoteIpPrefix: remote.remoteIpPrefix,
       description,

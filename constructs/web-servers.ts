@@ -12,7 +12,7 @@ import type { Host } from "../config/factory-model";
 import type { NetworkNames } from "../config/names";
 import { FactoryNetwork } from "./factory-network";
 import { Peer } from "./peer";
-import { Port } from "./port";
+import { Traffic } from "./traffic";
 import { SecurityGroup } from "./security-group";
 import { Server } from "./server";
 import { ServerPort } from "./server-port";
@@ -60,9 +60,9 @@ export class WebServers extends Construct {
       description: "Web servers publishing the images",
       provider,
     });
-    this.securityGroup.allowFrom(Peer.world(), Port.http(), Port.https());
+    this.securityGroup.allowFrom(Peer.world(), Traffic.http(), Traffic.https());
     for (const source of props.sshSources) {
-      this.securityGroup.allowFrom(Peer.cidrs(source.label, [`${source.address}/32`]), Port.ssh());
+      this.securityGroup.allowFrom(Peer.cidrs(source.label, [`${source.address}/32`]), Traffic.ssh());
     }
 
     props.hosts.forEach(({ name, zone }, i) => {

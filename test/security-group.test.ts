@@ -3,7 +3,7 @@
 // and a peer that is not a CIDR is an error at synth time, not a rule Neutron refuses.
 import { App, TerraformStack, Testing } from "cdktf";
 import { Peer } from "../constructs/peer";
-import { Port } from "../constructs/port";
+import { Traffic } from "../constructs/traffic";
 import { SecurityGroup } from "../constructs/security-group";
 
 function rulesOf(build: (stack: TerraformStack) => void): any[] {
@@ -18,7 +18,7 @@ test("the same port from the same peer twice, or under another label, is one rul
   const rules = rulesOf((stack) => {
     const jump = new SecurityGroup(stack, "jump", { name: "t-jump", role: "jump" });
     const admins = Peer.cidrs("admin", ["203.0.113.0/24"]);
-    jump.allowFrom(admins, Port.ssh()).allowFrom(admins, Port.ssh(), Port.tcp(22));
+    jump.allowFrom(admins, Traffic.ssh()).allowFrom(admins, Traffic.ssh(), Traffic.tcp(22));
   });
   expect(rules.map((r) => [r.remote_ip_prefix, r.protocol, r.port_range_min, r.description])).toEqual([["203.0.113.0/24", "tcp", 22, "ssh from admin"]]);
 });
@@ -28,7 +28,7 @@ test("the same port from a group twice is one rule; from two groups, two", () =>
     const nfs = new SecurityGroup(stack, "nfs", { name: "t-nfs", role: "nfs" });
     const jenkins = new SecurityGroup(stack, "jenkins", { name: "t-jenkins", role: "jenkins" });
     const builders = new SecurityGroup(stack, "builders", { name: "t-builders", role: "build-host" });
-    nfs.allowFrom(jenkins, Port.nfs()).allowFrom(builders, Port.nfs()).allowFrom(jenkins, Port.nfs());
+    nfs.allowFrom(jenkins, Traffic.nfs()).allowFrom(builders, Traffic.nfs()).allowFrom(jenkins, Traffic.nfs());
   });
   expect(rules.map((r) => r.description).sort()).toEqual(["nfs from build-host", "nfs from jenkins"]);
 });
@@ -37,7 +37,7 @@ test("two different rules that would get one id are refused with the group and b
   expect(() =>
     rulesOf((stack) => {
       const web = new SecurityGroup(stack, "web", { name: "t-web", role: "web" });
-      web.allowFrom(Peer.cidrs("office", ["198.51.100.0/24"]), Port.ssh()).allowFrom(Peer.cidrs("office", ["192.0.2.0/24"]), Port.ssh());
+      web.allowFrom(Peer.cidrs("office", ["198.51.100.0/24"]), Traffic.ssh()).allowFrom(Peer.cidrs("office", ["192.0.2.0/24"]), Traffic.ssh());
     }),
   ).toThrow(/security group test\/web: rule id "from-office-ssh" names two different rules \(ssh from office\)/);
 });
@@ -50,7 +50,7 @@ test("ethertypes: IPv6 CIDRs get IPv6 rules, tokens (floating IPs) IPv4", () => 
   const rules = rulesOf((stack) => {
     const jenkins = new SecurityGroup(stack, "jenkins", { name: "t-jenkins", role: "jenkins" });
     const token = new SecurityGroup(stack, "other", { name: "t-other" }).id;
-    jenkins.allowFrom(Peer.cidrs("jump", [`${token}/32`]), Port.jenkinsHttp());
+    jenkins.allowFrom(Peer.cidrs("jump", [`${token}/32`]), Traffic.jenkinsHttp());
   });
   expect(rules.map((r) => r.ethertype)).toEqual(["IPv4"]);
 });

@@ -548,6 +548,8 @@ export const EnvironmentSchema = z
   .describe("An image factory on OpenStack: one environment file per factory in `environments/`");
 
 export type Environment = z.output<typeof EnvironmentSchema>;
+/** Who SNATs the factory's subnet (`network.egress`): the router, or the jump hosts. */
+export type Egress = Environment["network"]["egress"];
 export type BuildHostTemplate = Environment["buildHosts"]["templates"][number];
 export type MailSettings = NonNullable<Environment["jenkins"]["mail"]>;
 export type LdapSettings = NonNullable<Environment["ldap"]>;

@@ -2,6 +2,7 @@
 // This is the security matrix of the README: only jump hosts take SSH from the admins;
 // everything else is reached from the jump hosts or from the role that needs it.
 import { Construct } from "constructs";
+import type { Egress } from "../config/schema";
 import { Peer } from "./peer";
 import { Traffic } from "./traffic";
 import { SecurityGroup } from "./security-group";
@@ -11,12 +12,12 @@ export interface FactorySecurityGroupsProps {
   readonly groupName?: (role: string) => string;
   /** CIDRs (IPv4 or IPv6) whose SSH the jump hosts accept. */
   readonly adminCidrs: readonly string[];
-  /** The private subnet; with `jumpEgress` the jump hosts forward its traffic. */
+  /** The private subnet; with `egress: jump` the jump hosts forward its traffic. */
   readonly subnetCidr: string;
-  /** The jump hosts' fixed addresses: with `jumpEgress`, rules from the jump hosts name them. */
+  /** The jump hosts' fixed addresses: with `egress: jump`, rules from the jump hosts name them. */
   readonly jumpAddresses: readonly string[];
-  /** The jump hosts are the SNAT gateway (`network.egress: jump`). @default false */
-  readonly jumpEgress?: boolean;
+  /** Who SNATs the subnet (`network.egress`): with `jump` the jump hosts are the gateway. */
+  readonly egress: Egress;
 }
 
 export class FactorySecurityGroups extends Construct {
@@ -39,10 +40,10 @@ export class FactorySecurityGroups extends Construct {
     // forward for the subnet), and Neutron counts a group's address pairs among its members
     // (_select_ips_for_remote_group in neutron/db/securitygroups_rpc_base.py): a rule from
     // the jump group would admit every IPv4 source. Their fixed addresses name them instead.
-    const fromJump = props.jumpEgress ? Peer.cidrs("jump", props.jumpAddresses.map((a) => `${a}/32`)) : this.jump;
+    const fromJump = props.egress === "jump" ? Peer.cidrs("jump", props.jumpAddresses.map((a) => `${a}/32`)) : this.jump;
 
     this.jump.allowFrom(Peer.cidrList("admin", props.adminCidrs), Traffic.ssh());
-    if (props.jumpEgress) {
+    if (props.egress === "jump") {
       this.jump.allowFrom(Peer.cidrs("subnet", [props.subnetCidr]), Traffic.all());
       this.jump.allowFrom(fromJump, Traffic.vrrp());
     }

@@ -8,6 +8,7 @@ import { Construct } from "constructs";
 import { ComputeServergroupV2 } from "../.gen/providers/openstack/compute-servergroup-v2";
 import { NetworkingFloatingipAssociateV2 } from "../.gen/providers/openstack/networking-floatingip-associate-v2";
 import type { Host } from "../config/factory-model";
+import type { Egress } from "../config/schema";
 import type { FactoryNetwork } from "./factory-network";
 import type { SecurityGroup } from "./security-group";
 import { ServerPort } from "./server-port";
@@ -30,8 +31,8 @@ export interface JumpHostsProps {
   /** Rendered user-data of jump host `index`. */
   readonly userData: (index: number) => string;
   readonly keyPair?: string;
-  /** The jump hosts SNAT the subnet (`network.egress: jump`). @default false */
-  readonly egress?: boolean;
+  /** Who SNATs the subnet (`network.egress`): with `jump` the jump hosts do, and their ports forward any address. */
+  readonly egress: Egress;
 }
 
 export class JumpHosts extends Construct {
@@ -57,7 +58,7 @@ export class JumpHosts extends Construct {
         subnetId: props.network.subnet.id,
         ipAddress: address,
         securityGroupIds: [props.securityGroup.id],
-        allowedAddressPairs: props.egress ? ["0.0.0.0/0"] : undefined,
+        allowedAddressPairs: props.egress === "jump" ? ["0.0.0.0/0"] : undefined,
       });
       const server = new Server(this, `jump-${i}`, {
         name,

@@ -50,7 +50,7 @@ export class FactoryStack extends EnvironmentStack {
       floatingIps: data.jumpFloatingIps.map((fip) => fip.address),
       userData: (index) => renderUserData(model, { role: "jump", index }),
       keyPair: this.keyPair.name,
-      egress: env.network.egress === "jump",
+      egress: env.network.egress,
     });
 
     this.nfs = new NfsServer(this, "nfs", {

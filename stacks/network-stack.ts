@@ -23,7 +23,7 @@ export class NetworkStack extends EnvironmentStack {
       adminCidrs: env.admin.cidrs,
       subnetCidr: plan.cidr.text,
       jumpAddresses: roles.jump.hosts.map((h) => h.address ?? ""),
-      jumpEgress: env.network.egress === "jump",
+      egress: env.network.egress,
     });
   }
 }

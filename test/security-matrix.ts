@@ -21,12 +21,12 @@ const JUMP_EGRESS_ROWS: Matrix = {
 
 /** The rules the matrix implies for an environment, one line per Neutron rule. */
 export function expectedRules(env: Environment): string[] {
-  const jumpEgress = env.network.egress === "jump";
+  const { egress } = env.network;
   const lines: string[] = [];
   const add = (to: string, from: string, port: string, ethertype = "IPv4", times = 1) => {
     for (let i = 0; i < times; i++) lines.push(`${to} <- ${from} ${port} ${ethertype}`);
   };
-  for (const matrix of jumpEgress ? [MATRIX, JUMP_EGRESS_ROWS] : [MATRIX]) {
+  for (const matrix of egress === "jump" ? [MATRIX, JUMP_EGRESS_ROWS] : [MATRIX]) {
     for (const [to, sources] of Object.entries(matrix)) {
       if (to === "web" && !(env.web && env.web.count > 0)) continue;
       for (const [from, ports] of Object.entries(sources) as Array<[Source, string[]]>) {
@@ -38,11 +38,11 @@ export function expectedRules(env: Environment): string[] {
             add(to, from, port, "IPv6");
           } else if (to === "web" && from === "jump") {
             add(to, from, port, "IPv4", env.servers.jump.count); // one /32 per jump floating IP
-          } else if (from === "jump" && jumpEgress) {
+          } else if (from === "jump" && egress === "jump") {
             // one /32 per jump host's fixed address: the jump group would admit their address pair 0.0.0.0/0
             add(to, from, port, "IPv4", env.servers.jump.count);
           } else if (to === "web" && from === "jenkins") {
-            if (!jumpEgress) add(to, from, port); // via the router's SNAT address
+            if (egress === "router") add(to, from, port); // via the router's SNAT address
           } else {
             add(to, from, port);
           }

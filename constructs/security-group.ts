@@ -3,11 +3,22 @@
 //   nfs.allowFrom(buildHosts, Traffic.nfs())
 // Egress stays Neutron's default (open): which traffic leaves is a routing question
 // (router SNAT or the jump hosts), not a security-group one.
+//
+// A rule's construct id (and so its Terraform address) is made of what it admits, never of
+// a display label: `from-<source>-<traffic>`, where <source> is the source group's role
+// (`jump`) or the peer's label with the CIDR's key when it has several (`world-0`,
+// `jump-1`, `admin-203-0-113-0-24` for a cidrList), and <traffic> is `Traffic.id`: the
+// protocol and port range (`tcp-22`, `tcp-6000-6010`, `vrrp`, `any`). So `from-jump-tcp-22`,
+// `from-admin-203-0-113-0-24-tcp-22`, `from-world-0-tcp-80`, `from-subnet-any`.
+// The rule's Neutron description does use the labels (`ssh from jump`), and `description`
+// forces a new rule in the provider: the labels are part of the deployed rule, renaming
+// one still replaces its rules, but no longer moves any address.
 import { Construct } from "constructs";
 import type { TerraformProvider } from "cdktf";
 import { NetworkingSecgroupRuleV2 } from "../.gen/providers/openstack/networking-secgroup-rule-v2";
 import { NetworkingSecgroupV2 } from "../.gen/providers/openstack/networking-secgroup-v2";
 import { Peer } from "./peer";
+import { moveFromLabelledId } from "./rule-id-moves";
 import { Traffic } from "./traffic";
 
 export interface SecurityGroupProps {
@@ -15,7 +26,7 @@ export interface SecurityGroupProps {
   readonly name: string;
   /** @default "<name> role" */
   readonly description?: string;
-  /** The role this group stands for, used in rule ids (`from-<role>-<traffic>`). @default name */
+  /** The role this group stands for, the source in rule ids (`from-<role>-<traffic>`). @default name */
   readonly role?: string;
   /** @default the stack's default OpenStack provider */
   readonly provider?: TerraformProvider;
@@ -47,12 +58,11 @@ export class SecurityGroup extends Construct {
   allowFrom(source: SecurityGroup | Peer, ...traffic: Traffic[]): this {
     for (const t of traffic) {
       if (source instanceof SecurityGroup) {
-        this.rule(`from-${source.role}-${t.label}`, t, { remoteGroupId: source.id, ethertype: "IPv4", key: source.node.path }, `${t.label} from ${source.role}`);
+        this.rule(source.role, t, { remoteGroupId: source.id, ethertype: "IPv4", key: source.node.path }, `${t.label} from ${source.role}`);
       } else {
         source.prefixes.forEach(({ cidr, ethertype }, i) => {
           const key = source.keyOf(i);
-          const from = `${source.label}${key ? `-${key}` : ""}`;
-          this.rule(`from-${from}-${t.label}`, t, { remoteIpPrefix: cidr, ethertype, key: cidr }, `${t.label} from ${source.describe(i)}`);
+          this.rule(`${source.label}${key ? `-${key}` : ""}`, t, { remoteIpPrefix: cidr, ethertype, key: cidr }, `${t.label} from ${source.describe(i)}`);
         });
       }
     }
@@ -63,15 +73,16 @@ export class SecurityGroup extends Construct {
    * One Neutron rule. The same traffic admitted twice (the same traffic under another label,
    * a peer listed again) is one rule: the first; rule ids stay those of the first call.
    */
-  private rule(id: string, traffic: Traffic, remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string; key: string }, description: string) {
+  private rule(from: string, traffic: Traffic, remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string; key: string }, description: string) {
+    const id = `from-${from}-${traffic.id}`;
     // remote.key: the source group's path or the CIDR (each `.id` of a group is a new token string)
     const admits = [remote.ethertype, traffic.protocol, traffic.fromPort, traffic.toPort, remote.key].join(" ");
     if (this.admitted.has(admits)) return;
     if ([...this.admitted.values()].includes(id)) {
-      throw new Error(`security group ${this.node.path}: rule id "${id}" names two different rules (${description}); give one of the traffics or peers another label`);
+      throw new Error(`security group ${this.node.path}: rule id "${id}" names two different rules (${description}); give one of the sources (peer label or group role) another name`);
     }
     this.admitted.set(admits, id);
-    new NetworkingSecgroupRuleV2(this, id, {
+    const rule = new NetworkingSecgroupRuleV2(this, id, {
       provider: this.provider,
       securityGroupId: this.id,
       direction: "ingress",
@@ -83,5 +94,6 @@ export class SecurityGroup extends Construct {
       remoteIpPrefix: remote.remoteIpPrefix,
       description,
     });
+    moveFromLabelledId(rule, from, traffic);
   }
 }

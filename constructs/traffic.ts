@@ -37,8 +37,18 @@ export class Traffic {
     return new Traffic("any", "all");
   }
 
+  /**
+   * What is admitted, as a construct id part: `tcp-22`, `tcp-6000-6010`, `vrrp`, `any`. Rule
+   * ids are made of it, not of the label, so that a new label renames no Terraform address.
+   */
+  get id(): string {
+    if (this.fromPort === undefined) return this.protocol;
+    return this.fromPort === this.toPort ? `${this.protocol}-${this.fromPort}` : `${this.protocol}-${this.fromPort}-${this.toPort}`;
+  }
+
   private constructor(
     readonly protocol: Protocol,
+    /** For people: the rules' Neutron descriptions (`ssh from jump`). */
     readonly label: string,
     readonly fromPort?: number,
     readonly toPort?: number,

@@ -162,7 +162,7 @@ test("a new build-host template is a new stack; renderers agree", () => {
     "example-build-host-kiwi added",
   ]);
   expect(actions(report)).toEqual(["example-build-host-kiwi add server example-build-kiwi"]);
-  expect(report.counts).toEqual({ added: 1, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, dataAtRisk: 0, security: 0 });
+  expect(report.counts).toEqual({ added: 1, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, moved: 0, dataAtRisk: 0, security: 0 });
   const markdown = renderMarkdown(report);
   expect(markdown.split("\n").slice(0, 3)).toEqual([
     "### factory diff",
@@ -172,4 +172,53 @@ test("a new build-host template is a new stack; renderers agree", () => {
   expect(markdown).toContain("<details><summary>Environment <b>example</b>: 1 stack changed</summary>");
   expect(markdown).toContain("- `+` **server example-build-kiwi** `build-host` — added");
   expect(JSON.parse(renderJson(report))).toEqual(JSON.parse(JSON.stringify(report)));
+});
+
+const MOVED_FROM = "openstack_networking_secgroup_rule_v2.rule_admin_3";
+
+test("a resource a moved block brings to a new address, unchanged: moved, nothing destroyed or created", () => {
+  const report = diff({ moveAdminRule: true });
+  expect(actions(report)).toEqual(["example-network move security group rule security-groups/jump/from-admin-tcp-22"]);
+  expect(resource(report, "security group rule security-groups/jump/from-admin-tcp-22")).toMatchObject({
+    address: "openstack_networking_secgroup_rule_v2.rule_admin_tcp_22_13",
+    movedFrom: MOVED_FROM,
+    changes: [],
+  });
+  expect(report.counts).toEqual({ added: 0, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, moved: 1, dataAtRisk: 0, security: 0 });
+  expect(flags(report)).toEqual([]); // not a new ingress rule: the same rule, renamed
+  const markdown = renderMarkdown(report);
+  expect(markdown).toContain("Resources: 1 moved to new addresses. 0 data-at-risk findings, 0 security findings.");
+  expect(markdown).toContain(`- \`->\` **security group rule security-groups/jump/from-admin-tcp-22** — moved from \`${MOVED_FROM}\` (nothing else changes)`);
+  expect(markdown).not.toContain("Replaced or rebuilt");
+  expect(renderText(report)).toContain(
+    `  -> security group rule security-groups/jump/from-admin-tcp-22 [security-groups/jump/from-admin-tcp-22] moved from ${MOVED_FROM} (nothing else changes)\n`,
+  );
+  expect(JSON.parse(renderJson(report))).toEqual(JSON.parse(JSON.stringify(report)));
+});
+
+test("a moved resource that also changes is compared with its old self: replaced per the force-new table, flagged as usual", () => {
+  const report = diff({ moveAdminRule: true, adminCidr: "198.51.100.0/24" });
+  expect(actions(report)).toEqual(["example-network replace security group rule security-groups/jump/from-admin-tcp-22"]);
+  const rule = resource(report, "security group rule security-groups/jump/from-admin-tcp-22");
+  expect(rule).toMatchObject({ movedFrom: MOVED_FROM, changes: [{ path: "remote_ip_prefix", before: "203.0.113.0/24", after: "198.51.100.0/24", effect: "replace" }] });
+  expect(report.counts).toMatchObject({ added: 0, removed: 0, replaced: 1, moved: 0 });
+  expect(flags(report)).toEqual([
+    "security example-network: widened ingress rule tcp port 22 from 198.51.100.0/24 into security group example-jump: new CIDR 198.51.100.0/24 (was 203.0.113.0/24)",
+  ]);
+  expect(renderMarkdown(report)).toContain(`**security group rule security-groups/jump/from-admin-tcp-22** — replaced (moved from \`${MOVED_FROM}\`)`);
+  expect(renderText(report)).toContain(`replaced (moved from ${MOVED_FROM})`);
+});
+
+test("references follow a move; moved blocks already applied in the base, or from nowhere, do nothing", () => {
+  // The group every rule and the factory's server refer to moves: only the group shows.
+  expect(actions(diff({ moveJumpGroup: true }))).toEqual(["example-network move security group example-jump"]);
+  expect(diff({ moveAdminRule: true, moveJumpGroup: true }, { moveAdminRule: true, moveJumpGroup: true }).changed).toBe(false);
+  // Without the moved block, the same rename is a destroy and a create.
+  const base = readSynthOutput(baseDir);
+  const head = readSynthOutput(fixtureDir({ moveAdminRule: true }));
+  delete (head.stacks.get("example-network") as { moved?: unknown }).moved;
+  expect(actions(compareSynthOutputs(base, head)).sort()).toEqual([
+    "example-network add security group rule security-groups/jump/from-admin-tcp-22",
+    "example-network remove security group rule security-groups/jump/from-admin-ssh",
+  ]);
 });

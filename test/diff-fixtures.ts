@@ -18,6 +18,10 @@ export interface FixtureOptions {
   plumbingSalt?: string;
   buildHosts?: string[];
   nfsAvailabilityZone?: string;
+  /** The admin rule at a new address (`from-admin-tcp-22`), with a `moved` block from its old one. */
+  moveAdminRule?: boolean;
+  /** The jump group at a new address and construct path, with a `moved` block: rules refer to it. */
+  moveJumpGroup?: boolean;
 }
 
 type Json = Record<string, any>;
@@ -57,23 +61,30 @@ function userData(key: string): string {
 function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
   const salt = o.plumbingSalt ?? "";
   const key = o.adminKey ?? "ssh-ed25519 AAAAkey1 admin@example";
+  const jumpGroup = o.moveJumpGroup ? "sg_jump_moved_12" : "sg_jump_1";
+  const adminRule = o.moveAdminRule ? "rule_admin_tcp_22_13" : "rule_admin_3";
+  const moved = [
+    ...(o.moveJumpGroup ? [{ from: "openstack_networking_secgroup_v2.sg_jump_1", to: `openstack_networking_secgroup_v2.${jumpGroup}` }] : []),
+    ...(o.moveAdminRule ? [{ from: "openstack_networking_secgroup_rule_v2.rule_admin_3", to: `openstack_networking_secgroup_rule_v2.${adminRule}` }] : []),
+  ];
   const network: Json = {
     terraform: { backend: backend("example-network") },
+    ...(moved.length > 0 ? { moved } : {}),
     resource: {
       openstack_networking_secgroup_v2: {
-        sg_jump_1: { "//": meta("example-network/security-groups/jump/group", "sg_jump_1"), name: "example-jump" },
+        [jumpGroup]: { "//": meta(`example-network/security-groups/jump/${o.moveJumpGroup ? "the-group" : "group"}`, jumpGroup), name: "example-jump" },
         sg_jenkins_2: { "//": meta("example-network/security-groups/jenkins/group", "sg_jenkins_2"), name: "example-jenkins" },
       },
       openstack_networking_secgroup_rule_v2: {
-        rule_admin_3: {
-          "//": meta("example-network/security-groups/jump/from-admin-ssh", "rule_admin_3"),
+        [adminRule]: {
+          "//": meta(`example-network/security-groups/jump/${o.moveAdminRule ? "from-admin-tcp-22" : "from-admin-ssh"}`, adminRule),
           direction: "ingress",
           ethertype: "IPv4",
           protocol: "tcp",
           port_range_min: 22,
           port_range_max: 22,
           remote_ip_prefix: o.adminCidr ?? "203.0.113.0/24",
-          security_group_id: "${openstack_networking_secgroup_v2.sg_jump_1.id}",
+          security_group_id: `\${openstack_networking_secgroup_v2.${jumpGroup}.id}`,
         },
         rule_jenkins_4: {
           "//": meta("example-network/security-groups/jenkins/from-jump-http", "rule_jenkins_4"),
@@ -82,7 +93,7 @@ function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
           protocol: "tcp",
           port_range_min: 8080,
           port_range_max: 8080,
-          ...(o.jenkinsFromJumpGroup === false ? {} : { remote_group_id: "${openstack_networking_secgroup_v2.sg_jump_1.id}" }),
+          ...(o.jenkinsFromJumpGroup === false ? {} : { remote_group_id: `\${openstack_networking_secgroup_v2.${jumpGroup}.id}` }),
           security_group_id: "${openstack_networking_secgroup_v2.sg_jenkins_2.id}",
         },
       },
@@ -117,7 +128,7 @@ function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
     terraform: { backend: backend("example-factory") },
     resource: {},
   };
-  const jenkinsGroup = crossStack(factory, network, "example-network", "openstack_networking_secgroup_v2.sg_jump_1.name", salt);
+  const jenkinsGroup = crossStack(factory, network, "example-network", `openstack_networking_secgroup_v2.${jumpGroup}.name`, salt);
   const nfsVolume = crossStack(factory, data, "example-data", "openstack_blockstorage_volume_v3.nfs_data_5.id", salt);
   factory.resource = {
     openstack_compute_keypair_v2: {

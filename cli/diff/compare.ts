@@ -1,7 +1,8 @@
 // Compares two synth outputs resource by resource (keyed by Terraform address in each
-// stack), with references normalized to what they point to, and turns the differences
-// into a report: per environment and stack, what is added, removed, replaced, rebuilt,
-// changed, and the flags a reviewer must see first.
+// stack, a base resource that the head's `moved` blocks bring to a new address compared
+// with the head's resource there), with references normalized to what they point to, and
+// turns the differences into a report: per environment and stack, what is added, removed,
+// moved, replaced, rebuilt, changed, and the flags a reviewer must see first.
 import { byPath, compareLeaves, flatten } from "./attributes";
 import { actionOf, classifyChange, displayName, ignoredArguments, INSTANCE, KEYPAIR, META_ARGUMENTS, SECGROUP_RULE } from "./classify";
 import { dataAtRisk, security } from "./flags";
@@ -21,6 +22,9 @@ interface Entry {
   readonly refs: Map<string, ResourceRef[]>;
 }
 
+/** `${stack} ${address in the head}` → its address in the base, for the moves that apply. */
+type Moves = Map<string, string>;
+
 type Side = Map<string, Map<string, Entry>>; // stack → address → entry
 
 /** Replaced or new objects: references to their computed attributes are unknown until apply. */
@@ -29,7 +33,12 @@ const KNOWN_AFTER_APPLY = "(known after apply)";
 export function compareSynthOutputs(base: SynthOutput, head: SynthOutput): DiffReport {
   const baseRefs = new ReferenceNormalizer(base.stacks);
   const headRefs = new ReferenceNormalizer(head.stacks);
-  const before = entries(base.stacks, baseRefs);
+  const moves = movesBetween(base, head);
+  for (const [where, from] of moves) {
+    const [stack, to] = where.split(" ");
+    baseRefs.movedTo(stack, from, headRefs.pathOf(stack, to)!);
+  }
+  const before = entries(base.stacks, baseRefs, moves);
   const after = entries(head.stacks, headRefs);
   const stackNames = [...new Set([...head.stacks.keys(), ...base.stacks.keys()])];
 
@@ -57,7 +66,7 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput): DiffR
   for (const stack of stackNames) {
     const env = environmentOf(stack);
     const settings = settingsChanges(stack, base.stacks.get(stack), head.stacks.get(stack), baseRefs, headRefs);
-    const diff = stackDiff(stack, env, before.get(stack), after.get(stack), changes, settings, nameOf, flags, after);
+    const diff = stackDiff(stack, env, before.get(stack), after.get(stack), changes, moves, settings, nameOf, flags, after);
     environments.set(env, [...(environments.get(env) ?? []), diff]);
   }
   const envDiffs: EnvironmentDiff[] = [...environments].map(([name, stacks]) => ({ name, stacks }));
@@ -72,6 +81,7 @@ function stackDiff(
   before: Map<string, Entry> | undefined,
   after: Map<string, Entry> | undefined,
   changes: Map<string, AttributeChange[]>,
+  moves: Moves,
   settings: AttributeChange[] | undefined,
   nameOf: (reference: unknown) => string,
   flags: Flag[],
@@ -94,9 +104,11 @@ function stackDiff(
       resource = { address, type: entry.type, path, displayName: name, action, changes: listed, notes: [] };
     } else {
       const found = changes.get(key(stack, address));
-      if (!found) continue;
-      const action = actionOf(found);
-      resource = { address, type: entry.type, path, displayName: name, action, changes: found, notes: notesOf(action, name, found, h, everything) };
+      const movedFrom = moves.get(key(stack, address));
+      if (!found && !movedFrom) continue;
+      const action = found ? actionOf(found) : "move";
+      const notes = found ? notesOf(action, name, found, h, everything) : [];
+      resource = { address, type: entry.type, path, displayName: name, action, changes: found ?? [], notes, ...(movedFrom ? { movedFrom } : {}) };
     }
     resources.push(resource);
     const ctx = { env, stack, resource, before: b?.leaves, after: h?.leaves, nameOf, removedRules };
@@ -204,13 +216,36 @@ function settingsChanges(
   return compareLeaves(view(base, baseRefs), view(head, headRefs)).map((c) => ({ ...c, effect: "update" as const }));
 }
 
-function entries(stacks: Map<string, StackJson>, normalizer: ReferenceNormalizer): Side {
+/**
+ * The head's `moved` blocks that apply to this base: `from` is a base resource the head
+ * no longer has, `to` a head resource of the same type the base does not have yet. Others
+ * do nothing (Terraform ignores a `from` that is in no state: blocks kept after the move).
+ */
+function movesBetween(base: SynthOutput, head: SynthOutput): Moves {
+  const moves: Moves = new Map();
+  const has = (json: StackJson | undefined, address: string) => {
+    const dot = address.indexOf(".");
+    return json?.resource?.[address.slice(0, dot)]?.[address.slice(dot + 1)] !== undefined;
+  };
+  for (const [stack, h] of head.stacks) {
+    const b = base.stacks.get(stack);
+    for (const { from, to } of h.moved ?? []) {
+      if (typeof from !== "string" || typeof to !== "string" || from.split(".")[0] !== to.split(".")[0]) continue;
+      if (has(b, from) && !has(h, from) && has(h, to) && !has(b, to)) moves.set(key(stack, to), from);
+    }
+  }
+  return moves;
+}
+
+/** Every resource of one side by address; a base resource a move applies to under its new address. */
+function entries(stacks: Map<string, StackJson>, normalizer: ReferenceNormalizer, moves: Moves = new Map()): Side {
+  const movedTo = new Map([...moves].map(([where, from]) => [`${where.split(" ")[0]} ${from}`, where.split(" ")[1]]));
   const side: Side = new Map();
   for (const [stack, json] of stacks) {
     const byAddress = new Map<string, Entry>();
     for (const [type, resources] of Object.entries(json.resource ?? {})) {
       for (const [id, body] of Object.entries(resources)) {
-        const address = `${type}.${id}`;
+        const address = movedTo.get(key(stack, `${type}.${id}`)) ?? `${type}.${id}`;
         const leaves = new Map<string, unknown>();
         const refs = new Map<string, ResourceRef[]>();
         for (const [path, raw] of flatten(body)) {
@@ -218,7 +253,8 @@ function entries(stacks: Map<string, StackJson>, normalizer: ReferenceNormalizer
           leaves.set(path, normalizer.value(raw, stack, found));
           if (found.length > 0) refs.set(path, found);
         }
-        byAddress.set(address, { stack, address, type, fullPath: constructPath(body, `${stack}/${address}`), leaves, refs });
+        const fullPath = normalizer.pathOf(stack, `${type}.${id}`) ?? constructPath(body, `${stack}/${address}`);
+        byAddress.set(address, { stack, address, type, fullPath, leaves, refs });
       }
     }
     side.set(stack, byAddress);
@@ -260,8 +296,8 @@ function key(stack: string, address: string): string {
 }
 
 function count(environments: EnvironmentDiff[], flags: Flag[]): DiffCounts {
-  const counts: DiffCounts = { added: 0, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, dataAtRisk: 0, security: 0 };
-  const field = { add: "added", remove: "removed", update: "changed", replace: "replaced", rebuild: "rebuilt", deferred: "deferred" } as const;
+  const counts: DiffCounts = { added: 0, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, moved: 0, dataAtRisk: 0, security: 0 };
+  const field = { add: "added", remove: "removed", update: "changed", replace: "replaced", rebuild: "rebuilt", deferred: "deferred", move: "moved" } as const;
   for (const e of environments) for (const s of e.stacks) for (const r of s.resources) counts[field[r.action]] += 1;
   counts.dataAtRisk = flags.filter((f) => f.kind === "data-at-risk").length;
   counts.security = flags.filter((f) => f.kind === "security").length;

@@ -34,6 +34,14 @@ export class ReferenceNormalizer {
     }
   }
 
+  /**
+   * References to `address` mean the resource now at `path`: a `moved` block gave it a new
+   * address (and construct path), and what refers to it refers to the same object.
+   */
+  movedTo(stack: string, address: string, path: string): void {
+    this.paths.get(stack)?.set(address, path);
+  }
+
   /** The construct path of a resource (`<stack>/servers/jenkins/instance`). */
   pathOf(stack: string, address: string): string | undefined {
     return this.paths.get(stack)?.get(address);

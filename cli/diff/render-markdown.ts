@@ -86,7 +86,8 @@ function section(out: string[], title: string, flags: Flag[]): void {
 
 function resourceLines(r: ResourceDiff): string[] {
   const where = r.displayName.endsWith(` ${r.path}`) ? "" : ` \`${r.path}\``;
-  const lines = [`- \`${ACTION_SYMBOLS[r.action]}\` **${escapeMarkdown(r.displayName)}**${where} — ${ACTION_WORDS[r.action]}`];
+  const moved = r.movedFrom && r.action !== "move" ? ` (moved from \`${r.movedFrom}\`)` : r.movedFrom ? ` from \`${r.movedFrom}\` (nothing else changes)` : "";
+  const lines = [`- \`${ACTION_SYMBOLS[r.action]}\` **${escapeMarkdown(r.displayName)}**${where} — ${ACTION_WORDS[r.action]}${moved}`];
   for (const note of r.notes) lines.push(`  - _${escapeMarkdown(note)}_`);
   if (r.action === "remove") return lines;
   for (const c of r.changes) lines.push(...changeLines(c, "  ", r.action === "add"));

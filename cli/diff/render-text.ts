@@ -27,7 +27,8 @@ export function renderText(report: DiffReport): string {
 }
 
 function resourceLines(r: ResourceDiff): string[] {
-  const lines = [`  ${ACTION_SYMBOLS[r.action]} ${r.displayName} [${r.path}] ${ACTION_WORDS[r.action]}`];
+  const moved = r.movedFrom ? (r.action === "move" ? ` from ${r.movedFrom} (nothing else changes)` : ` (moved from ${r.movedFrom})`) : "";
+  const lines = [`  ${ACTION_SYMBOLS[r.action]} ${r.displayName} [${r.path}] ${ACTION_WORDS[r.action]}${moved}`];
   for (const note of r.notes) lines.push(`      note: ${note}`);
   if (r.action === "remove") return lines;
   for (const c of r.changes) lines.push(...changeLines(c, "      ", r.action === "add"));

@@ -8,7 +8,8 @@ export type ResourceAction =
   | "replace" // destroyed and created again (a ForceNew argument changed)
   | "rebuild" // a server rebuilt in place from a new image: its disk is wiped
   | "update" // changed in place
-  | "deferred"; // only arguments the resource ignores (`ignore_changes`) changed
+  | "deferred" // only arguments the resource ignores (`ignore_changes`) changed
+  | "move"; // only its address changed (a `moved` block): renamed in the state, nothing else
 
 /** What a changed argument does to its resource. */
 export type ChangeEffect =
@@ -42,6 +43,8 @@ export interface ResourceDiff {
   readonly action: ResourceAction;
   readonly changes: AttributeChange[];
   readonly notes: string[];
+  /** Its address in the base, when a `moved` block brings it to `address` (whatever its action). */
+  readonly movedFrom?: string;
 }
 
 type StackStatus = "added" | "removed" | "changed" | "unchanged";
@@ -79,6 +82,8 @@ export interface DiffCounts {
   replaced: number;
   rebuilt: number;
   deferred: number;
+  /** Resources whose only change is their address (`moved`); moved ones that also change count there. */
+  moved: number;
   dataAtRisk: number;
   security: number;
 }

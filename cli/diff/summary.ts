@@ -11,6 +11,7 @@ export const ACTION_WORDS: Record<ResourceAction, string> = {
   rebuild: "rebuilt in place",
   update: "changed in place",
   deferred: "changed, not applied until rolled",
+  move: "moved",
 };
 
 /** Terraform's plan symbols, which reviewers already read. */
@@ -21,6 +22,7 @@ export const ACTION_SYMBOLS: Record<ResourceAction, string> = {
   rebuild: "~!",
   update: "~",
   deferred: "~?",
+  move: "->",
 };
 
 export function summaryParagraph(report: DiffReport): string {
@@ -35,6 +37,7 @@ export function summaryParagraph(report: DiffReport): string {
     [c.replaced, "replaced"],
     [c.rebuilt, "rebuilt in place"],
     [c.deferred, "changed but not applied until rolled"],
+    [c.moved, "moved to new addresses"],
   ];
   const listed = kinds.filter(([n]) => n > 0).map(([n, what]) => `${n} ${what}`);
   const resources = listed.length > 0 ? listed.join(", ") : "none (only stack settings changed)";

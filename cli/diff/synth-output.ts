@@ -10,6 +10,8 @@ export interface StackJson {
   readonly data?: Record<string, Record<string, Record<string, unknown>>>;
   readonly output?: Record<string, { value?: unknown; [key: string]: unknown }>;
   readonly terraform?: { backend?: Record<string, unknown> };
+  /** `moved` blocks: the resource at `from` (an address in the state) is now at `to`. */
+  readonly moved?: ReadonlyArray<{ readonly from?: unknown; readonly to?: unknown }>;
 }
 
 export interface SynthOutput {

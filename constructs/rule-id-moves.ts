@@ -12,16 +12,17 @@
 import { TerraformStack } from "cdktf";
 import type { Node } from "constructs";
 import type { NetworkingSecgroupRuleV2 } from "../.gen/providers/openstack/networking-secgroup-rule-v2";
+import { PORTS } from "../config/roles";
 import type { Traffic } from "./traffic";
 
 /** The labels the old ids were made of, by what the traffic admits (frozen: they name deployed rules). */
 const LABEL_BEFORE: Readonly<Record<string, string>> = {
-  "tcp-22": "ssh",
-  "tcp-80": "http",
-  "tcp-443": "https",
-  "tcp-8080": "jenkins-http",
-  "tcp-2049": "nfs",
-  "tcp-5201": "iperf3",
+  [`tcp-${PORTS.ssh}`]: "ssh",
+  [`tcp-${PORTS.http}`]: "http",
+  [`tcp-${PORTS.https}`]: "https",
+  [`tcp-${PORTS.jenkinsHttp}`]: "jenkins-http",
+  [`tcp-${PORTS.nfs}`]: "nfs",
+  [`tcp-${PORTS.iperf3}`]: "iperf3",
   vrrp: "vrrp",
   any: "all",
 };

@@ -45,7 +45,7 @@ function resource(report: DiffReport, stack: string, displayName: string) {
   return found;
 }
 
-const NONE = { added: 0, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, dataAtRisk: 0, security: 0 };
+const NONE = { added: 0, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, moved: 0, dataAtRisk: 0, security: 0 };
 
 /**
  * Template stacks have no ignore_changes: a new cloud-config replaces the template's
@@ -160,8 +160,8 @@ test("a removed web server (web.count 3 → 2): its server, port, floating IP an
 test("a widened admin CIDR: a security flag; a narrower one is none (the rule is named by its CIDR: one out, one in)", () => {
   const widened = diff((d) => (d.admin.cidrs = ["203.0.112.0/23"]));
   expect(actions(widened)).toEqual([
-    "example-network add security group rule security-groups/jump/from-admin-203-0-112-0-23-ssh",
-    "example-network remove security group rule security-groups/jump/from-admin-203-0-113-0-24-ssh",
+    "example-network add security group rule security-groups/jump/from-admin-203-0-112-0-23-tcp-22",
+    "example-network remove security group rule security-groups/jump/from-admin-203-0-113-0-24-tcp-22",
   ]);
   expect(flags(widened)).toEqual([
     "security example-network: widened ingress rule tcp port 22 from 203.0.112.0/23 into security group example-jump: new CIDR 203.0.112.0/23 (was 203.0.113.0/24)",
@@ -169,15 +169,15 @@ test("a widened admin CIDR: a security flag; a narrower one is none (the rule is
   expect(widened.counts).toEqual({ ...NONE, added: 1, removed: 1, security: 1 });
   const narrowed = diff((d) => (d.admin.cidrs = ["203.0.113.0/25"]));
   expect(actions(narrowed)).toEqual([
-    "example-network remove security group rule security-groups/jump/from-admin-203-0-113-0-24-ssh",
-    "example-network add security group rule security-groups/jump/from-admin-203-0-113-0-25-ssh",
+    "example-network remove security group rule security-groups/jump/from-admin-203-0-113-0-24-tcp-22",
+    "example-network add security group rule security-groups/jump/from-admin-203-0-113-0-25-tcp-22",
   ]);
   expect(narrowed.flags).toEqual([]);
 });
 
 test("another admin CIDR adds one rule and touches none of the others", () => {
   const more = diff((d) => d.admin.cidrs.unshift("198.51.100.0/24"));
-  expect(actions(more)).toEqual(["example-network add security group rule security-groups/jump/from-admin-198-51-100-0-24-ssh"]);
+  expect(actions(more)).toEqual(["example-network add security group rule security-groups/jump/from-admin-198-51-100-0-24-tcp-22"]);
   expect(flags(more)).toEqual(["security example-network: new ingress rule: tcp port 22 from 198.51.100.0/24 into security group example-jump"]);
 });
 

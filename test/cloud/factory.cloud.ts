@@ -162,14 +162,14 @@ describe("changes of daily life, planned as factory diff says, applied without h
       new RegExp(`^${d.stack("factory")} openstack_networking_port_v2\\.jump-hosts_port-2_port_[0-9A-F]{8} add$`),
       server("factory", "jump-hosts_jump-2", "add"),
       new RegExp(`^${d.stack("factory")} openstack_networking_floatingip_associate_v2\\.jump-hosts_floating-ip-2_[0-9A-F]{8} add$`),
-      new RegExp(`^${d.stack("web")} openstack_networking_secgroup_rule_v2\\.web_security-group_from-jump-2-ssh_[0-9A-F]{8} add$`),
+      new RegExp(`^${d.stack("web")} openstack_networking_secgroup_rule_v2\\.web_security-group_from-jump-2-tcp-22_[0-9A-F]{8} add$`),
     ]);
     expect(deployedProblems(env(), views(), await outputs())).toEqual([]);
   });
 
   test("add an admin CIDR, then remove it: one rule created, then that one deleted", async () => {
     const rule = (action: string) =>
-      new RegExp(`^${d.stack("network")} openstack_networking_secgroup_rule_v2\\.security-groups_jump_from-admin-198-51-100-0-24-ssh_[0-9A-F]{8} ${action}$`);
+      new RegExp(`^${d.stack("network")} openstack_networking_secgroup_rule_v2\\.security-groups_jump_from-admin-198-51-100-0-24-tcp-22_[0-9A-F]{8} ${action}$`);
     await change("add an admin CIDR", (x) => x.admin.cidrs.unshift("198.51.100.0/24"), [rule("add")]);
     expect(deployedProblems(env(), views(), await outputs())).toEqual([]);
     await change("remove it again", (x) => x.admin.cidrs.shift(), [rule("remove")]);

@@ -2,6 +2,7 @@
 // This is the security matrix of the README: only jump hosts take SSH from the admins;
 // everything else is reached from the jump hosts or from the role that needs it.
 import { Construct } from "constructs";
+import type { Cidr } from "../config/cidr";
 import { Peer } from "./peer";
 import { Port } from "./port";
 import { SecurityGroup } from "./security-group";
@@ -10,9 +11,9 @@ export interface FactorySecurityGroupsProps {
   /** The Neutron name of a role's group. @default the role */
   readonly groupName?: (role: string) => string;
   /** CIDRs (IPv4 or IPv6) whose SSH the jump hosts accept. */
-  readonly adminCidrs: readonly string[];
+  readonly adminCidrs: readonly Cidr[];
   /** The private subnet; with `jumpEgress` the jump hosts forward its traffic. */
-  readonly subnetCidr: string;
+  readonly subnetCidr: Cidr;
   /** The jump hosts' fixed addresses: with `jumpEgress`, rules from the jump hosts name them. */
   readonly jumpAddresses: readonly string[];
   /** The jump hosts are the SNAT gateway (`network.egress: jump`). @default false */

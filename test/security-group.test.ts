@@ -2,6 +2,7 @@
 // twice is one Neutron rule (Neutron refuses the second with 409 SecurityGroupRuleExists),
 // and a peer that is not a CIDR is an error at synth time, not a rule Neutron refuses.
 import { App, TerraformStack, Testing } from "cdktf";
+import { Cidr } from "../config/cidr";
 import { Peer } from "../constructs/peer";
 import { Port } from "../constructs/port";
 import { SecurityGroup } from "../constructs/security-group";
@@ -61,4 +62,33 @@ test.each([
   ["no address", "jump-0/32", /peer "admin": "jump-0" is not an IPv4 or IPv6 address/],
 ])("a peer CIDR with %s is an error naming the peer, not an IPv4 rule", (_, cidr, message) => {
   expect(() => Peer.cidrs("admin", [cidr]).prefixes).toThrow(message);
+});
+
+test("a peer parses a CIDR string once, when it is made, however many rules it makes", () => {
+  const parse = jest.spyOn(Cidr, "parse");
+  try {
+    const rules = rulesOf((stack) => {
+      const web = new SecurityGroup(stack, "web", { name: "t-web", role: "web" });
+      web.allowFrom(Peer.cidrs("office", ["198.51.100.0/24"]), Port.ssh(), Port.http(), Port.https());
+    });
+    expect(rules.map((r) => r.remote_ip_prefix)).toEqual(["198.51.100.0/24", "198.51.100.0/24", "198.51.100.0/24"]);
+    expect(parse.mock.calls).toEqual([["198.51.100.0/24"]]);
+  } finally {
+    parse.mockRestore();
+  }
+});
+
+test("a peer takes parsed CIDRs (the environment's) as they are: their text and version", () => {
+  const parsed = ["203.0.113.0/24", "2001:db8::/32"].map((text) => Cidr.parse(text) as Cidr);
+  const parse = jest.spyOn(Cidr, "parse");
+  try {
+    expect(Peer.cidrList("admin", parsed).prefixes).toEqual([
+      { cidr: "203.0.113.0/24", ethertype: "IPv4" },
+      { cidr: "2001:db8::/32", ethertype: "IPv6" },
+    ]);
+    expect(Peer.cidrs("subnet", [parsed[0]]).prefixes).toEqual([{ cidr: "203.0.113.0/24", ethertype: "IPv4" }]);
+    expect(parse).not.toHaveBeenCalled();
+  } finally {
+    parse.mockRestore();
+  }
 });

@@ -1,8 +1,9 @@
-// The fixed addresses of the factory's private subnet, derived from network.cidr.
+// The fixed addresses of the factory's private subnet, derived from network.cidr (as the
+// schema parsed it: a Cidr, never its text again).
 // Servers get static addresses below offset 32 so a recreated server keeps its
 // address and every user-data can name its peers without Terraform tokens; build
 // hosts and anything else take dynamic addresses from offset 32 up.
-import { Cidr, nthAddress, parseCidr } from "./cidr";
+import type { Cidr } from "./cidr";
 import type { Environment } from "./schema";
 
 /**
@@ -52,9 +53,8 @@ export interface AddressPlan extends SubnetPlan {
 }
 
 export function addressPlan(env: Environment): AddressPlan {
-  const cidr = parseCidr(env.network.cidr);
-  if (typeof cidr === "string") throw new Error(cidr); // the schema has validated it already
-  const at = (n: number) => nthAddress(cidr, n);
+  const cidr = env.network.cidr;
+  const at = (n: number) => cidr.nthAddress(n);
   const count = env.servers.jump.count;
   if (OFFSETS.jump + count > OFFSETS.dynamicPool) {
     throw new Error(`${count} jump hosts from .${OFFSETS.jump} reach into the dynamic pool (.${OFFSETS.dynamicPool} up)`);
@@ -74,9 +74,7 @@ export function addressPlan(env: Environment): AddressPlan {
 }
 
 /** A plain subnet (the web tenant's): router and gateway at the router's offset, the same dynamic pool. */
-export function subnetPlan(cidrText: string): SubnetPlan {
-  const cidr = parseCidr(cidrText);
-  if (typeof cidr === "string") throw new Error(cidr);
-  const at = (n: number) => nthAddress(cidr, n);
+export function subnetPlan(cidr: Cidr): SubnetPlan {
+  const at = (n: number) => cidr.nthAddress(n);
   return { cidr, router: at(OFFSETS.router), gateway: at(OFFSETS.router), dynamicPool: { start: at(OFFSETS.dynamicPool), end: at(-2) } };
 }

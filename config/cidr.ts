@@ -1,44 +1,70 @@
-// CIDR parsing for the environment schema and for everything that derives addresses
-// from it (security-group ethertypes, NFS export ranges, DHCP pools).
-import { isIP } from "node:net";
+// A CIDR, parsed once: the environment schema turns each CIDR string it validates into a
+// Cidr (config/schema.ts), so the address plan, the security groups and the user-data take
+// the parsed value and nothing parses an environment's CIDR again. Also what parses CIDRs
+// from elsewhere (a Terraform plan's rule prefixes, the jump hosts' /32s).
+import { BlockList, isIP } from "node:net";
 
-export interface Cidr {
-  readonly text: string;
-  readonly version: 4 | 6;
-  readonly address: string;
-  readonly prefix: number;
-}
-
-/** Parses `a.b.c.d/n` or `x:y::/n`; returns an error message instead of throwing. */
-export function parseCidr(text: string): Cidr | string {
-  const slash = text.indexOf("/");
-  if (slash < 0) return `"${text}" is not a CIDR (expected address/prefix, e.g. 203.0.113.0/24)`;
-  const address = text.slice(0, slash);
-  const prefixText = text.slice(slash + 1);
-  const version = isIP(address);
-  if (version === 0) return `"${address}" is not an IPv4 or IPv6 address`;
-  const bits = version === 4 ? 32 : 128;
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits) {
-    return `prefix length "/${prefixText}" must be between 0 and ${bits}`;
+export class Cidr {
+  /** Parses `a.b.c.d/n` or `x:y::/n`; returns an error message instead of throwing. */
+  static parse(text: string): Cidr | string {
+    const slash = text.indexOf("/");
+    if (slash < 0) return `"${text}" is not a CIDR (expected address/prefix, e.g. 203.0.113.0/24)`;
+    const address = text.slice(0, slash);
+    const prefixText = text.slice(slash + 1);
+    const version = isIP(address);
+    if (version === 0) return `"${address}" is not an IPv4 or IPv6 address`;
+    const bits = version === 4 ? 32 : 128;
+    if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > bits) {
+      return `prefix length "/${prefixText}" must be between 0 and ${bits}`;
+    }
+    const prefix = Number(prefixText);
+    const value = toBigInt(address, version);
+    const hostMask = (1n << BigInt(bits - prefix)) - 1n;
+    if ((value & hostMask) !== 0n) {
+      const network = fromBigInt(value & ~hostMask, version);
+      return `"${text}" has host bits set; did you mean ${network}/${prefix}?`;
+    }
+    return new Cidr(text, version as 4 | 6, address, prefix);
   }
-  const prefix = Number(prefixText);
-  const value = toBigInt(address, version);
-  const hostMask = (1n << BigInt(bits - prefix)) - 1n;
-  if ((value & hostMask) !== 0n) {
-    const network = fromBigInt(value & ~hostMask, version);
-    return `"${text}" has host bits set; did you mean ${network}/${prefix}?`;
-  }
-  return { text, version: version as 4 | 6, address, prefix };
-}
 
-/** The n-th address of an IPv4 network (n may be negative: counted from the broadcast end). */
-export function nthAddress(cidr: Cidr, n: number): string {
-  if (cidr.version !== 4) throw new Error(`nthAddress supports IPv4 only, got ${cidr.text}`);
-  const size = 2n ** BigInt(32 - cidr.prefix);
-  const base = toBigInt(cidr.address, 4);
-  const offset = n >= 0 ? BigInt(n) : size + BigInt(n);
-  if (offset < 0n || offset >= size) throw new Error(`address #${n} is outside ${cidr.text}`);
-  return fromBigInt(base + offset, 4);
+  private constructor(
+    /** The CIDR as written: what Neutron, nftables and the model file get. */
+    readonly text: string,
+    readonly version: 4 | 6,
+    /** The network address (host bits are refused, so it is the address as written). */
+    readonly address: string,
+    /** The prefix length. */
+    readonly prefix: number,
+  ) {
+    Object.freeze(this);
+  }
+
+  /** The n-th address of an IPv4 network (n may be negative: counted from the broadcast end). */
+  nthAddress(n: number): string {
+    if (this.version !== 4) throw new Error(`nthAddress supports IPv4 only, got ${this.text}`);
+    const size = 2n ** BigInt(32 - this.prefix);
+    const offset = n >= 0 ? BigInt(n) : size + BigInt(n);
+    if (offset < 0n || offset >= size) throw new Error(`address #${n} is outside ${this.text}`);
+    return fromBigInt(toBigInt(this.address, 4) + offset, 4);
+  }
+
+  /** Whether every address of `other` is in this network (a /25 inside its /24). */
+  contains(other: Cidr): boolean {
+    if (other.version !== this.version || other.prefix < this.prefix) return false;
+    const family = this.version === 4 ? "ipv4" : "ipv6";
+    const network = new BlockList();
+    network.addSubnet(this.address, this.prefix, family);
+    return network.check(other.address, family);
+  }
+
+  /** Serialized (the model file, factory.json) and interpolated as written. */
+  toJSON(): string {
+    return this.text;
+  }
+
+  toString(): string {
+    return this.text;
+  }
 }
 
 function toBigInt(address: string, version: number): bigint {

@@ -10,7 +10,7 @@ import { isIP } from "node:net";
 // and loading is most of what `factory synth` costs beyond cdktf itself (npm run bench).
 import { z } from "zod/v3";
 import { DYNAMIC_POOL_OFFSET, MAX_SUBNET_PREFIX, OFFSETS } from "./address-plan";
-import { parseCidr } from "./cidr";
+import { Cidr } from "./cidr";
 import { ADMIN, PORTS } from "./roles";
 import { branchNameProblem, cloneUrlProblem } from "./git";
 import { checkCaCertificates, checkDn, checkFilter, checkLdapsUri, GROUP_NAME } from "./ldap";
@@ -26,21 +26,34 @@ const nameOf = (what: string, max: number) =>
 
 const text = (what: string) => z.string().trim().min(1, `${what} must not be empty`);
 
-const cidr = (versions: Array<4 | 6>, why = "") =>
-  z.string().superRefine((value, ctx) => {
-    const parsed = parseCidr(value);
-    if (typeof parsed === "string") ctx.addIssue({ code: "custom", message: parsed });
-    else if (!versions.includes(parsed.version)) {
+/**
+ * A CIDR string, kept parsed: the value is a Cidr (config/cidr.ts), whose JSON is the text as
+ * written, so the address plan and the security groups take it without parsing it again.
+ * `check` is what the key needs beyond the IP version (a subnet's size).
+ */
+const cidr = (versions: Array<4 | 6>, why = "", check?: (parsed: Cidr) => string | undefined) =>
+  z.string().transform((value, ctx): Cidr => {
+    const parsed = Cidr.parse(value);
+    if (typeof parsed === "string") {
+      ctx.addIssue({ code: "custom", message: parsed });
+      return z.NEVER;
+    }
+    if (!versions.includes(parsed.version)) {
       ctx.addIssue({ code: "custom", message: `"${value}" must be an IPv${versions[0]} CIDR${why}` });
     }
+    const problem = check?.(parsed);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+    // With an issue added the parse fails anyway; the checks across keys still see the value.
+    return parsed;
   });
 
 /** An IPv4 subnet the address plan fits in (fixed addresses below .32, dynamic above). */
 const subnetCidr = (what: string) =>
-  cidr([4]).refine((c) => {
-    const p = parseCidr(c);
-    return typeof p === "string" || p.prefix <= MAX_SUBNET_PREFIX;
-  }, `the ${what} must be /${MAX_SUBNET_PREFIX} or larger (fixed addresses below .${DYNAMIC_POOL_OFFSET}, dynamic ones above)`);
+  cidr([4], "", (c) =>
+    c.prefix <= MAX_SUBNET_PREFIX
+      ? undefined
+      : `the ${what} must be /${MAX_SUBNET_PREFIX} or larger (fixed addresses below .${DYNAMIC_POOL_OFFSET}, dynamic ones above)`,
+  );
 
 const sshPublicKey = z.string().superRefine((value, ctx) => {
   const problem = checkSshPublicKey(value);
@@ -541,7 +554,9 @@ export const EnvironmentSchema = z
         if (r === env.region) ctx.addIssue({ code: "custom", path: ["images", i, "regions", j], message: `"${r}" is the factory's own region; list only the other regions` });
       });
     });
-    if (env.web && env.web.cidr === env.network.cidr && !env.web.cloud) {
+    // A CIDR that did not parse is no Cidr here (its own issue is reported): nothing to compare.
+    const [web, network] = [env.web?.cidr, env.network.cidr];
+    if (env.web && !env.web.cloud && web instanceof Cidr && network instanceof Cidr && web.text === network.text) {
       ctx.addIssue({ code: "custom", path: ["web", "cidr"], message: "must differ from network.cidr in the same tenant" });
     }
     })

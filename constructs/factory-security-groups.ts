@@ -2,6 +2,7 @@
 // This is the security matrix of the README: only jump hosts take SSH from the admins;
 // everything else is reached from the jump hosts or from the role that needs it.
 import { Construct } from "constructs";
+import type { Cidr } from "../config/cidr";
 import type { Egress } from "../config/schema";
 import { Peer } from "./peer";
 import { Traffic } from "./traffic";
@@ -11,9 +12,9 @@ export interface FactorySecurityGroupsProps {
   /** The Neutron name of a role's group. @default the role */
   readonly groupName?: (role: string) => string;
   /** CIDRs (IPv4 or IPv6) whose SSH the jump hosts accept. */
-  readonly adminCidrs: readonly string[];
+  readonly adminCidrs: readonly Cidr[];
   /** The private subnet; with `egress: jump` the jump hosts forward its traffic. */
-  readonly subnetCidr: string;
+  readonly subnetCidr: Cidr;
   /** The jump hosts' fixed addresses: with `egress: jump`, rules from the jump hosts name them. */
   readonly jumpAddresses: readonly string[];
   /** Who SNATs the subnet (`network.egress`): with `jump` the jump hosts are the gateway. */

@@ -21,7 +21,7 @@ export class NetworkStack extends EnvironmentStack {
     this.groups = new FactorySecurityGroups(this, "security-groups", {
       groupName: names.securityGroup,
       adminCidrs: env.admin.cidrs,
-      subnetCidr: plan.cidr.text,
+      subnetCidr: plan.cidr,
       jumpAddresses: roles.jump.hosts.map((h) => h.address ?? ""),
       egress: env.network.egress,
     });

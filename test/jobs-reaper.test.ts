@@ -1,7 +1,7 @@
 // The build-host reaper: which servers it selects (build_hosts.py, given `openstack server
 // list --long -f json` output and a "now"), and what reap.sh deletes and how.
 import { spawnSync } from "node:child_process";
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { tempDir } from "./helpers";
 import { JOBS, StandIns, run, scriptEnv } from "./jobs-support";
@@ -77,6 +77,20 @@ describe("reap.sh", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain(`no model file ${path.join(JOBS, "reaper", "..", "build-hosts", "nope", "factory.json")} (run 'npx factory templates' and commit jobs/build-hosts/)`);
     expect(standIns.calls()).toEqual([]);
+  });
+
+  test("takes the controller's paths from the model: the build directories (and so the build-host lock) where the model says", () => {
+    const standIns = new StandIns(path.join(root, "standins-paths"));
+    standIns.add("openstack", 'echo "[]"');
+    const model = JSON.parse(readFileSync(path.join(JOBS, "build-hosts", "example", "factory.json"), "utf8"));
+    const localBuilds = path.join(root, "model-local-builds");
+    model.roles.jenkins.paths.localBuilds = localBuilds;
+    const modelFile = path.join(root, "factory.json");
+    writeFileSync(modelFile, JSON.stringify(model));
+    const r = run(REAP, [], { FACTORY_ENV: "example", FACTORY_MODEL: modelFile, REAPER_NOW: NOW, NODES_FILE: "/dev/null" }, standIns.bin);
+    expect(r.stderr).not.toContain("WARNING");
+    expect(r.status).toBe(0);
+    expect(existsSync(path.join(localBuilds, ".build-hosts.lock"))).toBe(true);
   });
 
   test("names the Jenkins nodes of build hosts that are gone: reaped now, or destroyed by hand (kept hosts), and no others", () => {

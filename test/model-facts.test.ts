@@ -52,10 +52,6 @@ const REMAINING: Record<string, string> = {
   // The Jenkinsfiles run in Jenkins' sandbox, which has no JSON reader without a plugin.
   "jobs/pipelines/image-build.Jenkinsfile": "Jenkinsfile environment",
   "jobs/pipelines/factory-config-reload.Jenkinsfile": "Jenkinsfile",
-  // Being changed on another branch: moved there, or after it is merged.
-  "jobs/reaper/reap.sh": "other branch",
-  "jobs/stages/09-test-image.sh": "other branch",
-  "jobs/stages/15-destroy-build-host.sh": "other branch",
   // The build record's documentation names where the records live.
   "jobs/stats/build-record.schema.json": "schema description",
   // Runs inside the image under test, which has no model file: iperf3's own default port.

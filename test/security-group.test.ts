@@ -3,9 +3,13 @@
 // a peer that is not a CIDR is an error at synth time, not a rule Neutron refuses, and a
 // rule's address is made of what it admits (a new label moves no rule).
 import { App, TerraformStack, Testing } from "cdktf";
+import { Cidr } from "../config/cidr";
 import { Peer } from "../constructs/peer";
 import { Traffic } from "../constructs/traffic";
 import { SecurityGroup } from "../constructs/security-group";
+
+/** CIDRs as the environment's schema gives them. */
+const parsed = (...texts: string[]) => texts.map((text) => Cidr.parse(text) as Cidr);
 
 function synth(build: (stack: TerraformStack) => void): any {
   const app = Testing.app();
@@ -56,7 +60,7 @@ test("rule ids name the source and what is admitted: protocol and port range, no
   const ids = idsOf((stack) => {
     const jump = new SecurityGroup(stack, "jump", { name: "t-jump", role: "jump" });
     const web = new SecurityGroup(stack, "web", { name: "t-web", role: "web" });
-    jump.allowFrom(Peer.cidrList("admin", ["203.0.113.0/24", "198.51.100.7/32"]), Traffic.ssh());
+    jump.allowFrom(Peer.cidrList("admin", parsed("203.0.113.0/24", "198.51.100.7/32")), Traffic.ssh());
     jump.allowFrom(Peer.cidrs("jump", ["10.0.0.32/32"]), Traffic.vrrp());
     jump.allowFrom(Peer.cidrs("subnet", ["10.0.0.0/24"]), Traffic.all());
     web.allowFrom(Peer.world(), Traffic.http());
@@ -78,7 +82,7 @@ test("renaming a traffic's label changes the rule's description (part of the dep
     synth((stack) => {
       const nfs = new SecurityGroup(stack, "nfs", { name: "t-nfs", role: "nfs" });
       nfs.allowFrom(new SecurityGroup(stack, "jenkins", { name: "t-jenkins", role: "jenkins" }), Traffic.tcp(2049, label));
-      nfs.allowFrom(Peer.cidrList("admin", ["203.0.113.0/24"]), Traffic.tcp(2049, label));
+      nfs.allowFrom(Peer.cidrList("admin", parsed("203.0.113.0/24")), Traffic.tcp(2049, label));
     }).resource.openstack_networking_secgroup_rule_v2;
   const [before, after] = [addresses("nfs"), addresses("nfs-v4")];
   expect(Object.keys(after)).toEqual(Object.keys(before));
@@ -122,4 +126,33 @@ test.each([
   ["no address", "jump-0/32", /peer "admin": "jump-0" is not an IPv4 or IPv6 address/],
 ])("a peer CIDR with %s is an error naming the peer, not an IPv4 rule", (_, cidr, message) => {
   expect(() => Peer.cidrs("admin", [cidr]).prefixes).toThrow(message);
+});
+
+test("a peer parses a CIDR string once, when it is made, however many rules it makes", () => {
+  const parse = jest.spyOn(Cidr, "parse");
+  try {
+    const rules = rulesOf((stack) => {
+      const web = new SecurityGroup(stack, "web", { name: "t-web", role: "web" });
+      web.allowFrom(Peer.cidrs("office", ["198.51.100.0/24"]), Traffic.ssh(), Traffic.http(), Traffic.https());
+    });
+    expect(rules.map((r) => r.remote_ip_prefix)).toEqual(["198.51.100.0/24", "198.51.100.0/24", "198.51.100.0/24"]);
+    expect(parse.mock.calls).toEqual([["198.51.100.0/24"]]);
+  } finally {
+    parse.mockRestore();
+  }
+});
+
+test("a peer takes parsed CIDRs (the environment's) as they are: their text and version", () => {
+  const parsed = ["203.0.113.0/24", "2001:db8::/32"].map((text) => Cidr.parse(text) as Cidr);
+  const parse = jest.spyOn(Cidr, "parse");
+  try {
+    expect(Peer.cidrList("admin", parsed).prefixes).toEqual([
+      { cidr: "203.0.113.0/24", ethertype: "IPv4" },
+      { cidr: "2001:db8::/32", ethertype: "IPv6" },
+    ]);
+    expect(Peer.cidrs("subnet", [parsed[0]]).prefixes).toEqual([{ cidr: "203.0.113.0/24", ethertype: "IPv4" }]);
+    expect(parse).not.toHaveBeenCalled();
+  } finally {
+    parse.mockRestore();
+  }
 });

@@ -22,8 +22,8 @@ function actualRules(env: Environment): string[] {
       if (rule.remote_group_id) return roleOf(rule.remote_group_id);
       const prefix: string = rule.remote_ip_prefix;
       if (prefix === "0.0.0.0/0" || prefix === "::/0") return "world";
-      if (env.admin.cidrs.includes(prefix)) return "admin";
-      if (prefix === env.network.cidr) return "subnet";
+      if (env.admin.cidrs.some((c) => c.text === prefix)) return "admin";
+      if (prefix === env.network.cidr.text) return "subnet";
       if (plan.jump.some((a) => prefix === `${a}/32`)) return "jump";
       if (/jump-\d+-floating-ipaddress\}\/32$/.test(prefix)) return "jump";
       if (/external_fixed_ip.*ip_address\}\/32$/.test(prefix)) return "jenkins";

@@ -32,7 +32,7 @@ export function expectedRules(env: Environment): string[] {
       for (const [from, ports] of Object.entries(sources) as Array<[Source, string[]]>) {
         for (const port of ports) {
           if (from === "admin") {
-            for (const cidr of env.admin.cidrs) add(to, from, port, cidr.includes(":") ? "IPv6" : "IPv4");
+            for (const cidr of env.admin.cidrs) add(to, from, port, cidr.version === 6 ? "IPv6" : "IPv4");
           } else if (from === "world") {
             add(to, from, port, "IPv4");
             add(to, from, port, "IPv6");

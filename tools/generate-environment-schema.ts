@@ -8,8 +8,8 @@
 // generates now, and writes nothing. --root: the checkout to work on (default: this one).
 //
 // The JSON schema is the input side, what a YAML file may say: defaults are `default`s,
-// and what zod refines (CIDRs, SSH keys, DNs, cross references) stays a `string` with its
-// description, for `factory validate` to check.
+// and what zod refines or transforms (CIDRs, parsed into a Cidr; SSH keys, DNs, cross
+// references) stays a `string` with its description, for `factory validate` to check.
 import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";

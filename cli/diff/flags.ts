@@ -1,7 +1,6 @@
 // The findings a reviewer must see first: data that could be lost, and ingress that
 // opens up. Each looks at one resource's fate and its arguments before and after.
-import { BlockList } from "node:net";
-import { parseCidr } from "../../config/cidr";
+import { Cidr } from "../../config/cidr";
 import { describe, SECGROUP_RULE, VOLUME } from "./classify";
 import type { Flag, ResourceDiff } from "./report";
 import { parseStackName } from "../../config/names";
@@ -97,12 +96,8 @@ export function security(ctx: FlagContext): Flag[] {
 /** A narrower source (203.0.113.0/25 inside 203.0.113.0/24) opens nothing new. */
 function cidrWithin(inner: unknown, outer: unknown): boolean {
   if (typeof inner !== "string" || typeof outer !== "string") return false;
-  const [a, b] = [parseCidr(inner), parseCidr(outer)];
-  if (typeof a === "string" || typeof b === "string" || a.version !== b.version || a.prefix < b.prefix) return false;
-  const network = new BlockList();
-  const family = b.version === 4 ? "ipv4" : "ipv6";
-  network.addSubnet(b.address, b.prefix, family);
-  return network.check(a.address, family);
+  const [a, b] = [Cidr.parse(inner), Cidr.parse(outer)];
+  return typeof a !== "string" && typeof b !== "string" && b.contains(a);
 }
 
 /** No remote restriction at all is as open as 0.0.0.0/0. */

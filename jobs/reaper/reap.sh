@@ -10,10 +10,12 @@
 # Inputs (env):
 #   FACTORY_ENV, OS_CLOUD      which factory, which cloud
 #   FACTORY_LOCAL_ROOT         the controller's per-build directories, with each build host's
-#                              Terraform state (default /var/lib/jenkins/factory-builds)
+#                              Terraform state (default: the model's roles.jenkins.paths.localBuilds)
 #   NODES_FILE                 optional: the controller's Jenkins node names, one a line
 #                              (the reaper job writes it from Jenkins itself)
-#   AGENT_PUBLIC_KEY_FILE      for terraform destroy's variables (default /var/lib/jenkins/.ssh/build-host.pub)
+#   AGENT_PUBLIC_KEY_FILE      for terraform destroy's variables (default: the model's
+#                              roles.jenkins.paths.buildHostKey, + .pub)
+#   FACTORY_MODEL              the model file (default jobs/build-hosts/$FACTORY_ENV/factory.json)
 #   REAPER_NOW                 RFC 3339 time to judge expiry by (default: now)
 #   DRY_RUN                    true: only say what would be deleted
 #
@@ -26,10 +28,20 @@
 set -euo pipefail
 
 REAPER_DIR="$(cd "$(dirname "$0")" && pwd)"
-FACTORY_LOCAL_ROOT="${FACTORY_LOCAL_ROOT:-/var/lib/jenkins/factory-builds}"
-BUILD_HOST_LOCK="${BUILD_HOST_LOCK:-$FACTORY_LOCAL_ROOT/.build-hosts.lock}"
 : "${FACTORY_ENV:?FACTORY_ENV is not set}"
 log() { printf '[reaper] %s\n' "$*" >&2; }
+
+# The factory's facts come from its model (jobs/build-hosts/<env>/factory.json of this
+# checkout): the names of its build hosts (and so of their Jenkins nodes) start with the
+# model's prefix, and the controller's paths are the model's.
+model="${FACTORY_MODEL:-$(dirname "$REAPER_DIR")/build-hosts/$FACTORY_ENV/factory.json}"
+[ -f "$model" ] || { log "no model file $model (run 'npx factory templates' and commit jobs/build-hosts/)"; exit 1; }
+model_get() { python3 "$REAPER_DIR/../stages/catalogue.py" get "$model" "$1"; }
+prefix="$(model_get names.buildHostPrefix)"
+[ -n "$prefix" ] || { log "$model: names.buildHostPrefix is empty"; exit 1; }
+FACTORY_LOCAL_ROOT="${FACTORY_LOCAL_ROOT:-$(model_get roles.jenkins.paths.localBuilds)}"
+AGENT_PUBLIC_KEY_FILE="${AGENT_PUBLIC_KEY_FILE:-$(model_get roles.jenkins.paths.buildHostKey).pub}"
+BUILD_HOST_LOCK="${BUILD_HOST_LOCK:-$FACTORY_LOCAL_ROOT/.build-hosts.lock}"
 
 # delete_quietly WHAT CMD... — runs a delete; "not found" is fine (someone was faster).
 delete_quietly() {
@@ -45,12 +57,6 @@ delete_quietly() {
   fi
 }
 
-# The names of this factory's build hosts (and so their Jenkins nodes) start with the
-# model's prefix (jobs/build-hosts/<env>/factory.json of this checkout, or FACTORY_MODEL).
-model="${FACTORY_MODEL:-$(dirname "$REAPER_DIR")/build-hosts/$FACTORY_ENV/factory.json}"
-[ -f "$model" ] || { log "no model file $model (run 'npx factory templates' and commit jobs/build-hosts/)"; exit 1; }
-prefix="$(python3 "$REAPER_DIR/../stages/catalogue.py" get "$model" names.buildHostPrefix)"
-[ -n "$prefix" ] || { log "$model: names.buildHostPrefix is empty"; exit 1; }
 
 mkdir -p "$(dirname "$BUILD_HOST_LOCK")"
 exec 9>>"$BUILD_HOST_LOCK"
@@ -72,7 +78,7 @@ destroy_with_state() {
   [ -n "$1" ] && [ -f "$tf_dir/terraform.tfstate" ] || return 1
   log "destroying $2 through its Terraform state in $tf_dir"
   (cd "$tf_dir" && terraform destroy -auto-approve -input=false -no-color \
-    -var "build_id=$1" -var "agent_public_key=$(cat "${AGENT_PUBLIC_KEY_FILE:-/var/lib/jenkins/.ssh/build-host.pub}")" \
+    -var "build_id=$1" -var "agent_public_key=$(cat "$AGENT_PUBLIC_KEY_FILE")" \
     -var keep=false >&2) && return 0
   log "WARNING: terraform destroy failed for $2; deleting by name"
   return 1

@@ -5,7 +5,7 @@
 # Inputs (env):
 #   FACTORY_BUILD_ID (FACTORY_BUILD_DIR, FACTORY_LOCAL_DIR), FACTORY_ENV, OS_CLOUD   see lib.sh
 #   FACTORY_REPO        repository snapshot (default $FACTORY_LOCAL_DIR/repo)
-#   AGENT_KEY_FILE      key pair for the test server (default /var/lib/jenkins/.ssh/build-host, + .pub)
+#   AGENT_KEY_FILE      key pair for the test server (default: the model's build-host key, + .pub)
 #   TEST_LOGIN_USER     who logs in (default: the catalogue entry's loginUser, its image_original_user)
 #   TEST_WAIT_SECONDS   how long the server may take to answer SSH (default 600)
 #   IPERF3_SERVER       the iperf3 server stage 1 started, as the test server reaches it
@@ -24,7 +24,7 @@ use_local_dir
 use_build_dir
 require FACTORY_ENV
 FACTORY_REPO="${FACTORY_REPO:-$FACTORY_LOCAL_DIR/repo}"
-AGENT_KEY_FILE="${AGENT_KEY_FILE:-/var/lib/jenkins/.ssh/build-host}"
+from_model AGENT_KEY_FILE roles.jenkins.paths.buildHostKey
 name="$(entry name)"
 image_id="$(cat "$FACTORY_LOCAL_DIR/image-id")"
 server="$FACTORY_ENV-test-$FACTORY_BUILD_ID"

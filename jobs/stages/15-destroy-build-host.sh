@@ -7,7 +7,7 @@
 # Inputs (env):
 #   FACTORY_BUILD_ID (FACTORY_LOCAL_DIR), OS_CLOUD   see lib.sh
 #   KEEP_BUILD_HOST         true: leave the host (default: what stage 1 recorded)
-#   AGENT_PUBLIC_KEY_FILE   default /var/lib/jenkins/.ssh/build-host.pub
+#   AGENT_PUBLIC_KEY_FILE   default: the model's build-host key (roles.jenkins.paths.buildHostKey) + .pub
 set -euo pipefail
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -55,8 +55,8 @@ function actualRules(env: Environment, views: DeployedViews): string[] {
         let from: string;
         if (r.remote_group_id) from = groupRole.get(r.remote_group_id) ?? `group ${r.remote_group_id}`;
         else if (r.remote_ip_prefix === "0.0.0.0/0" || r.remote_ip_prefix === "::/0") from = "world";
-        else if (env.admin.cidrs.includes(r.remote_ip_prefix ?? "")) from = "admin";
-        else if (r.remote_ip_prefix === env.network.cidr) from = "subnet";
+        else if (env.admin.cidrs.some((c) => c.text === r.remote_ip_prefix)) from = "admin";
+        else if (r.remote_ip_prefix === env.network.cidr.text) from = "subnet";
         else if (jumpFips.has(r.remote_ip_prefix ?? "") || jumpFixed.has(r.remote_ip_prefix ?? "")) from = "jump";
         else if (routerSnat.has(r.remote_ip_prefix ?? "")) from = "jenkins";
         else from = `prefix ${r.remote_ip_prefix}`;

@@ -8,7 +8,6 @@
 // the old one renamed: the provider reads the server's image name back as the old one's).
 import { Construct } from "constructs";
 import { ComputeInstanceV2 } from "../.gen/providers/openstack/compute-instance-v2";
-import type { TerraformProvider } from "cdktf";
 import type { ServerPort } from "./server-port";
 
 export interface ServerProps {
@@ -30,8 +29,6 @@ export interface ServerProps {
   readonly metadata?: Record<string, string>;
   readonly envName: string;
   readonly role: string;
-  /** @default the stack's default OpenStack provider */
-  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -71,7 +68,6 @@ export class Server extends Construct {
   constructor(scope: Construct, id: string, props: ServerProps) {
     super(scope, id);
     this.instance = new ComputeInstanceV2(this, "instance", {
-      provider: props.provider,
       name: props.name,
       imageName: props.image,
       flavorName: props.flavor,

@@ -27,6 +27,11 @@ export interface ServerProps {
   readonly serverGroupId?: string;
   /** Extra metadata; `factory` and `role` are always set. @default {} */
   readonly metadata?: Record<string, string>;
+  /**
+   * Metadata keys whose value is set once, at create, and never updated (a value computed
+   * anew at every plan, such as an expiry from `timestamp()`). @default none
+   */
+  readonly metadataSetAtCreate?: readonly string[];
   readonly envName: string;
   readonly role: string;
 }
@@ -38,7 +43,7 @@ export interface ServerProps {
  * for deleted — and the new server finds the port in use. forceDelete deletes at once, in
  * any state, and project members may call it (Nova's os-deferred-delete:force policy).
  */
-export const FORCE_DELETE = true;
+const FORCE_DELETE = true;
 
 /** What a single-server role (Jenkins, NFS) takes; the role adds its volumes. */
 export interface RoleServerProps {
@@ -79,7 +84,7 @@ export class Server extends Construct {
       schedulerHints: props.serverGroupId ? [{ group: props.serverGroupId }] : undefined,
       metadata: { factory: props.envName, role: props.role, ...props.metadata },
       forceDelete: FORCE_DELETE,
-      lifecycle: { ignoreChanges: ["user_data", "image_name", "image_id"] },
+      lifecycle: { ignoreChanges: ["user_data", "image_name", "image_id", ...(props.metadataSetAtCreate ?? []).map((key) => `metadata["${key}"]`)] },
     });
   }
 

@@ -55,7 +55,16 @@ describe.each(TEMPLATES)("template %s", (name) => {
       keep: "${tostring(var.keep)}",
     });
     // The expiry is stamped once, at create: a later plan (timestamp() is new each time) changes nothing.
-    expect(instance.lifecycle).toEqual({ ignore_changes: ['metadata["expires-at"]'] });
+    expect(instance.lifecycle.ignore_changes).toContain('metadata["expires-at"]');
+  });
+
+  test("is a server like every role's: force-deleted, and never replaced or rebuilt by a re-apply", () => {
+    // A re-applied template (stage 2 rerun in the build's directory) with another agent key
+    // or an image rotated in Glance meanwhile must not replace or rebuild a running build.
+    expect(instance.force_delete).toBe(true);
+    expect(instance.lifecycle).toEqual({ ignore_changes: ["user_data", "image_name", "image_id", 'metadata["expires-at"]'] });
+    const jenkins = maximal.resources("factory", "openstack_compute_instance_v2").find((i) => i.metadata.role === "jenkins");
+    expect(instance.lifecycle.ignore_changes).toEqual(expect.arrayContaining(jenkins.lifecycle.ignore_changes));
   });
 
   test("has a scratch volume only when the template asks for one; the server follows its zone and mounts it", () => {

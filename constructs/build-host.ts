@@ -78,6 +78,8 @@ export class BuildHost extends Construct {
       // timestamp() is new at every plan: without this every later plan would update the
       // metadata (found applying the template twice on the local cloud). Set once, at create.
       metadataSetAtCreate: ["expires-at"],
+      // One apply per build: the template's user-data and image are what each new host boots.
+      keepAsBooted: false,
     });
     if (this.scratchVolume) {
       new ComputeVolumeAttachV2(this, "scratch-attachment", {

@@ -32,6 +32,14 @@ export interface ServerProps {
    * anew at every plan, such as an expiry from `timestamp()`). @default none
    */
   readonly metadataSetAtCreate?: readonly string[];
+  /**
+   * Keep the server as booted: ignore later changes to its user-data and image, which
+   * would replace or rebuild it (see above). Off for build-host templates: each build
+   * applies its template afresh, so a template's new user-data or image is what the next
+   * builds get, and `factory diff` says so instead of "not applied until rolled".
+   * @default true
+   */
+  readonly keepAsBooted?: boolean;
   readonly envName: string;
   readonly role: string;
 }
@@ -84,7 +92,12 @@ export class Server extends Construct {
       schedulerHints: props.serverGroupId ? [{ group: props.serverGroupId }] : undefined,
       metadata: { factory: props.envName, role: props.role, ...props.metadata },
       forceDelete: FORCE_DELETE,
-      lifecycle: { ignoreChanges: ["user_data", "image_name", "image_id", ...(props.metadataSetAtCreate ?? []).map((key) => `metadata["${key}"]`)] },
+      lifecycle: {
+        ignoreChanges: [
+          ...(props.keepAsBooted ?? true ? ["user_data", "image_name", "image_id"] : []),
+          ...(props.metadataSetAtCreate ?? []).map((key) => `metadata["${key}"]`),
+        ],
+      },
     });
   }
 

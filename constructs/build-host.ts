@@ -1,16 +1,15 @@
-// One ephemeral build host: a port with the build-host security group, the server with the
-// template's image and flavor and the build-host user-data, and an optional scratch
-// volume. Everything is named after the build (`<env>-build-<build id>`); the server
+// One ephemeral build host: a port with the build-host security group, a Server (as every
+// role's) with the template's image and flavor and the build-host user-data, and an optional
+// scratch volume. Everything is named after the build (`<env>-build-<build id>`); the server
 // carries the metadata the reaper selects on (`expires-at`, `keep`), and the port (tags) and
 // volume (metadata) say whose build they are, so the reaper also finds them when the server
 // is gone (a half-deleted host).
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { BlockstorageVolumeV3 } from "../.gen/providers/openstack/blockstorage-volume-v3";
-import { ComputeInstanceV2 } from "../.gen/providers/openstack/compute-instance-v2";
 import { ComputeVolumeAttachV2 } from "../.gen/providers/openstack/compute-volume-attach-v2";
 import type { BuildHostTemplate } from "../config/schema";
-import { FORCE_DELETE } from "./server";
+import { Server } from "./server";
 import { ServerPort } from "./server-port";
 
 export interface BuildHostProps {
@@ -36,7 +35,7 @@ export interface BuildHostProps {
 
 export class BuildHost extends Construct {
   readonly port: ServerPort;
-  readonly instance: ComputeInstanceV2;
+  readonly server: Server;
   readonly scratchVolume?: BlockstorageVolumeV3;
 
   constructor(scope: Construct, id: string, props: BuildHostProps) {
@@ -60,17 +59,17 @@ export class BuildHost extends Construct {
         metadata: owner,
       });
     }
-    this.instance = new ComputeInstanceV2(this, "instance", {
+    this.server = new Server(this, "server", {
       name,
-      imageName: props.template.image,
-      flavorName: props.template.flavor,
+      envName: props.envName,
+      role: "build-host",
+      image: props.template.image,
+      flavor: props.template.flavor,
       availabilityZone: this.scratchVolume?.availabilityZone,
-      configDrive: true,
-      forceDelete: FORCE_DELETE,
+      port: this.port,
       userData: props.userData(this.scratchVolume?.id),
-      network: [{ port: this.port.id }],
       metadata: {
-        ...owner,
+        "build-id": props.buildId,
         template: props.template.name,
         // Evaluated at apply: the reaper may delete the host after this instant (RFC 3339, UTC).
         "expires-at": Fn.timeadd(Fn.timestamp(), `${props.ttlHours}h`),
@@ -78,11 +77,13 @@ export class BuildHost extends Construct {
       },
       // timestamp() is new at every plan: without this every later plan would update the
       // metadata (found applying the template twice on the local cloud). Set once, at create.
-      lifecycle: { ignoreChanges: ['metadata["expires-at"]'] },
+      metadataSetAtCreate: ["expires-at"],
+      // One apply per build: the template's user-data and image are what each new host boots.
+      keepAsBooted: false,
     });
     if (this.scratchVolume) {
       new ComputeVolumeAttachV2(this, "scratch-attachment", {
-        instanceId: this.instance.id,
+        instanceId: this.server.id,
         volumeId: this.scratchVolume.id,
       });
     }

@@ -9,7 +9,6 @@ import { NetworkingPortV2 } from "../.gen/providers/openstack/networking-port-v2
 import { NetworkingRouterInterfaceV2 } from "../.gen/providers/openstack/networking-router-interface-v2";
 import { NetworkingRouterV2 } from "../.gen/providers/openstack/networking-router-v2";
 import { NetworkingSubnetV2 } from "../.gen/providers/openstack/networking-subnet-v2";
-import type { TerraformProvider } from "cdktf";
 import type { SubnetPlan } from "../config/address-plan";
 import type { NetworkNames } from "../config/names";
 
@@ -23,8 +22,6 @@ export interface FactoryNetworkProps {
   readonly dnsNameservers?: readonly string[];
   /** Whether the router SNATs the subnet (off only with `egress: jump`, which needs admin rights). @default true */
   readonly routerSnat?: boolean;
-  /** @default the stack's default OpenStack provider */
-  readonly provider?: TerraformProvider;
 }
 
 export class FactoryNetwork extends Construct {
@@ -39,17 +36,14 @@ export class FactoryNetwork extends Construct {
     const snat = props.routerSnat ?? true;
 
     const external = new DataOpenstackNetworkingNetworkV2(this, "external", {
-      provider: props.provider,
       name: props.externalNetwork,
       external: true,
     });
     this.network = new NetworkingNetworkV2(this, "network", {
-      provider: props.provider,
       name: props.names.network,
       adminStateUp: true,
     });
     this.subnet = new NetworkingSubnetV2(this, "subnet", {
-      provider: props.provider,
       name: props.names.subnet,
       networkId: this.network.id,
       cidr: plan.cidr.text,
@@ -60,7 +54,6 @@ export class FactoryNetwork extends Construct {
       allocationPool: [{ start: plan.dynamicPool.start, end: plan.dynamicPool.end }],
     });
     this.router = new NetworkingRouterV2(this, "router", {
-      provider: props.provider,
       name: props.names.router,
       externalNetworkId: external.id,
       // Neutron's default policy lets only admins set enable_snat at all (true included),
@@ -69,21 +62,18 @@ export class FactoryNetwork extends Construct {
     });
     if (plan.gateway === plan.router) {
       this.routerInterface = new NetworkingRouterInterfaceV2(this, "router-interface", {
-      provider: props.provider,
         routerId: this.router.id,
         subnetId: this.subnet.id,
       });
     } else {
       // The gateway address belongs to the jump hosts; the router joins on its own address.
       const port = new NetworkingPortV2(this, "router-port", {
-      provider: props.provider,
         name: props.names.router,
         networkId: this.network.id,
         fixedIp: [{ subnetId: this.subnet.id, ipAddress: plan.router }],
         adminStateUp: true,
       });
       this.routerInterface = new NetworkingRouterInterfaceV2(this, "router-interface", {
-      provider: props.provider,
         routerId: this.router.id,
         portId: port.id,
       });

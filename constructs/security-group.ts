@@ -14,7 +14,6 @@
 // forces a new rule in the provider: the labels are part of the deployed rule, renaming
 // one still replaces its rules, but no longer moves any address.
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
 import { NetworkingSecgroupRuleV2 } from "../.gen/providers/openstack/networking-secgroup-rule-v2";
 import { NetworkingSecgroupV2 } from "../.gen/providers/openstack/networking-secgroup-v2";
 import { Peer } from "./peer";
@@ -28,23 +27,18 @@ export interface SecurityGroupProps {
   readonly description?: string;
   /** The role this group stands for, the source in rule ids (`from-<role>-<traffic>`). @default name */
   readonly role?: string;
-  /** @default the stack's default OpenStack provider */
-  readonly provider?: TerraformProvider;
 }
 
 export class SecurityGroup extends Construct {
   readonly group: NetworkingSecgroupV2;
   readonly role: string;
-  private readonly provider?: TerraformProvider;
   /** What each rule admits, by content: Neutron refuses a second rule with the same (409 SecurityGroupRuleExists). */
   private readonly admitted = new Map<string, string>();
 
   constructor(scope: Construct, id: string, props: SecurityGroupProps) {
     super(scope, id);
     this.role = props.role ?? props.name;
-    this.provider = props.provider;
     this.group = new NetworkingSecgroupV2(this, "group", {
-      provider: props.provider,
       name: props.name,
       description: props.description ?? `${props.name} role`,
     });
@@ -83,7 +77,6 @@ export class SecurityGroup extends Construct {
     }
     this.admitted.set(admits, id);
     const rule = new NetworkingSecgroupRuleV2(this, id, {
-      provider: this.provider,
       securityGroupId: this.id,
       direction: "ingress",
       ethertype: remote.ethertype,

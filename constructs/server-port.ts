@@ -3,7 +3,7 @@
 // live in the protected data stack) and a recreated server keeps both.
 import { Construct } from "constructs";
 import { NetworkingPortV2, NetworkingPortV2ExtraDhcpOption } from "../.gen/providers/openstack/networking-port-v2";
-import { Fn, ITerraformDependable, TerraformProvider } from "cdktf";
+import { Fn, ITerraformDependable } from "cdktf";
 
 export interface ServerPortProps {
   readonly name: string;
@@ -20,8 +20,6 @@ export interface ServerPortProps {
   readonly tags?: string[];
   /** Resources that must exist first (e.g. the router interface a floating IP needs). @default none */
   readonly dependsOn?: ITerraformDependable[];
-  /** @default the stack's default OpenStack provider */
-  readonly provider?: TerraformProvider;
 }
 
 export class ServerPort extends Construct {
@@ -30,7 +28,6 @@ export class ServerPort extends Construct {
   constructor(scope: Construct, id: string, props: ServerPortProps) {
     super(scope, id);
     this.port = new NetworkingPortV2(this, "port", {
-      provider: props.provider,
       name: props.name,
       networkId: props.networkId,
       adminStateUp: true,

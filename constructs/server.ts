@@ -8,7 +8,6 @@
 // the old one renamed: the provider reads the server's image name back as the old one's).
 import { Construct } from "constructs";
 import { ComputeInstanceV2 } from "../.gen/providers/openstack/compute-instance-v2";
-import type { TerraformProvider } from "cdktf";
 import type { ServerPort } from "./server-port";
 
 export interface ServerProps {
@@ -28,10 +27,21 @@ export interface ServerProps {
   readonly serverGroupId?: string;
   /** Extra metadata; `factory` and `role` are always set. @default {} */
   readonly metadata?: Record<string, string>;
+  /**
+   * Metadata keys whose value is set once, at create, and never updated (a value computed
+   * anew at every plan, such as an expiry from `timestamp()`). @default none
+   */
+  readonly metadataSetAtCreate?: readonly string[];
+  /**
+   * Keep the server as booted: ignore later changes to its user-data and image, which
+   * would replace or rebuild it (see above). Off for build-host templates: each build
+   * applies its template afresh, so a template's new user-data or image is what the next
+   * builds get, and `factory diff` says so instead of "not applied until rolled".
+   * @default true
+   */
+  readonly keepAsBooted?: boolean;
   readonly envName: string;
   readonly role: string;
-  /** @default the stack's default OpenStack provider */
-  readonly provider?: TerraformProvider;
 }
 
 /**
@@ -41,7 +51,7 @@ export interface ServerProps {
  * for deleted — and the new server finds the port in use. forceDelete deletes at once, in
  * any state, and project members may call it (Nova's os-deferred-delete:force policy).
  */
-export const FORCE_DELETE = true;
+const FORCE_DELETE = true;
 
 /** What a single-server role (Jenkins, NFS) takes; the role adds its volumes. */
 export interface RoleServerProps {
@@ -71,7 +81,6 @@ export class Server extends Construct {
   constructor(scope: Construct, id: string, props: ServerProps) {
     super(scope, id);
     this.instance = new ComputeInstanceV2(this, "instance", {
-      provider: props.provider,
       name: props.name,
       imageName: props.image,
       flavorName: props.flavor,
@@ -83,7 +92,12 @@ export class Server extends Construct {
       schedulerHints: props.serverGroupId ? [{ group: props.serverGroupId }] : undefined,
       metadata: { factory: props.envName, role: props.role, ...props.metadata },
       forceDelete: FORCE_DELETE,
-      lifecycle: { ignoreChanges: ["user_data", "image_name", "image_id"] },
+      lifecycle: {
+        ignoreChanges: [
+          ...(props.keepAsBooted ?? true ? ["user_data", "image_name", "image_id"] : []),
+          ...(props.metadataSetAtCreate ?? []).map((key) => `metadata["${key}"]`),
+        ],
+      },
     });
   }
 

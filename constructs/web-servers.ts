@@ -4,7 +4,6 @@
 // address with `egress: router`): admins come through a jump host, and Jenkins pushes the
 // published tree with rsync over SSH. NFS is never opened to the web tenant.
 import { Construct } from "constructs";
-import type { TerraformProvider } from "cdktf";
 import { NetworkingFloatingipAssociateV2 } from "../.gen/providers/openstack/networking-floatingip-associate-v2";
 import { NetworkingFloatingipV2 } from "../.gen/providers/openstack/networking-floatingip-v2";
 import type { SubnetPlan } from "../config/address-plan";
@@ -34,8 +33,6 @@ export interface WebServersProps {
   readonly sshSources: ReadonlyArray<{ readonly label: string; readonly address: string }>;
   readonly userData: (index: number) => string;
   readonly keyPair?: string;
-  /** The web tenant's provider. */
-  readonly provider: TerraformProvider;
 }
 
 export class WebServers extends Construct {
@@ -46,19 +43,16 @@ export class WebServers extends Construct {
 
   constructor(scope: Construct, id: string, props: WebServersProps) {
     super(scope, id);
-    const { provider } = props;
     this.network = new FactoryNetwork(this, "network", {
       names: props.networkNames,
       plan: props.plan,
       externalNetwork: props.externalNetwork,
       dnsNameservers: props.dnsNameservers,
-      provider,
     });
     this.securityGroup = new SecurityGroup(this, "security-group", {
       name: props.securityGroupName,
       role: "web",
       description: "Web servers publishing the images",
-      provider,
     });
     this.securityGroup.allowFrom(Peer.world(), Traffic.http(), Traffic.https());
     for (const source of props.sshSources) {
@@ -73,7 +67,6 @@ export class WebServers extends Construct {
         securityGroupIds: [this.securityGroup.id],
         // The router interface must exist before a floating IP can reach the subnet.
         dependsOn: [this.network.routerInterface],
-        provider,
       });
       const server = new Server(this, `web-${i}`, {
         name,
@@ -85,15 +78,12 @@ export class WebServers extends Construct {
         port,
         userData: props.userData(i),
         keyPair: props.keyPair,
-        provider,
       });
       const fip = new NetworkingFloatingipV2(this, `floating-ip-${i}`, {
-        provider,
         pool: props.externalNetwork,
         description: name,
       });
       new NetworkingFloatingipAssociateV2(this, `floating-ip-association-${i}`, {
-        provider,
         floatingIp: fip.address,
         portId: port.id,
       });

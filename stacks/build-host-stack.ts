@@ -72,7 +72,7 @@ export class BuildHostStack extends EnvironmentStack {
     });
 
     new TerraformOutput(this, "address", { description: "Private IPv4 address of the build host", value: this.buildHost.port.address });
-    new TerraformOutput(this, "server_id", { value: this.buildHost.instance.id });
-    new TerraformOutput(this, "name", { value: this.buildHost.instance.name });
+    new TerraformOutput(this, "server_id", { value: this.buildHost.server.id });
+    new TerraformOutput(this, "name", { value: this.buildHost.server.instance.name });
   }
 }

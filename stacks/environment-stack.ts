@@ -1,6 +1,7 @@
-// What every stack of an environment shares: its state backend and the OpenStack
-// provider of the factory tenant. Credentials never appear here: the provider reads
-// clouds.yaml (`cloud`), or OS_* variables, at deploy time.
+// What every stack of an environment shares: its state backend and its one OpenStack
+// provider, the default (unaliased) one: the factory tenant's, or the tenant the stack
+// lives in (the web stack's is the web tenant's). Credentials never appear here: the
+// provider reads clouds.yaml (`cloud`), or OS_* variables, at deploy time.
 import { Construct } from "constructs";
 import { HttpBackend, LocalBackend, S3Backend, TerraformStack } from "cdktf";
 import { OpenstackProvider } from "../.gen/providers/openstack/provider";
@@ -25,21 +26,23 @@ export interface EnvironmentStackOptions {
    * @default false
    */
   readonly stateInWorkingDirectory?: boolean;
+  /**
+   * The clouds.yaml entry of the tenant the stack's resources live in.
+   * @default the factory tenant's (`cloud`)
+   */
+  readonly cloud?: string;
 }
 
 export abstract class EnvironmentStack extends TerraformStack {
   readonly model: FactoryModel;
   readonly env: Environment;
-  /** The factory tenant's provider (the default, unaliased one). */
-  readonly provider: OpenstackProvider;
-
   protected constructor(scope: Construct, stackName: string, props: EnvironmentStackProps, options: EnvironmentStackOptions = {}) {
     super(scope, stackName);
     this.model = props.model;
     this.env = props.model.env;
     if (options.stateInWorkingDirectory) new LocalBackend(this, { path: "terraform.tfstate" });
     else configureBackend(this, stackName, this.env.backend);
-    this.provider = new OpenstackProvider(this, "openstack", { cloud: this.env.cloud, region: this.env.region });
+    new OpenstackProvider(this, "openstack", { cloud: options.cloud ?? this.env.cloud, region: this.env.region });
     this.addOverride("terraform.required_version", TERRAFORM_VERSION_CONSTRAINT);
   }
 }

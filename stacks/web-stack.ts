@@ -1,10 +1,9 @@
-// <env>-web: the web servers in the web tenant, through a second OpenStack provider
-// (alias "web", `web.cloud`; the factory's own tenant when absent). Independent of the
+// <env>-web: the web servers in the web tenant, whose provider (`web.cloud`; the factory's
+// own tenant when absent) is the stack's only and default one. Independent of the
 // factory's lifecycle: it reads only the factory's egress addresses (with readiness checks,
 // which go through the factory's first jump host, it is deployed after <env>-factory).
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
-import { OpenstackProvider } from "../.gen/providers/openstack/provider";
 import { ReadinessCheck } from "../constructs/readiness-check";
 import { WebServers } from "../constructs/web-servers";
 import { renderUserData } from "../userdata";
@@ -21,21 +20,15 @@ export interface WebStackProps extends EnvironmentStackProps {
 }
 
 export class WebStack extends EnvironmentStack {
-  readonly webProvider: OpenstackProvider;
   readonly web: WebServers;
 
   constructor(scope: Construct, props: WebStackProps) {
-    super(scope, props.model.names.stacks.web, props);
+    // Every resource here is the web tenant's: its provider is the stack's default.
+    super(scope, props.model.names.stacks.web, props, { cloud: props.model.env.web?.cloud });
     const { model, network, data } = props;
     const { env, names, roles, webPlan } = model;
     const web = env.web;
     if (!web || !webPlan) throw new Error("WebStack needs a `web` section");
-    this.webProvider = new OpenstackProvider(this, "openstack-web", {
-      alias: "web",
-      cloud: web.cloud ?? env.cloud,
-      region: env.region,
-    });
-
     const jumpAddresses = data.jumpFloatingIps.map((fip) => fip.address);
     const sshSources = jumpAddresses.map((address, i) => ({ label: `jump-${i}`, address }));
     if (env.network.egress === "router") {
@@ -54,7 +47,6 @@ export class WebStack extends EnvironmentStack {
       dnsNameservers: env.network.dnsNameservers,
       sshSources,
       userData: (index) => renderUserData(model, { role: "web", index }),
-      provider: this.webProvider,
     });
 
     const addresses = this.web.floatingIps.map((fip) => fip.address);

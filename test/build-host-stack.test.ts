@@ -55,6 +55,13 @@ describe.each(TEMPLATES)("template %s", (name) => {
       keep: "${tostring(var.keep)}",
     });
     // The expiry is stamped once, at create: a later plan (timestamp() is new each time) changes nothing.
+    expect(instance.lifecycle.ignore_changes).toContain('metadata["expires-at"]');
+  });
+
+  test("is a server like every role's, force-deleted, but boots what the template says at each build", () => {
+    expect(instance.force_delete).toBe(true);
+    // Unlike the factory's servers, user-data and image are not ignored: each build applies
+    // the template afresh, and factory diff shows a template change as the next builds' hosts.
     expect(instance.lifecycle).toEqual({ ignore_changes: ['metadata["expires-at"]'] });
   });
 

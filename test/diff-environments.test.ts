@@ -52,8 +52,8 @@ const NONE = { added: 0, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferr
  * server (and so its volume attachment; the scratch volume is made first and stays).
  */
 const TEMPLATES_REPLACED = ["dib", "kiwi"].flatMap((t) => [
-  `example-build-host-${t} replace server build-host/instance`,
   `example-build-host-${t} replace volume attachment build-host/scratch-attachment`,
+  `example-build-host-${t} replace server build-host/server/instance`,
 ]);
 
 test("a flavor change: the Jenkins server is resized in place (replaced only if its old flavor is gone)", () => {
@@ -136,8 +136,8 @@ test("a new build-host template: a new stack", () => {
   const changedStacks = report.environments.flatMap((e) => e.stacks.filter((s) => s.status !== "unchanged").map((s) => `${s.name} ${s.status}`));
   expect(changedStacks).toEqual(["example-build-host-dib2 added"]);
   expect(actions(report)).toEqual([
-    "example-build-host-dib2 add server build-host/instance",
     "example-build-host-dib2 add port build-host/port/port",
+    "example-build-host-dib2 add server build-host/server/instance",
   ]);
   expect(report.counts).toEqual({ ...NONE, added: 2 });
 });

@@ -222,3 +222,15 @@ test("references follow a move; moved blocks already applied in the base, or fro
     "example-network remove security group rule security-groups/jump/from-admin-ssh",
   ]);
 });
+
+test("a resource whose provider is the same configuration under another name (an alias become the default) is unchanged; another configuration is a change", () => {
+  const report = diff({ webProvider: "default" });
+  expect(actions(report)).toEqual([]);
+  // The stack's provider block itself did change, and says so.
+  const web = report.environments[0].stacks.find((s) => s.name === "example-web")!;
+  expect(web.settings.map((c) => c.path)).toEqual(expect.arrayContaining(["provider.openstack.0.cloud", "provider.openstack.1.alias"]));
+  expect(report.counts).toMatchObject({ added: 0, removed: 0, changed: 0, replaced: 0 });
+  // Another tenant's cloud under the same default name: the resources change provider.
+  const elsewhere = diff({ webProvider: "default", webCloud: "other-tenant" });
+  expect(resource(elsewhere, "security group example-web").changes).toEqual([expect.objectContaining({ path: "provider", before: "openstack.web" })]);
+});

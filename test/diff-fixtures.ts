@@ -22,6 +22,13 @@ export interface FixtureOptions {
   moveAdminRule?: boolean;
   /** The jump group at a new address and construct path, with a `moved` block: rules refer to it. */
   moveJumpGroup?: boolean;
+  /**
+   * The web stack's OpenStack provider: `aliased` (the default) is the factory tenant's as
+   * the default and the web tenant's as alias "web", which its resources name; `default` is
+   * one provider, the web tenant's, named by none. `webCloud` is the web tenant's cloud.
+   */
+  webProvider?: "aliased" | "default";
+  webCloud?: string;
 }
 
 type Json = Record<string, any>;
@@ -165,10 +172,14 @@ function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
       },
     },
   };
+  const webCloud = { cloud: o.webCloud ?? "example-web", region: "RegionOne" };
+  const aliased = (o.webProvider ?? "aliased") === "aliased";
+  const webTenant = aliased ? { provider: "openstack.web" } : {};
   const web: Json = {
     terraform: { backend: backend("example-web") },
+    provider: { openstack: aliased ? [{ cloud: "example", region: "RegionOne" }, { alias: "web", ...webCloud }] : [webCloud] },
     resource: {
-      openstack_networking_secgroup_v2: { web_sg_11: { "//": meta("example-web/web/group", "web_sg_11"), name: "example-web" } },
+      openstack_networking_secgroup_v2: { web_sg_11: { "//": meta("example-web/web/group", "web_sg_11"), name: "example-web", ...webTenant } },
       openstack_networking_secgroup_rule_v2: Object.fromEntries(
         Array.from({ length: o.webRules ?? 1 }, (_, i) => [
           `web_rule_${i}`,
@@ -181,6 +192,7 @@ function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
             port_range_max: 443 + i,
             remote_ip_prefix: "10.0.0.0/8",
             security_group_id: "${openstack_networking_secgroup_v2.web_sg_11.id}",
+            ...webTenant,
           },
         ]),
       ),

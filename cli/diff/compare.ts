@@ -49,7 +49,8 @@ export function compareSynthOutputs(base: SynthOutput, head: SynthOutput): DiffR
       const b = before.get(stack)?.get(address);
       if (!b) continue;
       const ignored = ignoredArguments(h.leaves);
-      const found = compareLeaves(b.leaves, h.leaves).map((c) => classifyChange(h.type, c, ignored));
+      const baseLeaves = sameProvider(base.stacks.get(stack), b, head.stacks.get(stack), h) ? withProviderOf(b.leaves, h.leaves) : b.leaves;
+      const found = compareLeaves(baseLeaves, h.leaves).map((c) => classifyChange(h.type, c, ignored));
       if (found.length > 0) changes.set(key(stack, address), found);
     }
   }
@@ -196,6 +197,37 @@ function isComputed(entry: Entry | undefined, attribute: string): boolean {
   if (!entry) return false;
   if (attribute === "" || attribute === "id") return true;
   return ![...entry.leaves.keys()].some((p) => p === attribute || p.startsWith(`${attribute}.`));
+}
+
+/**
+ * Whether both sides' resource runs under the same provider configuration, however it is
+ * named: a resource moving from an aliased provider (`openstack.web`) to a stack's default
+ * one with the same settings is no change (Terraform plans none; it takes the provider
+ * from the configuration and updates the state's provider address).
+ */
+function sameProvider(baseJson: StackJson | undefined, b: Entry, headJson: StackJson | undefined, h: Entry): boolean {
+  if (b.leaves.get("provider") === h.leaves.get("provider")) return false; // nothing to reconcile
+  const base = providerConfiguration(baseJson, b.type, b.leaves.get("provider"));
+  return base !== undefined && base === providerConfiguration(headJson, h.type, h.leaves.get("provider"));
+}
+
+/** The settings of the provider configuration a resource uses (`provider` = "name.alias", or the default of its type's provider). */
+function providerConfiguration(json: StackJson | undefined, type: string, reference: unknown): string | undefined {
+  const [name, alias] = typeof reference === "string" ? reference.split(".") : [type.split("_")[0], undefined];
+  const declared = (json as { provider?: Record<string, unknown> } | undefined)?.provider?.[name];
+  const configurations = (Array.isArray(declared) ? declared : declared ? [declared] : []) as Array<Record<string, unknown>>;
+  const found = configurations.find((c) => c.alias === alias);
+  if (!found) return undefined;
+  const { alias: _alias, ...settings } = found;
+  return JSON.stringify([...flatten(settings)].sort(([x], [y]) => byPath(x, y)));
+}
+
+/** The base's leaves with the head's provider reference (the same configuration, named otherwise). */
+function withProviderOf(base: Map<string, unknown>, head: Map<string, unknown>): Map<string, unknown> {
+  const leaves = new Map(base);
+  leaves.delete("provider");
+  if (head.has("provider")) leaves.set("provider", head.get("provider"));
+  return leaves;
 }
 
 /** Stack-wide settings that are not resources: providers, backend, user-facing outputs. */

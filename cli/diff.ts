@@ -48,9 +48,11 @@ export const diffCommand: Command = {
     if (!render) throw new UsageError(`--format must be markdown, text or json, not "${String(values.format)}"`);
     if ((base === undefined) === (baseDir === undefined)) throw new UsageError("give either --base REF or --base-dir DIR");
     const maxLengthText = values["max-length"] as string | undefined;
-    if (maxLengthText !== undefined && !/^\d+$/.test(maxLengthText)) throw new UsageError(`--max-length must be a number of characters, not "${maxLengthText}"`);
+    if (maxLengthText !== undefined && !/^\d+$/.test(maxLengthText))
+      throw new UsageError(`--max-length must be a number of characters, not "${maxLengthText}"`);
     const maxLength = maxLengthText === undefined ? undefined : Number(maxLengthText);
-    if (headDir !== undefined && configs !== undefined) throw new UsageError("--config applies to the working tree; it cannot go with --head-dir");
+    if (headDir !== undefined && configs !== undefined)
+      throw new UsageError("--config applies to the working tree; it cannot go with --head-dir");
 
     const scratch = mkdtempSync(path.join(tmpdir(), "factory-diff-"));
     try {
@@ -59,7 +61,13 @@ export const diffCommand: Command = {
       if (baseDir !== undefined) {
         before = readSynthOutput(baseDir);
       } else {
-        const out = synthesizeRevision({ ref: base!, configs, outDir: path.join(scratch, "base"), cwd: process.cwd(), log: (l) => process.stderr.write(`${l}\n`) });
+        const out = synthesizeRevision({
+          ref: base!,
+          configs,
+          outDir: path.join(scratch, "base"),
+          cwd: process.cwd(),
+          log: (l) => process.stderr.write(`${l}\n`),
+        });
         before = readSynthOutput(out);
       }
       const report = compareSynthOutputs(before, head);

@@ -30,7 +30,13 @@ const DEFAULT_CONNECT_TIMEOUT = 30;
 const MAX_CONNECT_TIMEOUT = 600;
 const PUSH_SECONDS = 180;
 
-const list = (value: unknown): string[] => (typeof value === "string" ? value.split(",").map((s) => s.trim()).filter(Boolean) : []);
+const list = (value: unknown): string[] =>
+  typeof value === "string"
+    ? value
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 export const ldapPasswordCommand: Command = {
   options: {
@@ -44,12 +50,15 @@ export const ldapPasswordCommand: Command = {
   run(values, positionals) {
     if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" (the password comes on stdin)`);
     const loaded = loadEnvironments(configFiles(values.config as string[] | undefined));
-    if (loaded.length > 1) throw new UsageError(`${loaded.length} environments (${loaded.map((l) => l.file).join(", ")}): pick one with --config FILE`);
+    if (loaded.length > 1)
+      throw new UsageError(`${loaded.length} environments (${loaded.map((l) => l.file).join(", ")}): pick one with --config FILE`);
     const { env, file } = loaded[0];
     if (!env.ldap) throw new CliError(`${file}: ldap: not set: this factory has no LDAP logins`);
-    if (!env.ldap.bind) throw new CliError(`${file}: ldap.bind: not set: the directory takes anonymous binds, so there is no password to push`);
+    if (!env.ldap.bind)
+      throw new CliError(`${file}: ldap.bind: not set: the directory takes anonymous binds, so there is no password to push`);
     const jumps = list(values.jump);
-    if (jumps.length === 0) throw new UsageError("--jump ADDRESS[,ADDRESS...]: the jump hosts' addresses (the factory stack's output jump_addresses)");
+    if (jumps.length === 0)
+      throw new UsageError("--jump ADDRESS[,ADDRESS...]: the jump hosts' addresses (the factory stack's output jump_addresses)");
     const webs = list(values.web);
     const timeoutText = (values["connect-timeout"] as string | undefined) ?? String(DEFAULT_CONNECT_TIMEOUT);
     const connectTimeout = Number(timeoutText);
@@ -61,7 +70,12 @@ export const ldapPasswordCommand: Command = {
     const all: Target[] = [
       ...roles.jump.hosts.map((_, i) => ({ name: `jump-${i}`, address: jumps[i] ?? "", viaJump: false, args: [] })),
       { name: "nfs", address: roles.nfs.host.address ?? "", viaJump: true, args: [] },
-      { name: "jenkins", address: roles.jenkins.host.address ?? "", viaJump: true, args: ["--jenkins-credential", LDAP_BIND_PASSWORD_FILE] },
+      {
+        name: "jenkins",
+        address: roles.jenkins.host.address ?? "",
+        viaJump: true,
+        args: ["--jenkins-credential", LDAP_BIND_PASSWORD_FILE],
+      },
       ...roles.web.hosts.map((_, i) => ({ name: `web-${i}`, address: webs[i] ?? "", viaJump: true, args: [] })),
     ];
     const only = list(values.only);
@@ -70,7 +84,9 @@ export const ldapPasswordCommand: Command = {
     const targets = only.length > 0 ? all.filter((t) => only.includes(t.name)) : all;
     const missing = targets.filter((t) => t.address === "");
     if (missing.length > 0) {
-      throw new UsageError(`no address for ${missing.map((t) => t.name).join(", ")}: give every jump host in --jump and every web server in --web (the outputs jump_addresses and web_addresses), or leave them out with --only`);
+      throw new UsageError(
+        `no address for ${missing.map((t) => t.name).join(", ")}: give every jump host in --jump and every web server in --web (the outputs jump_addresses and web_addresses), or leave them out with --only`,
+      );
     }
 
     if (process.stdin.isTTY) throw new UsageError("give the password on stdin, e.g.: pass show ldap/reader | factory ldap-password ...");
@@ -83,7 +99,11 @@ export const ldapPasswordCommand: Command = {
     for (const t of targets) {
       const hop = t.viaJump ? ["-J", `${ADMIN.name}@${jumps[0]}`] : [];
       const remote = ["sudo", "-n", scriptPath("ldap-bind-password"), ...t.args].join(" ");
-      const r = spawnSync("ssh", [...base, ...hop, `${ADMIN.name}@${t.address}`, remote], { input: `${password}\n`, encoding: "utf8", timeout: (connectTimeout + PUSH_SECONDS) * 1000 });
+      const r = spawnSync("ssh", [...base, ...hop, `${ADMIN.name}@${t.address}`, remote], {
+        input: `${password}\n`,
+        encoding: "utf8",
+        timeout: (connectTimeout + PUSH_SECONDS) * 1000,
+      });
       // The script's last word: on success its summary (stdout), else why it failed (stderr).
       const lastLine = (text: string | null) => (text ?? "").trim().split("\n").filter(Boolean).at(-1);
       if (r.status === 0) {
@@ -95,7 +115,8 @@ export const ldapPasswordCommand: Command = {
         process.stderr.write(`${t.name} ${t.address}: FAILED (ssh exit ${r.status ?? r.signal}): ${said}\n`);
       }
     }
-    if (targets.some((t) => t.name === "jenkins") && failed === 0) process.stdout.write("jenkins: run the job factory-config-reload (or restart Jenkins) for the LDAP realm to use it\n");
+    if (targets.some((t) => t.name === "jenkins") && failed === 0)
+      process.stdout.write("jenkins: run the job factory-config-reload (or restart Jenkins) for the LDAP realm to use it\n");
     process.stdout.write(`${targets.length - failed} of ${targets.length} servers have the bind password\n`);
     return failed === 0 ? EXIT_OK : EXIT_FAILURE;
   },

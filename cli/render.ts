@@ -40,11 +40,13 @@ function requestFor(role: Role, env: Environment, file: string, values: Record<s
   const index = parseIndex(values.index as string | undefined);
   switch (role) {
     case "jump":
-      if (index >= env.servers.jump.count) throw new CliError(`${file}: --index ${index}: there are ${env.servers.jump.count} jump hosts (0..${env.servers.jump.count - 1})`);
+      if (index >= env.servers.jump.count)
+        throw new CliError(`${file}: --index ${index}: there are ${env.servers.jump.count} jump hosts (0..${env.servers.jump.count - 1})`);
       return { role, index };
     case "web":
       if (!env.web || env.web.count === 0) throw new CliError(`${file}: no web servers (web.count is 0 or web is absent)`);
-      if (index >= env.web.count) throw new CliError(`${file}: --index ${index}: there are ${env.web.count} web servers (0..${env.web.count - 1})`);
+      if (index >= env.web.count)
+        throw new CliError(`${file}: --index ${index}: there are ${env.web.count} web servers (0..${env.web.count - 1})`);
       return { role, index };
     case "nfs":
       return { role, dataVolumeId: VOLUME_ID_PLACEHOLDER };

@@ -42,7 +42,10 @@ function renderTemplates(files: string[]): Promise<Map<string, Rendered>> {
           {
             model: `${JSON.stringify(modelFile(model), null, 2)}\n`,
             templates: new Map(
-              model.env.buildHosts.templates.map((t) => [t.name, readFileSync(path.join(dir, "stacks", model.names.buildHostStack(t.name), TEMPLATE_FILE), "utf8")]),
+              model.env.buildHosts.templates.map((t) => [
+                t.name,
+                readFileSync(path.join(dir, "stacks", model.names.buildHostStack(t.name), TEMPLATE_FILE), "utf8"),
+              ]),
             ),
           },
         ]),

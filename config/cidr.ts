@@ -75,8 +75,7 @@ function toBigInt(address: string, version: number): bigint {
   const headParts = head ? head.split(":") : [];
   const tailParts = tail ? tail.split(":") : [];
   // An embedded IPv4 tail (::ffff:1.2.3.4) counts as two groups.
-  const expand = (parts: string[]) =>
-    parts.flatMap((p) => (p.includes(".") ? v4ToGroups(p) : [p]));
+  const expand = (parts: string[]) => parts.flatMap((p) => (p.includes(".") ? v4ToGroups(p) : [p]));
   const h = expand(headParts);
   const t = expand(tailParts);
   const groups = tail === undefined ? h : [...h, ...Array(8 - h.length - t.length).fill("0"), ...t];
@@ -96,8 +95,11 @@ function fromBigInt(value: bigint, version: number): string {
   for (let s = 112n; s >= 0n; s -= 16n) groups.push(((value >> s) & 0xffffn).toString(16));
   // Compress the longest run of zero groups, as RFC 5952 asks.
   let best = { start: -1, len: 0 };
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== "0") { i++; continue; }
+  for (let i = 0; i < 8;) {
+    if (groups[i] !== "0") {
+      i++;
+      continue;
+    }
     let j = i;
     while (j < 8 && groups[j] === "0") j++;
     if (j - i > best.len && j - i > 1) best = { start: i, len: j - i };

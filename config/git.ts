@@ -56,11 +56,15 @@ export function cloneUrlProblem(url: string): string | undefined {
   if (scheme === undefined) {
     const scp = SCP_LIKE.exec(url);
     if (scp) return scp[3].startsWith("-") ? 'the path must not start with "-" (git blocks it)' : undefined;
-    if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url)) return "remote-helper addresses (<transport>::<address>) are not allowed: use https://, ssh:// or user@host:path";
+    if (/^[A-Za-z][A-Za-z0-9+.-]*::/.test(url))
+      return "remote-helper addresses (<transport>::<address>) are not allowed: use https://, ssh:// or user@host:path";
     return `"${url}" is not a URL git clones from a server (git would take it for a local path): use https://host/path, ssh://[user@]host/path or [user@]host:path`;
   }
   if (scheme !== "https" && scheme !== "ssh") {
-    const why = scheme === "file" ? "it points at the controller's own disk, empty when the controller is created" : "it is not encrypted, and the jobs repository decides what Jenkins runs";
+    const why =
+      scheme === "file"
+        ? "it points at the controller's own disk, empty when the controller is created"
+        : "it is not encrypted, and the jobs repository decides what Jenkins runs";
     return `URL scheme "${scheme}" is not allowed here (use https, ssh or user@host:path): ${why}`;
   }
   let parsed: URL;

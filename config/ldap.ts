@@ -40,7 +40,8 @@ export function checkDn(dn: string): string | undefined {
 /** Reads an attribute value from `start`: its end, or what is wrong with it. */
 function readDnValue(dn: string, start: number): { end: number } | string {
   // RFC 4514 allows #<hex of the BER encoding>; slapd refuses it (test/ldap-directory.test.ts).
-  if (dn[start] === "#") return "a value starting with # (BER in hex) is not taken by directory servers: write the value as text, a leading # escaped as \\#";
+  if (dn[start] === "#")
+    return "a value starting with # (BER in hex) is not taken by directory servers: write the value as text, a leading # escaped as \\#";
   let i = start;
   let lastEscaped = false;
   while (i < dn.length && dn[i] !== "," && dn[i] !== "+") {
@@ -88,7 +89,8 @@ function readFilter(s: string, i: number): number {
   } else {
     i = readItem(s, i);
   }
-  if (s[i] !== ")") throw new Error(i >= s.length ? "unbalanced parentheses: a ( is not closed" : `expected ")" at position ${i + 1}, found "${s[i]}"`);
+  if (s[i] !== ")")
+    throw new Error(i >= s.length ? "unbalanced parentheses: a ( is not closed" : `expected ")" at position ${i + 1}, found "${s[i]}"`);
   return i + 1;
 }
 
@@ -108,7 +110,8 @@ function readItem(s: string, i: number): number {
     const c = s[i];
     if (c === "(") throw new Error(`"(" in a value must be escaped as \\28 (position ${i + 1})`);
     if (c === "\\") {
-      if (!/^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3))) throw new Error(`"\\" in a value starts two hex digits (\\2a for *, \\28 for "("), position ${i + 1}`);
+      if (!/^[0-9A-Fa-f]{2}$/.test(s.slice(i + 1, i + 3)))
+        throw new Error(`"\\" in a value starts two hex digits (\\2a for *, \\28 for "("), position ${i + 1}`);
       i += 3;
       continue;
     }
@@ -125,11 +128,13 @@ export function checkLdapsUri(uri: string): string | undefined {
   const m = /^([a-z][a-z0-9+.-]*):\/\/(\[[0-9A-Fa-f:.]+\]|[^/:?#[\]@]+)(?::(\d{1,5}))?\/?$/.exec(uri);
   if (!m) return `"${uri}" is not a URI like ldaps://ldap.example.org or ldaps://ldap.example.org:636 (no user, path or query)`;
   const [, scheme, host, port] = m;
-  if (scheme === "ldap") return "plain ldap:// is not allowed: use ldaps:// (TLS from the first byte), so that no password or directory data crosses the network in clear";
+  if (scheme === "ldap")
+    return "plain ldap:// is not allowed: use ldaps:// (TLS from the first byte), so that no password or directory data crosses the network in clear";
   if (scheme !== "ldaps") return `scheme "${scheme}" is not allowed here (use ldaps)`;
   const bare = host.replace(/^\[|\]$/g, "");
   const hostname = /^(?=.{1,253}$)([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-  if (host.startsWith("[") ? isIP(bare) !== 6 : isIP(bare) === 0 && !hostname.test(bare)) return `"${host}" is not a host name or IP address`;
+  if (host.startsWith("[") ? isIP(bare) !== 6 : isIP(bare) === 0 && !hostname.test(bare))
+    return `"${host}" is not a host name or IP address`;
   if (port !== undefined && (Number(port) < 1 || Number(port) > 65535)) return `port ${port} is not 1 to 65535`;
   return undefined;
 }
@@ -150,7 +155,8 @@ export function checkCaCertificates(pem: string): string | undefined {
     } catch (e) {
       return `${which}does not parse as an X.509 certificate (${(e as Error).message})`;
     }
-    if (!cert.ca) return `${which}"${cert.subject.replace(/\n/g, ", ")}" is not a CA certificate (basicConstraints CA:TRUE): give the certificate of the CA that signed the directory's`;
+    if (!cert.ca)
+      return `${which}"${cert.subject.replace(/\n/g, ", ")}" is not a CA certificate (basicConstraints CA:TRUE): give the certificate of the CA that signed the directory's`;
   }
   return undefined;
 }

@@ -48,7 +48,9 @@ export function parseEnvironment(file: string, source: string): LoadedEnvironmen
   if (!result.success || templates.length > 0) {
     // A template sequence is the problem to report at its key, whatever else the schema says there.
     const flagged = new Set(templates.map((p) => p.where));
-    const schema = result.success ? [] : result.error.issues.flatMap((i) => toProblems(file, i)).filter((p) => p.message === "unknown key" || !flagged.has(p.where));
+    const schema = result.success
+      ? []
+      : result.error.issues.flatMap((i) => toProblems(file, i)).filter((p) => p.message === "unknown key" || !flagged.has(p.where));
     throw new ConfigError([...templates, ...schema]);
   }
   return { file, env: result.data };

@@ -106,22 +106,32 @@ const isoDate = (what: string) =>
   z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${what} must be a date YYYY-MM-DD`)
-    .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), `${what} must be a real date`);
+    .refine(
+      (d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d),
+      `${what} must be a real date`,
+    );
 
 const positiveInt = (what: string) => z.number().int(`${what} must be a whole number`).min(1, `${what} must be at least 1`);
 const hostname = z
   .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/, "must be a DNS name such as images.example.com");
+  .regex(
+    /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/,
+    "must be a DNS name such as images.example.com",
+  );
 
 const hostOrAddress = z.string().refine((s) => isIP(s) !== 0 || hostname.safeParse(s).success, "must be a host name or IP address");
 
 /** An e-mail address (the dot-atom local part mail relays take), domain part a DNS name. */
-const EMAIL = /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
+const EMAIL =
+  /^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*@([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$/;
 const emailAddress = z.string().regex(EMAIL, "must be an e-mail address such as images@example.com");
 /** A sender: `addr@example.com` or `Display Name <addr@example.com>` (no quotes, commas or semicolons). */
 const mailbox = z
   .string()
-  .refine((s) => EMAIL.test(s) || /^[^<>",;\n]+ <([^<>]+)>$/.exec(s)?.[1].match(EMAIL) != null, "must be an e-mail address, or a name and an address: Image Factory <images@example.com>");
+  .refine(
+    (s) => EMAIL.test(s) || /^[^<>",;\n]+ <([^<>]+)>$/.exec(s)?.[1].match(EMAIL) != null,
+    "must be an e-mail address, or a name and an address: Image Factory <images@example.com>",
+  );
 
 /** Connection security of the SMTP relay, as the mailer and email-ext plugins offer it. */
 const SmtpSecurity = z.enum(["none", "starttls", "ssl"]);
@@ -145,7 +155,9 @@ const mail = z
       .min(1, "smtpPort must be 1 to 65535")
       .max(65535, "smtpPort must be 1 to 65535")
       .optional()
-      .describe(`The relay's port; default ${DEFAULT_SMTP_PORT.none}, ${DEFAULT_SMTP_PORT.starttls} with \`starttls\`, ${DEFAULT_SMTP_PORT.ssl} with \`ssl\``),
+      .describe(
+        `The relay's port; default ${DEFAULT_SMTP_PORT.none}, ${DEFAULT_SMTP_PORT.starttls} with \`starttls\`, ${DEFAULT_SMTP_PORT.ssl} with \`ssl\``,
+      ),
     security: SmtpSecurity.default("none").describe(
       "`none`: plaintext; `starttls`: STARTTLS required (the plugins' `useTls`); `ssl`: TLS from the first byte (`useSsl`)",
     ),
@@ -163,7 +175,11 @@ const mail = z
   })
   .superRefine((m, ctx) => {
     if (m.username !== undefined && m.security === "none") {
-      ctx.addIssue({ code: "custom", path: ["security"], message: "a username (SMTP AUTH) needs security: starttls or ssl: the password must not cross the network in clear" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["security"],
+        message: "a username (SMTP AUTH) needs security: starttls or ssl: the password must not cross the network in clear",
+      });
     }
   })
   .transform((m) => ({ ...m, smtpPort: m.smtpPort ?? DEFAULT_SMTP_PORT[m.security] }));
@@ -188,7 +204,10 @@ const ldap = z.strictObject({
     "PEM, one or more CA certificates: the CA that signed the directory servers' certificates; trusted for LDAP only (sssd, Jenkins' JVM), never system-wide; a server certificate or a private key is refused",
   ),
   userFilter: checked(checkFilter)
-    .refine((f) => !/[?{}]/.test(f), "must not contain ? { or } (sssd's search-base syntax and Jenkins' {0} placeholders use them; escape as \\3f \\7b \\7d)")
+    .refine(
+      (f) => !/[?{}]/.test(f),
+      "must not contain ? { or } (sssd's search-base syntax and Jenkins' {0} placeholders use them; escape as \\3f \\7b \\7d)",
+    )
     .optional()
     .describe(
       "LDAP filter in parentheses (RFC 4515): only entries matching it are users, e.g. `(!(loginShell=/usr/sbin/nologin))`; ANDed with `objectClass=posixAccount` and the login",
@@ -211,11 +230,14 @@ const ldap = z.strictObject({
 });
 
 const uniqueStrings = (what: string, min = 0, minMessage = "") =>
-  z.array(text(what)).min(min, minMessage).superRefine((list, ctx) => {
-    list.forEach((item, i) => {
-      if (list.indexOf(item) !== i) ctx.addIssue({ code: "custom", path: [i], message: `duplicate ${what} "${item}"` });
+  z
+    .array(text(what))
+    .min(min, minMessage)
+    .superRefine((list, ctx) => {
+      list.forEach((item, i) => {
+        if (list.indexOf(item) !== i) ctx.addIssue({ code: "custom", path: [i], message: `duplicate ${what} "${item}"` });
+      });
     });
-  });
 
 const server = {
   image: text("image").describe("Glance image (name) the server boots"),
@@ -225,7 +247,9 @@ const server = {
 const Tooling = z.enum(["kiwi", "dib"]);
 
 const buildHostTemplate = z.strictObject({
-  name: nameOf("template name", 32).describe("Names the template (unique; images name it in `template`) and its stack, `<environment name>-build-host-<template name>`"),
+  name: nameOf("template name", 32).describe(
+    "Names the template (unique; images name it in `template`) and its stack, `<environment name>-build-host-<template name>`",
+  ),
   image: text("image").describe("Glance image (name) the build host boots"),
   flavor: text("flavor").describe("Nova flavor (name) of the build host"),
   tooling: Tooling.describe("The image builder installed on the build host: KIWI or diskimage-builder"),
@@ -235,7 +259,9 @@ const buildHostTemplate = z.strictObject({
     .min(0)
     .default(0)
     .describe("Scratch volume for the build, in GB; 0: none (the build uses the root disk)"),
-  javaPackage: text("javaPackage").optional().describe("JRE package of the Jenkins agent; default: Java 21 of the template's distribution family"),
+  javaPackage: text("javaPackage")
+    .optional()
+    .describe("JRE package of the Jenkins agent; default: Java 21 of the template's distribution family"),
 });
 
 /** The build statistics report's directory in the published tree (jobs/stats/report.py). */
@@ -246,7 +272,10 @@ const imageEntry = z.strictObject({
     .string()
     .regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, "image name must start with a letter and contain only letters, digits, _ . -")
     .max(64)
-    .refine((n) => !/_(latest|prev|\d{8})$/.test(n), "image name must not end in _latest, _prev or a date: those suffixes are added on publish")
+    .refine(
+      (n) => !/_(latest|prev|\d{8})$/.test(n),
+      "image name must not end in _latest, _prev or a date: those suffixes are added on publish",
+    )
     .refine((n) => n !== STATS_DIR, `image name must not be "${STATS_DIR}": the published tree's ${STATS_DIR}/ holds the build statistics`)
     .describe(
       `Glance name stem, unique: published as \`<name>_latest\`, \`<name>_prev\`, \`<name>_YYYYMMDD\`, so it must not end in one of those suffixes; not \`${STATS_DIR}\` (the published tree's [statistics](#build-statistics-and-trends))`,
@@ -255,7 +284,9 @@ const imageEntry = z.strictObject({
     .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a relative path inside the jobs repository")
     .describe("Path of the image description in the jobs repository (a KIWI description or a DIB element set), relative and inside it"),
   tooling: Tooling.describe("The builder the description is written for"),
-  template: nameOf("template", 32).describe("Build-host template the image is built on: the `name` of a `buildHosts.templates` entry with the same `tooling`"),
+  template: nameOf("template", 32).describe(
+    "Build-host template the image is built on: the `name` of a `buildHosts.templates` entry with the same `tooling`",
+  ),
   minDiskGb: z.number().int().min(1).default(4).describe("Glance `min_disk` in GB; also the built image's virtual size limit"),
   minRamMb: z.number().int().min(1).default(1024).describe("Glance `min_ram` in MB (mandatory in SCS scs-0102)"),
   visibility: z.enum(["private", "shared", "public"]).default("private").describe("Glance visibility of the published image"),
@@ -269,7 +300,9 @@ const imageEntry = z.strictObject({
       architecture: z.enum(["x86_64", "aarch64"]).default("x86_64").describe("Glance `architecture`, and what the builder builds for"),
     })
     .describe("What the image holds, as Nova reads it from the image's properties"),
-  regions: uniqueStrings("region").optional().describe("Regions the image is copied to besides the factory's, unique; default: `uploadRegions`"),
+  regions: uniqueStrings("region")
+    .optional()
+    .describe("Regions the image is copied to besides the factory's, unique; default: `uploadRegions`"),
   guestAgent: z.boolean().default(false).describe("The image runs qemu-guest-agent (sets `hw_qemu_guest_agent` and `os_require_quiesce`)"),
   diskBus: z.enum(["virtio", "scsi", "ide"]).default("virtio").describe("Glance `hw_disk_bus` (`scsi` adds `hw_scsi_model=virtio-scsi`)"),
   vifModel: z.enum(["virtio", "e1000"]).default("virtio").describe("Glance `hw_vif_model`"),
@@ -285,7 +318,10 @@ const imageEntry = z.strictObject({
     .refine((d) => !/[\u0000-\u001f]/.test(d), "description must be one line")
     .optional()
     .describe("Release notes or a description (`image_description`); absent: the build's page on the web servers"),
-  purpose: z.enum(["generic", "minimal", "k8snode", "gpu", "network", "custom"]).default("generic").describe("What the image is for (`os_purpose`)"),
+  purpose: z
+    .enum(["generic", "minimal", "k8snode", "gpu", "network", "custom"])
+    .default("generic")
+    .describe("What the image is for (`os_purpose`)"),
   replaceFrequency: z
     .enum(["yearly", "quarterly", "monthly", "weekly", "daily", "critical_bug", "never"])
     .default("monthly")
@@ -307,7 +343,9 @@ const imageEntry = z.strictObject({
       "The hypervisor the image is made for (`hypervisor_type`; qemu covers KVM). Nova schedules an image with `hypervisor_type` only onto hosts of that hypervisor (ImagePropertiesFilter); `any`: not set, the image boots on every hypervisor",
     ),
   rngModel: z.enum(["virtio", "none"]).default("virtio").describe("The virtual RNG the image uses (`hw_rng_model`); `none`: not set"),
-  maintainedUntil: isoDate("maintainedUntil").optional().describe("The OS vendor maintains the release until at least this date (`maintained_until`)"),
+  maintainedUntil: isoDate("maintainedUntil")
+    .optional()
+    .describe("The OS vendor maintains the release until at least this date (`maintained_until`)"),
 });
 
 const backend = z.discriminatedUnion(
@@ -322,8 +360,13 @@ const backend = z.discriminatedUnion(
       bucket: text("bucket").describe("The bucket"),
       region: text("region").describe("The bucket's region"),
       keyPrefix: z.string().default("image-factory").describe("Key prefix: each stack's state is `<keyPrefix>/<stack>.tfstate`"),
-      endpoint: url(["https", "http"]).optional().describe("URL of an S3-compatible endpoint (e.g. Swift's S3 API or Ceph RGW); absent: AWS"),
-      usePathStyle: z.boolean().default(true).describe("Address the bucket in the path, not in the host name (what most S3-compatible stores need)"),
+      endpoint: url(["https", "http"])
+        .optional()
+        .describe("URL of an S3-compatible endpoint (e.g. Swift's S3 API or Ceph RGW); absent: AWS"),
+      usePathStyle: z
+        .boolean()
+        .default(true)
+        .describe("Address the bucket in the path, not in the host name (what most S3-compatible stores need)"),
     }),
     z.strictObject({
       type: z.literal("http").describe("State behind Terraform's http backend (a REST service)"),
@@ -352,12 +395,21 @@ export const EnvironmentSchema = z
         // The factory's and the web subnets are IPv4, and Neutron refuses a subnet whose
         // nameservers are of another IP version (400 InvalidInput, found on the local cloud).
         dnsNameservers: z
-          .array(z.string().refine((s) => isIP(s) === 4, "must be an IPv4 address (the subnets are IPv4, and Neutron refuses a nameserver of another IP version)"))
+          .array(
+            z
+              .string()
+              .refine(
+                (s) => isIP(s) === 4,
+                "must be an IPv4 address (the subnets are IPv4, and Neutron refuses a nameserver of another IP version)",
+              ),
+          )
           .default([])
           .describe("IPv4 addresses of the DNS servers DHCP hands out on the factory's and the web subnets"),
         egress: z
           .enum(["router", "jump"])
-          .describe("Who SNATs the subnet: the router, or the jump hosts (as in the seeds, a VIP held by one of them); see [Egress](#egress)"),
+          .describe(
+            "Who SNATs the subnet: the router, or the jump hosts (as in the seeds, a VIP held by one of them); see [Egress](#egress)",
+          ),
         // Neutron's default policy lets only admins set the router's SNAT: default true, what a tenant may deploy.
         routerSnat: z
           .boolean()
@@ -366,7 +418,10 @@ export const EnvironmentSchema = z
             "`false` (with `egress: jump` only) turns the router's SNAT off, so that the jump hosts are the only way out (the router keeps the floating IPs); needs admin rights in Neutron's default policy",
           ),
       })
-      .refine((n) => n.egress === "jump" || n.routerSnat, { path: ["routerSnat"], message: "egress: router needs the router's SNAT; routerSnat: false only goes with egress: jump" })
+      .refine((n) => n.egress === "jump" || n.routerSnat, {
+        path: ["routerSnat"],
+        message: "egress: router needs the router's SNAT; routerSnat: false only goes with egress: jump",
+      })
       .describe("The factory's private network and its way out"),
     admin: z
       .strictObject({
@@ -374,12 +429,21 @@ export const EnvironmentSchema = z
         // IPs are IPv4, so an IPv6 admin could never reach a jump host (its rules would only
         // look like access).
         cidrs: uniqueStrings("CIDR", 1, "at least one admin CIDR is required")
-          .pipe(z.array(cidr([4], ": the jump hosts are reached at IPv4 floating IPs only (the factory's subnets are IPv4), so an IPv6 admin could never connect")))
+          .pipe(
+            z.array(
+              cidr(
+                [4],
+                ": the jump hosts are reached at IPv4 floating IPs only (the factory's subnets are IPv4), so an IPv6 admin could never connect",
+              ),
+            ),
+          )
           .describe("IPv4 CIDRs, unique, that may SSH to the jump hosts (IPv6 is refused: the jump hosts' floating IPs are IPv4)"),
         sshPublicKeys: z
           .array(sshPublicKey)
           .min(1, "at least one SSH public key is required")
-          .describe(`OpenSSH public keys of the admins (ed25519, ecdsa, or RSA ≥ ${MIN_RSA_BITS} bits): they log in as \`factory\` (with sudo) on every server`),
+          .describe(
+            `OpenSSH public keys of the admins (ed25519, ecdsa, or RSA ≥ ${MIN_RSA_BITS} bits): they log in as \`factory\` (with sudo) on every server`,
+          ),
       })
       .describe("Who administers the factory"),
     servers: z
@@ -398,7 +462,12 @@ export const EnvironmentSchema = z
           })
           .describe("The Jenkins controller"),
         nfs: z
-          .strictObject({ ...server, dataVolumeGb: positiveInt("dataVolumeGb").describe("The NFS data volume (images, builds, git mirror) in GB, in the data stack (protected)") })
+          .strictObject({
+            ...server,
+            dataVolumeGb: positiveInt("dataVolumeGb").describe(
+              "The NFS data volume (images, builds, git mirror) in GB, in the data stack (protected)",
+            ),
+          })
           .describe("The NFS server"),
         jump: z
           .strictObject({ ...server, count: positiveInt("count").max(16, "count must be at most 16").describe("How many jump hosts") })
@@ -412,7 +481,9 @@ export const EnvironmentSchema = z
         flavor: text("flavor").describe("Nova flavor (name) of the web servers"),
         count: z.number().int().min(0, "count must be 0 or more").describe("How many web servers; 0: no web stack"),
         domain: hostname.describe("DNS name the web servers serve the images under, e.g. `images.example.com`"),
-        cidr: subnetCidr("web subnet").default("10.30.0.0/24").describe(`IPv4 CIDR of the web tenant's own network, /${MAX_SUBNET_PREFIX} or larger`),
+        cidr: subnetCidr("web subnet")
+          .default("10.30.0.0/24")
+          .describe(`IPv4 CIDR of the web tenant's own network, /${MAX_SUBNET_PREFIX} or larger`),
         publishKeys: z
           .array(sshPublicKey)
           .default([])
@@ -427,7 +498,9 @@ export const EnvironmentSchema = z
             url: checked(cloneUrlProblem).describe(
               "`https://…`, `ssh://…` or scp-like `[user@]host:path`, no password in it (`http://`, `git://` are refused: the repository decides what Jenkins runs; `file://` would be the new controller's empty disk)",
             ),
-            branch: checked(branchNameProblem).default("main").describe("Branch to check out: a name `git check-ref-format --branch` accepts"),
+            branch: checked(branchNameProblem)
+              .default("main")
+              .describe("Branch to check out: a name `git check-ref-format --branch` accepts"),
           })
           .describe("Git repository Jenkins loads its jobs from, cloned on the controller's first boot"),
         packageRepo: url(["https", "http"]).describe("Jenkins LTS apt repository, or a mirror of it"),
@@ -454,7 +527,9 @@ export const EnvironmentSchema = z
           ),
         pluginCli: z
           .strictObject({
-            url: url(["https", "http"]).default(DEFAULT_PLUGIN_CLI_URL).describe("URL of the jar (the plugin installation manager's release)"),
+            url: url(["https", "http"])
+              .default(DEFAULT_PLUGIN_CLI_URL)
+              .describe("URL of the jar (the plugin installation manager's release)"),
             sha256: z
               .string()
               .regex(/^[0-9a-f]{64}$/, "must be a SHA-256 in lower-case hex")
@@ -471,10 +546,14 @@ export const EnvironmentSchema = z
           ),
         mail: mail
           .optional()
-          .describe("The SMTP relay of build mails; absent: Jenkins sends no mail, each build's log says so, and the first boot logs a WARNING"),
+          .describe(
+            "The SMTP relay of build mails; absent: Jenkins sends no mail, each build's log says so, and the first boot logs a WARNING",
+          ),
         terraformRepo: z
           .strictObject({
-            url: url(["https", "http"]).default(DEFAULT_TERRAFORM_REPO).describe("URL of the apt repository: HashiCorp's, or a mirror of it"),
+            url: url(["https", "http"])
+              .default(DEFAULT_TERRAFORM_REPO)
+              .describe("URL of the apt repository: HashiCorp's, or a mirror of it"),
             keyUrl: url(["https", "http"]).optional().describe("URL of its signing key; default: `<url>/gpg`"),
             fingerprint: pgpFingerprint
               .default(DEFAULT_TERRAFORM_KEY_FINGERPRINT)
@@ -500,7 +579,9 @@ export const EnvironmentSchema = z
           .describe("The build-host templates: each a stack Jenkins applies for a build and destroys after"),
       })
       .describe("The ephemeral servers images are built on"),
-    uploadRegions: uniqueStrings("region").default([]).describe("Other regions the finished images are copied to, unique; not the factory's own"),
+    uploadRegions: uniqueStrings("region")
+      .default([])
+      .describe("Other regions the finished images are copied to, unique; not the factory's own"),
     images: z.array(imageEntry).default([]).describe("The image catalogue: one image-build job per entry"),
     imageRetentionMonths: z
       .number()
@@ -512,13 +593,18 @@ export const EnvironmentSchema = z
     mirrors: z
       .strictObject({
         debian: url(["https", "http"]).optional().describe("URL of a mirror of the Debian archive (`deb.debian.org/debian`)"),
-        debianSecurity: url(["https", "http"]).optional().describe("URL of a mirror of the Debian security archive (`security.debian.org/debian-security`)"),
+        debianSecurity: url(["https", "http"])
+          .optional()
+          .describe("URL of a mirror of the Debian security archive (`security.debian.org/debian-security`)"),
       })
       .default({})
       .describe(
         "apt mirrors of every Debian server instead of the distribution's (cloud-init's `apt` module; the image's `debian.sources` is disabled when set); absent: the distribution's",
       ),
-    timeServers: z.array(hostOrAddress).default([]).describe("Host names or IP addresses of the NTP servers of every server; empty: the distribution's pool"),
+    timeServers: z
+      .array(hostOrAddress)
+      .default([])
+      .describe("Host names or IP addresses of the NTP servers of every server; empty: the distribution's pool"),
     ldap: ldap
       .optional()
       .describe(
@@ -543,15 +629,28 @@ export const EnvironmentSchema = z
     env.images.forEach((image, i) => {
       const template = templates.get(image.template);
       if (!template) {
-        ctx.addIssue({ code: "custom", path: ["images", i, "template"], message: `no build-host template named "${image.template}" (have: ${[...templates.keys()].join(", ") || "none"})` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["images", i, "template"],
+          message: `no build-host template named "${image.template}" (have: ${[...templates.keys()].join(", ") || "none"})`,
+        });
       } else if (template.tooling !== image.tooling) {
-        ctx.addIssue({ code: "custom", path: ["images", i, "tooling"], message: `template "${template.name}" has tooling ${template.tooling}, not ${image.tooling}` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["images", i, "tooling"],
+          message: `template "${template.name}" has tooling ${template.tooling}, not ${image.tooling}`,
+        });
       }
       if (env.images.findIndex((o) => o.name === image.name) !== i) {
         ctx.addIssue({ code: "custom", path: ["images", i, "name"], message: `duplicate image name "${image.name}"` });
       }
       image.regions?.forEach((r, j) => {
-        if (r === env.region) ctx.addIssue({ code: "custom", path: ["images", i, "regions", j], message: `"${r}" is the factory's own region; list only the other regions` });
+        if (r === env.region)
+          ctx.addIssue({
+            code: "custom",
+            path: ["images", i, "regions", j],
+            message: `"${r}" is the factory's own region; list only the other regions`,
+          });
       });
     });
     // A CIDR that did not parse is no Cidr here (its own issue is reported): nothing to compare.
@@ -559,7 +658,7 @@ export const EnvironmentSchema = z
     if (env.web && !env.web.cloud && web instanceof Cidr && network instanceof Cidr && web.text === network.text) {
       ctx.addIssue({ code: "custom", path: ["web", "cidr"], message: "must differ from network.cidr in the same tenant" });
     }
-    })
+  })
   .describe("An image factory on OpenStack: one environment file per factory in `environments/`");
 
 export type Environment = z.output<typeof EnvironmentSchema>;

@@ -37,7 +37,10 @@ export function syntaxProblems(source: string, errors: readonly YAMLError[]): Sy
       : undefined;
     if (!opened) return { where: at(noticed), message: `YAML syntax error: ${firstLine(e.message)}` };
     used.add(opened);
-    return { where: at(opened.offset), message: `YAML syntax error: this ${opened.kind} ("${opened.opener}") is never closed (noticed at ${at(noticed)})` };
+    return {
+      where: at(opened.offset),
+      message: `YAML syntax error: this ${opened.kind} ("${opened.opener}") is never closed (noticed at ${at(noticed)})`,
+    };
   });
 }
 
@@ -59,7 +62,8 @@ function collectUnclosed(token: CST.Token | undefined, into: Unclosed[]): void {
     case "flow-collection": {
       const seq = token.start.source === "[";
       const closer = seq ? "flow-seq-end" : "flow-map-end";
-      if (!token.end.some((t) => t.type === closer)) into.push({ kind: seq ? "flow sequence" : "flow map", offset: token.offset, opener: token.start.source });
+      if (!token.end.some((t) => t.type === closer))
+        into.push({ kind: seq ? "flow sequence" : "flow map", offset: token.offset, opener: token.start.source });
       for (const item of token.items) {
         collectUnclosed(item.key ?? undefined, into);
         collectUnclosed(item.value, into);

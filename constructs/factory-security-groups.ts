@@ -41,7 +41,13 @@ export class FactorySecurityGroups extends Construct {
     // forward for the subnet), and Neutron counts a group's address pairs among its members
     // (_select_ips_for_remote_group in neutron/db/securitygroups_rpc_base.py): a rule from
     // the jump group would admit every IPv4 source. Their fixed addresses name them instead.
-    const fromJump = props.egress === "jump" ? Peer.cidrs("jump", props.jumpAddresses.map((a) => `${a}/32`)) : this.jump;
+    const fromJump =
+      props.egress === "jump"
+        ? Peer.cidrs(
+            "jump",
+            props.jumpAddresses.map((a) => `${a}/32`),
+          )
+        : this.jump;
 
     this.jump.allowFrom(Peer.cidrList("admin", props.adminCidrs), Traffic.ssh());
     if (props.egress === "jump") {

@@ -17,7 +17,12 @@ type CidrSource = Cidr | string;
 export class Peer {
   /** Every IPv4 and IPv6 address. */
   static world(): Peer {
-    return new Peer("world", ["0.0.0.0/0", "::/0"], (i) => `${i}`, (i) => `world-${i}`);
+    return new Peer(
+      "world",
+      ["0.0.0.0/0", "::/0"],
+      (i) => `${i}`,
+      (i) => `world-${i}`,
+    );
   }
   static cidrs(label: string, cidrs: readonly CidrSource[]): Peer {
     const key = (i: number) => (cidrs.length > 1 ? `${i}` : undefined);
@@ -29,7 +34,12 @@ export class Peer {
    * position, the rules after it would be replaced: found on the local cloud).
    */
   static cidrList(label: string, cidrs: readonly Cidr[]): Peer {
-    return new Peer(label, cidrs, (i) => cidrs[i].text.replace(/[^0-9A-Za-z]+/g, "-").replace(/-+$/, ""), (i) => `${label} ${cidrs[i].text}`);
+    return new Peer(
+      label,
+      cidrs,
+      (i) => cidrs[i].text.replace(/[^0-9A-Za-z]+/g, "-").replace(/-+$/, ""),
+      (i) => `${label} ${cidrs[i].text}`,
+    );
   }
 
   /** Each CIDR with the ethertype Neutron wants for it. */

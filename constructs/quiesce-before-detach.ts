@@ -47,7 +47,15 @@ export class QuiesceBeforeDetach extends Construct {
         `if mountpoint -q ${mount}; then sudo umount ${mount}; fi`,
         `echo "${mount} unmounted: the volume may be detached"`,
       ],
-      connection: { type: "ssh", host: self("host"), user: self("user"), agent: "true", timeout: "5m", bastionHost: self("bastion_host"), bastionUser: self("user") },
+      connection: {
+        type: "ssh",
+        host: self("host"),
+        user: self("user"),
+        agent: "true",
+        timeout: "5m",
+        bastionHost: self("bastion_host"),
+        bastionUser: self("user"),
+      },
     };
     this.resource = new DataResource(this, "quiesce", {
       input: { host: props.host, bastion_host: props.bastionHost, user },

@@ -56,7 +56,12 @@ export class SecurityGroup extends Construct {
       } else {
         source.prefixes.forEach(({ cidr, ethertype }, i) => {
           const key = source.keyOf(i);
-          this.rule(`${source.label}${key ? `-${key}` : ""}`, t, { remoteIpPrefix: cidr, ethertype, key: cidr }, `${t.label} from ${source.describe(i)}`);
+          this.rule(
+            `${source.label}${key ? `-${key}` : ""}`,
+            t,
+            { remoteIpPrefix: cidr, ethertype, key: cidr },
+            `${t.label} from ${source.describe(i)}`,
+          );
         });
       }
     }
@@ -67,13 +72,20 @@ export class SecurityGroup extends Construct {
    * One Neutron rule. The same traffic admitted twice (the same traffic under another label,
    * a peer listed again) is one rule: the first; rule ids stay those of the first call.
    */
-  private rule(from: string, traffic: Traffic, remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string; key: string }, description: string) {
+  private rule(
+    from: string,
+    traffic: Traffic,
+    remote: { remoteGroupId?: string; remoteIpPrefix?: string; ethertype: string; key: string },
+    description: string,
+  ) {
     const id = `from-${from}-${traffic.id}`;
     // remote.key: the source group's path or the CIDR (each `.id` of a group is a new token string)
     const admits = [remote.ethertype, traffic.protocol, traffic.fromPort, traffic.toPort, remote.key].join(" ");
     if (this.admitted.has(admits)) return;
     if ([...this.admitted.values()].includes(id)) {
-      throw new Error(`security group ${this.node.path}: rule id "${id}" names two different rules (${description}); give one of the sources (peer label or group role) another name`);
+      throw new Error(
+        `security group ${this.node.path}: rule id "${id}" names two different rules (${description}); give one of the sources (peer label or group role) another name`,
+      );
     }
     this.admitted.set(admits, id);
     const rule = new NetworkingSecgroupRuleV2(this, id, {

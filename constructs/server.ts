@@ -94,7 +94,7 @@ export class Server extends Construct {
       forceDelete: FORCE_DELETE,
       lifecycle: {
         ignoreChanges: [
-          ...(props.keepAsBooted ?? true ? ["user_data", "image_name", "image_id"] : []),
+          ...((props.keepAsBooted ?? true) ? ["user_data", "image_name", "image_id"] : []),
           ...(props.metadataSetAtCreate ?? []).map((key) => `metadata["${key}"]`),
         ],
       },

@@ -86,9 +86,18 @@ export class FactoryStack extends EnvironmentStack {
       // others through jump-0, once it is up.
       const jumpReady = this.jumpHosts.servers.map(
         (server, i) =>
-          new ReadinessCheck(this, `jump-${i}-ready`, { serverId: server.id, host: jumpAddresses[i], dependsOn: [this.jumpHosts.floatingIpAssociations[i]] }),
+          new ReadinessCheck(this, `jump-${i}-ready`, {
+            serverId: server.id,
+            host: jumpAddresses[i],
+            dependsOn: [this.jumpHosts.floatingIpAssociations[i]],
+          }),
       );
-      const nfsReady = new ReadinessCheck(this, "nfs-ready", { serverId: this.nfs.server.id, host: nfsAddress, bastionHost: bastion, after: [jumpReady[0]] });
+      const nfsReady = new ReadinessCheck(this, "nfs-ready", {
+        serverId: this.nfs.server.id,
+        host: nfsAddress,
+        bastionHost: bastion,
+        after: [jumpReady[0]],
+      });
       new ReadinessCheck(this, "jenkins-ready", {
         serverId: this.jenkins.server.id,
         host: jenkinsAddress,
@@ -99,9 +108,21 @@ export class FactoryStack extends EnvironmentStack {
 
       // The data volumes are unmounted before Terraform detaches them (teardown, replacement).
       const viaJump0 = { bastionHost: bastion, dependsOn: [this.jumpHosts.servers[0].instance, this.jumpHosts.floatingIpAssociations[0]] };
-      new QuiesceBeforeDetach(this, "nfs-quiesce", { ...viaJump0, host: nfsAddress, attachment: this.nfs.dataAttachment, services: ["nfs-server.service"], mountPoint: roles.nfs.paths.dataRoot });
+      new QuiesceBeforeDetach(this, "nfs-quiesce", {
+        ...viaJump0,
+        host: nfsAddress,
+        attachment: this.nfs.dataAttachment,
+        services: ["nfs-server.service"],
+        mountPoint: roles.nfs.paths.dataRoot,
+      });
       if (this.jenkins.homeAttachment) {
-        new QuiesceBeforeDetach(this, "jenkins-quiesce", { ...viaJump0, host: jenkinsAddress, attachment: this.jenkins.homeAttachment, services: ["jenkins.service"], mountPoint: roles.jenkins.paths.home });
+        new QuiesceBeforeDetach(this, "jenkins-quiesce", {
+          ...viaJump0,
+          host: jenkinsAddress,
+          attachment: this.jenkins.homeAttachment,
+          services: ["jenkins.service"],
+          mountPoint: roles.jenkins.paths.home,
+        });
       }
     }
 

@@ -4,7 +4,6 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { REPO, tempDir } from "./helpers";
 
-
 function listFiles(dir: string, base = dir): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
@@ -25,5 +24,7 @@ test("committed bindings match a fresh generation from the pinned schema", () =>
   const differing = files.filter((f) => !readFileSync(path.join(committed, f)).equals(readFileSync(path.join(fresh, f))));
   expect(differing).toEqual([]);
   // Sanity: the resources the stacks use are there.
-  expect(files).toEqual(expect.arrayContaining(["compute-instance-v2/index.ts", "networking-secgroup-rule-v2/index.ts", "provider/index.ts"]));
+  expect(files).toEqual(
+    expect.arrayContaining(["compute-instance-v2/index.ts", "networking-secgroup-rule-v2/index.ts", "provider/index.ts"]),
+  );
 });

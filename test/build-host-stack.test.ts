@@ -8,7 +8,9 @@ const maximal = new SynthesizedEnvironment(maximalEnvironment());
 const TEMPLATES = ["kiwi", "kiwi-sles", "dib", "dib-large"];
 
 test("an environment with 4 templates has 4 build-host stacks", () => {
-  expect([...maximal.stacks.keys()].filter((n) => n.includes("-build-host-")).sort()).toEqual(TEMPLATES.map((t) => `maximal-build-host-${t}`).sort());
+  expect([...maximal.stacks.keys()].filter((n) => n.includes("-build-host-")).sort()).toEqual(
+    TEMPLATES.map((t) => `maximal-build-host-${t}`).sort(),
+  );
 });
 
 describe.each(TEMPLATES)("template %s", (name) => {

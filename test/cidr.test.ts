@@ -58,7 +58,11 @@ describe("the environment's CIDRs", () => {
     expect(env.network.cidr).toMatchObject({ text: "10.20.0.0/24", version: 4, address: "10.20.0.0", prefix: 24 });
     expect(env.web?.cidr).toBeInstanceOf(Cidr);
     expect(env.admin.cidrs.map((c) => [c instanceof Cidr, c.text, c.version, c.prefix])).toEqual([[true, "203.0.113.0/24", 4, 24]]);
-    expect(maximalEnvironment().admin.cidrs.map((c) => `${c.address} /${c.prefix}`)).toEqual(["203.0.113.0 /24", "198.51.100.7 /32", "192.0.2.128 /25"]);
+    expect(maximalEnvironment().admin.cidrs.map((c) => `${c.address} /${c.prefix}`)).toEqual([
+      "203.0.113.0 /24",
+      "198.51.100.7 /32",
+      "192.0.2.128 /25",
+    ]);
   });
 
   test("a default (web.cidr's) is parsed like a written one", () => {
@@ -96,7 +100,11 @@ describe("the environment's CIDRs", () => {
   test("the model file holds each CIDR's text as written, and validates back to the same environment", () => {
     const env = maximalEnvironment();
     const written = JSON.parse(JSON.stringify(modelFile(resolveFactory(env)))).environment;
-    expect([written.network.cidr, written.web.cidr, written.admin.cidrs]).toEqual(["10.40.0.0/22", "10.50.0.0/24", ["203.0.113.0/24", "198.51.100.7/32", "192.0.2.128/25"]]);
+    expect([written.network.cidr, written.web.cidr, written.admin.cidrs]).toEqual([
+      "10.40.0.0/22",
+      "10.50.0.0/24",
+      ["203.0.113.0/24", "198.51.100.7/32", "192.0.2.128/25"],
+    ]);
     expect(EnvironmentSchema.parse(written)).toEqual(env);
     // and the committed one of the example, which `factory templates --check` keeps byte for byte
     const committed = JSON.parse(readFileSync(path.join(REPO, "jobs", "build-hosts", "example", "factory.json"), "utf8")).environment;

@@ -47,13 +47,21 @@ function changeCode(dir: string, file = "main.ts"): void {
 
 /** `factory diff --base HEAD` (markdown, as in CI) in `cwd` with the cache in `cache`. */
 function diff(cwd: string, cache: string, factory = path.join(cwd, "bin", "factory.js"), env: NodeJS.ProcessEnv = {}): Run {
-  const r = spawnSync(process.execPath, [factory, "diff", "--base", "HEAD"], { cwd, encoding: "utf8", env: { ...process.env, ...env, FACTORY_DIFF_CACHE_DIR: cache } });
+  const r = spawnSync(process.execPath, [factory, "diff", "--base", "HEAD"], {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, ...env, FACTORY_DIFF_CACHE_DIR: cache },
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** The cache's entries (their key directories). */
 function entries(cache: string): string[] {
-  return existsSync(cache) ? readdirSync(cache).filter((n) => /^[0-9a-f]{64}$/.test(n)).map((n) => path.join(cache, n)) : [];
+  return existsSync(cache)
+    ? readdirSync(cache)
+        .filter((n) => /^[0-9a-f]{64}$/.test(n))
+        .map((n) => path.join(cache, n))
+    : [];
 }
 
 /** Every file under `dir` by relative path, with its content. */
@@ -122,7 +130,10 @@ test("an incomplete entry is never used, and is removed", () => {
     ["manifest.json is missing", (e) => rmSync(path.join(e, "synth", "manifest.json"))],
     ["no readable checksums.json", (e) => writeFileSync(path.join(e, "checksums.json"), '{"format":1,"fi')],
     ["no readable synth output", (e) => rmSync(path.join(e, "synth"), { recursive: true })],
-    ["stacks/extra/cdk.tf.json was not in it", (e) => cpSync(path.join(e, "synth", "stacks", "example-web"), path.join(e, "synth", "stacks", "extra"), { recursive: true })],
+    [
+      "stacks/extra/cdk.tf.json was not in it",
+      (e) => cpSync(path.join(e, "synth", "stacks", "example-web"), path.join(e, "synth", "stacks", "extra"), { recursive: true }),
+    ],
   ];
   for (const [problem, damage] of damages) {
     const cache = path.join(tempDir("diff-cache-"), "cache");
@@ -165,7 +176,11 @@ test("another base commit misses the cache", () => {
   project.git("commit", "-qam", "the change, committed");
   changeCode(project.dir, "config/load.ts");
   const r = diff(project.dir, cache);
-  expect(r).toEqual({ status: 0, stdout: "### factory diff\n\nNo changes: the synthesized stacks are equivalent.\n", stderr: expect.stringMatching(COLD) });
+  expect(r).toEqual({
+    status: 0,
+    stdout: "### factory diff\n\nNo changes: the synthesized stacks are equivalent.\n",
+    stderr: expect.stringMatching(COLD),
+  });
   expect(entries(cache)).toHaveLength(2);
 });
 
@@ -180,7 +195,13 @@ test("a changed package-lock.json misses the cache", () => {
     path.join(dir, "bin", "factory.js"),
     'const fs = require("fs");\nconst out = process.argv[process.argv.indexOf("--out") + 1];\nfs.cpSync(`${__dirname}/../recorded`, out, { recursive: true });\n',
   );
-  const lock = (version: string) => ({ name: "revision", version, lockfileVersion: 3, requires: true, packages: { "": { name: "revision", version } } });
+  const lock = (version: string) => ({
+    name: "revision",
+    version,
+    lockfileVersion: 3,
+    requires: true,
+    packages: { "": { name: "revision", version } },
+  });
   writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "revision", version: "1.0.0", private: true }));
   writeFileSync(path.join(dir, "package-lock.json"), JSON.stringify(lock("1.0.0")));
   repository(dir);

@@ -31,7 +31,9 @@ test("--base-dir alone compares with the working tree's synthesis: exit 2 when i
   const widened = writeEnvironment(data, "example.yaml");
   const r = await runFactoryInProcess(["diff", "--base-dir", example, "--config", widened, "--format", "text"]);
   expect(r.status).toBe(2);
-  expect(r.stdout).toContain("SECURITY:\n  ! example-network: widened ingress rule tcp port 22 from 0.0.0.0/0 into security group example-jump");
+  expect(r.stdout).toContain(
+    "SECURITY:\n  ! example-network: widened ingress rule tcp port 22 from 0.0.0.0/0 into security group example-jump",
+  );
 });
 
 test("usage errors of diff exit 1 (2 means 'changed'), other commands keep 2", async () => {
@@ -109,8 +111,14 @@ test("--base <git-ref>: the base revision built and synthesized in a temporary w
   git("checkout", "HEAD~1", "--", "main.ts");
   expect(diff()).toEqual({
     status: 2,
-    stderr: expect.stringMatching(/^factory diff: HEAD~1 \([0-9a-f]{12}\) differs only in environment files; synthesizing them with the current code\n$/),
+    stderr: expect.stringMatching(
+      /^factory diff: HEAD~1 \([0-9a-f]{12}\) differs only in environment files; synthesizing them with the current code\n$/,
+    ),
     flags: worldOpen,
   });
-  expect(runFactory(["diff", "--base", "no-such-ref"], repo)).toMatchObject({ status: 1, stdout: "", stderr: expect.stringContaining("--base no-such-ref: not a commit") });
+  expect(runFactory(["diff", "--base", "no-such-ref"], repo)).toMatchObject({
+    status: 1,
+    stdout: "",
+    stderr: expect.stringContaining("--base no-such-ref: not a commit"),
+  });
 });

@@ -76,7 +76,9 @@ test("a new admin key replaces the key pair; servers ignore their new user-data 
     "server example-jenkins, server example-nfs keep the old key until rolled (a key pair is injected only at first boot)",
   ]);
   const jenkins = resource(report, "server example-jenkins");
-  expect(jenkins.notes).toEqual(["not applied until the server is rolled: user_data (roll it: terraform apply -replace='openstack_compute_instance_v2.jenkins_8')"]);
+  expect(jenkins.notes).toEqual([
+    "not applied until the server is rolled: user_data (roll it: terraform apply -replace='openstack_compute_instance_v2.jenkins_8')",
+  ]);
   expect(jenkins.changes.map((c) => [c.path, c.effect, c.note])).toEqual([
     ["user_data", "deferred", "not applied until the server is rolled"],
   ]);
@@ -162,7 +164,17 @@ test("a new build-host template is a new stack; renderers agree", () => {
     "example-build-host-kiwi added",
   ]);
   expect(actions(report)).toEqual(["example-build-host-kiwi add server example-build-kiwi"]);
-  expect(report.counts).toEqual({ added: 1, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, moved: 0, dataAtRisk: 0, security: 0 });
+  expect(report.counts).toEqual({
+    added: 1,
+    removed: 0,
+    changed: 0,
+    replaced: 0,
+    rebuilt: 0,
+    deferred: 0,
+    moved: 0,
+    dataAtRisk: 0,
+    security: 0,
+  });
   const markdown = renderMarkdown(report);
   expect(markdown.split("\n").slice(0, 3)).toEqual([
     "### factory diff",
@@ -184,11 +196,23 @@ test("a resource a moved block brings to a new address, unchanged: moved, nothin
     movedFrom: MOVED_FROM,
     changes: [],
   });
-  expect(report.counts).toEqual({ added: 0, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, moved: 1, dataAtRisk: 0, security: 0 });
+  expect(report.counts).toEqual({
+    added: 0,
+    removed: 0,
+    changed: 0,
+    replaced: 0,
+    rebuilt: 0,
+    deferred: 0,
+    moved: 1,
+    dataAtRisk: 0,
+    security: 0,
+  });
   expect(flags(report)).toEqual([]); // not a new ingress rule: the same rule, renamed
   const markdown = renderMarkdown(report);
   expect(markdown).toContain("Resources: 1 moved to new addresses. 0 data-at-risk findings, 0 security findings.");
-  expect(markdown).toContain(`- \`->\` **security group rule security-groups/jump/from-admin-tcp-22** — moved from \`${MOVED_FROM}\` (nothing else changes)`);
+  expect(markdown).toContain(
+    `- \`->\` **security group rule security-groups/jump/from-admin-tcp-22** — moved from \`${MOVED_FROM}\` (nothing else changes)`,
+  );
   expect(markdown).not.toContain("Replaced or rebuilt");
   expect(renderText(report)).toContain(
     `  -> security group rule security-groups/jump/from-admin-tcp-22 [security-groups/jump/from-admin-tcp-22] moved from ${MOVED_FROM} (nothing else changes)\n`,
@@ -200,12 +224,17 @@ test("a moved resource that also changes is compared with its old self: replaced
   const report = diff({ moveAdminRule: true, adminCidr: "198.51.100.0/24" });
   expect(actions(report)).toEqual(["example-network replace security group rule security-groups/jump/from-admin-tcp-22"]);
   const rule = resource(report, "security group rule security-groups/jump/from-admin-tcp-22");
-  expect(rule).toMatchObject({ movedFrom: MOVED_FROM, changes: [{ path: "remote_ip_prefix", before: "203.0.113.0/24", after: "198.51.100.0/24", effect: "replace" }] });
+  expect(rule).toMatchObject({
+    movedFrom: MOVED_FROM,
+    changes: [{ path: "remote_ip_prefix", before: "203.0.113.0/24", after: "198.51.100.0/24", effect: "replace" }],
+  });
   expect(report.counts).toMatchObject({ added: 0, removed: 0, replaced: 1, moved: 0 });
   expect(flags(report)).toEqual([
     "security example-network: widened ingress rule tcp port 22 from 198.51.100.0/24 into security group example-jump: new CIDR 198.51.100.0/24 (was 203.0.113.0/24)",
   ]);
-  expect(renderMarkdown(report)).toContain(`**security group rule security-groups/jump/from-admin-tcp-22** — replaced (moved from \`${MOVED_FROM}\`)`);
+  expect(renderMarkdown(report)).toContain(
+    `**security group rule security-groups/jump/from-admin-tcp-22** — replaced (moved from \`${MOVED_FROM}\`)`,
+  );
   expect(renderText(report)).toContain(`replaced (moved from ${MOVED_FROM})`);
 });
 
@@ -232,5 +261,7 @@ test("a resource whose provider is the same configuration under another name (an
   expect(report.counts).toMatchObject({ added: 0, removed: 0, changed: 0, replaced: 0 });
   // Another tenant's cloud under the same default name: the resources change provider.
   const elsewhere = diff({ webProvider: "default", webCloud: "other-tenant" });
-  expect(resource(elsewhere, "security group example-web").changes).toEqual([expect.objectContaining({ path: "provider", before: "openstack.web" })]);
+  expect(resource(elsewhere, "security group example-web").changes).toEqual([
+    expect.objectContaining({ path: "provider", before: "openstack.web" }),
+  ]);
 });

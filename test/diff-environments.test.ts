@@ -133,7 +133,9 @@ test("a new image for the NFS server: not applied until the server is rolled (a 
 
 test("a new build-host template: a new stack", () => {
   const report = diff((d) => d.buildHosts.templates.push({ name: "dib2", image: "debian-13", flavor: "m1.xlarge", tooling: "dib" }));
-  const changedStacks = report.environments.flatMap((e) => e.stacks.filter((s) => s.status !== "unchanged").map((s) => `${s.name} ${s.status}`));
+  const changedStacks = report.environments.flatMap((e) =>
+    e.stacks.filter((s) => s.status !== "unchanged").map((s) => `${s.name} ${s.status}`),
+  );
   expect(changedStacks).toEqual(["example-build-host-dib2 added"]);
   expect(actions(report)).toEqual([
     "example-build-host-dib2 add port build-host/port/port",
@@ -178,7 +180,9 @@ test("a widened admin CIDR: a security flag; a narrower one is none (the rule is
 test("another admin CIDR adds one rule and touches none of the others", () => {
   const more = diff((d) => d.admin.cidrs.unshift("198.51.100.0/24"));
   expect(actions(more)).toEqual(["example-network add security group rule security-groups/jump/from-admin-198-51-100-0-24-tcp-22"]);
-  expect(flags(more)).toEqual(["security example-network: new ingress rule: tcp port 22 from 198.51.100.0/24 into security group example-jump"]);
+  expect(flags(more)).toEqual([
+    "security example-network: new ingress rule: tcp port 22 from 198.51.100.0/24 into security group example-jump",
+  ]);
 });
 
 test("a smaller data volume: replaced (Cinder cannot shrink), data at risk, its attachment replaced too", () => {

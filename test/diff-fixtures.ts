@@ -71,15 +71,22 @@ function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
   const jumpGroup = o.moveJumpGroup ? "sg_jump_moved_12" : "sg_jump_1";
   const adminRule = o.moveAdminRule ? "rule_admin_tcp_22_13" : "rule_admin_3";
   const moved = [
-    ...(o.moveJumpGroup ? [{ from: "openstack_networking_secgroup_v2.sg_jump_1", to: `openstack_networking_secgroup_v2.${jumpGroup}` }] : []),
-    ...(o.moveAdminRule ? [{ from: "openstack_networking_secgroup_rule_v2.rule_admin_3", to: `openstack_networking_secgroup_rule_v2.${adminRule}` }] : []),
+    ...(o.moveJumpGroup
+      ? [{ from: "openstack_networking_secgroup_v2.sg_jump_1", to: `openstack_networking_secgroup_v2.${jumpGroup}` }]
+      : []),
+    ...(o.moveAdminRule
+      ? [{ from: "openstack_networking_secgroup_rule_v2.rule_admin_3", to: `openstack_networking_secgroup_rule_v2.${adminRule}` }]
+      : []),
   ];
   const network: Json = {
     terraform: { backend: backend("example-network") },
     ...(moved.length > 0 ? { moved } : {}),
     resource: {
       openstack_networking_secgroup_v2: {
-        [jumpGroup]: { "//": meta(`example-network/security-groups/jump/${o.moveJumpGroup ? "the-group" : "group"}`, jumpGroup), name: "example-jump" },
+        [jumpGroup]: {
+          "//": meta(`example-network/security-groups/jump/${o.moveJumpGroup ? "the-group" : "group"}`, jumpGroup),
+          name: "example-jump",
+        },
         sg_jenkins_2: { "//": meta("example-network/security-groups/jenkins/group", "sg_jenkins_2"), name: "example-jenkins" },
       },
       openstack_networking_secgroup_rule_v2: {
@@ -177,9 +184,18 @@ function fixtureStacks(o: FixtureOptions = {}): Map<string, Json> {
   const webTenant = aliased ? { provider: "openstack.web" } : {};
   const web: Json = {
     terraform: { backend: backend("example-web") },
-    provider: { openstack: aliased ? [{ cloud: "example", region: "RegionOne" }, { alias: "web", ...webCloud }] : [webCloud] },
+    provider: {
+      openstack: aliased
+        ? [
+            { cloud: "example", region: "RegionOne" },
+            { alias: "web", ...webCloud },
+          ]
+        : [webCloud],
+    },
     resource: {
-      openstack_networking_secgroup_v2: { web_sg_11: { "//": meta("example-web/web/group", "web_sg_11"), name: "example-web", ...webTenant } },
+      openstack_networking_secgroup_v2: {
+        web_sg_11: { "//": meta("example-web/web/group", "web_sg_11"), name: "example-web", ...webTenant },
+      },
       openstack_networking_secgroup_rule_v2: Object.fromEntries(
         Array.from({ length: o.webRules ?? 1 }, (_, i) => [
           `web_rule_${i}`,

@@ -10,7 +10,17 @@ import { planTranspile, transpile } from "../cli/diff/transpile";
 import { REPO, tempDir } from "./helpers";
 
 const TSCONFIG = {
-  compilerOptions: { target: "ES2022", module: "commonjs", strict: true, esModuleInterop: true, resolveJsonModule: true, rootDir: ".", outDir: "dist", types: ["node"], skipLibCheck: true },
+  compilerOptions: {
+    target: "ES2022",
+    module: "commonjs",
+    strict: true,
+    esModuleInterop: true,
+    resolveJsonModule: true,
+    rootDir: ".",
+    outDir: "dist",
+    types: ["node"],
+    skipLibCheck: true,
+  },
   include: ["src/**/*.ts", "main.ts"],
 };
 
@@ -67,7 +77,10 @@ function runMain(dir: string): string {
 
 test("the transpiled project has tsc's files in tsc's places and runs as tsc's output does", () => {
   const withTsc = project();
-  const tsc = spawnSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", "."], { cwd: withTsc, encoding: "utf8" });
+  const tsc = spawnSync(process.execPath, [path.join(REPO, "node_modules", "typescript", "bin", "tsc"), "-p", "."], {
+    cwd: withTsc,
+    encoding: "utf8",
+  });
   expect(tsc.stdout).toBe("");
   const transpiled = project();
   const plan = planTranspile(transpiled);
@@ -92,10 +105,16 @@ test("a project esbuild cannot match file by file is left to its own build", () 
   const options = TSCONFIG.compilerOptions;
   const cases: Array<[unknown, string]> = [
     [{ ...TSCONFIG, compilerOptions: { ...options, strict: false } }, "its tsconfig.json is not strict"],
-    [{ ...TSCONFIG, compilerOptions: { ...options, module: "nodenext", moduleResolution: "nodenext" } }, "its tsconfig.json does not emit CommonJS"],
+    [
+      { ...TSCONFIG, compilerOptions: { ...options, module: "nodenext", moduleResolution: "nodenext" } },
+      "its tsconfig.json does not emit CommonJS",
+    ],
     [{ ...TSCONFIG, compilerOptions: { ...options, esModuleInterop: false } }, "its tsconfig.json has no esModuleInterop"],
     [{ ...TSCONFIG, compilerOptions: { ...options, rootDir: undefined } }, "its tsconfig.json sets no outDir and rootDir"],
-    [{ ...TSCONFIG, compilerOptions: { ...options, allowJs: true }, include: [...TSCONFIG.include, "src/**/*.js"] }, "it compiles src/legacy.js, not TypeScript"],
+    [
+      { ...TSCONFIG, compilerOptions: { ...options, allowJs: true }, include: [...TSCONFIG.include, "src/**/*.js"] },
+      "it compiles src/legacy.js, not TypeScript",
+    ],
   ];
   for (const [tsconfig, reason] of cases) {
     const dir = project(tsconfig);

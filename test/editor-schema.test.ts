@@ -37,7 +37,9 @@ test("an unknown key, a wrong type and a missing key are flagged where they are"
   const diagnostics = await server.open(uri, text);
   server.close(uri);
   const lines = text.split("\n");
-  const flagged = diagnostics.map((d) => `${lines[d.range.start.line].slice(d.range.start.character, d.range.end.character)}: ${d.message}`);
+  const flagged = diagnostics.map(
+    (d) => `${lines[d.range.start.line].slice(d.range.start.character, d.range.end.character)}: ${d.message}`,
+  );
   expect(flagged).toEqual(
     expect.arrayContaining([
       "flavour: Property flavour is not allowed.",

@@ -39,8 +39,16 @@ describe("generated files", () => {
     afterEach(() => rmSync(root, { recursive: true, force: true }));
 
     test.each([
-      ["a README row edited by hand", README_FILE, (t: string) => t.replace("| `cloud` | string | required |", "| `cloud` | string | optional |")],
-      ["a key missing from the JSON schema", SCHEMA_FILE, (t: string) => JSON.stringify({ ...JSON.parse(t), properties: { ...JSON.parse(t).properties, cloud: undefined } }, null, 2)],
+      [
+        "a README row edited by hand",
+        README_FILE,
+        (t: string) => t.replace("| `cloud` | string | required |", "| `cloud` | string | optional |"),
+      ],
+      [
+        "a key missing from the JSON schema",
+        SCHEMA_FILE,
+        (t: string) => JSON.stringify({ ...JSON.parse(t), properties: { ...JSON.parse(t).properties, cloud: undefined } }, null, 2),
+      ],
       ["a JSON schema deleted", SCHEMA_FILE, undefined],
     ])("%s: --check fails naming the file and writes nothing; a run regenerates it", (_, file, edit) => {
       if (edit) writeFileSync(path.join(root, file), edit(copied(file)));
@@ -49,7 +57,9 @@ describe("generated files", () => {
 
       const check = generator("--check", "--root", root);
       expect(check.status).toBe(1);
-      expect(check.stderr).toBe(`${path.join(root, file)}: stale, not what config/schema.ts generates (run \`npm run schema\` and commit)\n`);
+      expect(check.stderr).toBe(
+        `${path.join(root, file)}: stale, not what config/schema.ts generates (run \`npm run schema\` and commit)\n`,
+      );
       if (before !== undefined) expect(copied(file)).toBe(before);
 
       const run = generator("--root", root);
@@ -87,7 +97,15 @@ describe("every key is documented", () => {
   test("the walk reaches every part of the schema", () => {
     expect(leaves.length).toBeGreaterThan(90);
     expect(leaves.map(where)).toEqual(
-      expect.arrayContaining(["name", "servers.jump.count", "admin.cidrs.0", "images.0.os.version", "backend.bucket (type: s3)", "ldap.bind.dn", "jenkins.mail.smtpPort"]),
+      expect.arrayContaining([
+        "name",
+        "servers.jump.count",
+        "admin.cidrs.0",
+        "images.0.os.version",
+        "backend.bucket (type: s3)",
+        "ldap.bind.dn",
+        "jenkins.mail.smtpPort",
+      ]),
     );
   });
 
@@ -110,7 +128,9 @@ describe("the JSON schema, with a JSON Schema validator (ajv)", () => {
   const ajvProblems = (data: unknown): string[] => {
     if (validate(data)) return [];
     return validate.errors!.map((e) => {
-      const key = (e.params as { additionalProperty?: string; missingProperty?: string }).additionalProperty ?? (e.params as { missingProperty?: string }).missingProperty;
+      const key =
+        (e.params as { additionalProperty?: string; missingProperty?: string }).additionalProperty ??
+        (e.params as { missingProperty?: string }).missingProperty;
       return [...e.instancePath.split("/").slice(1), ...(key ? [key] : [])].join(".");
     });
   };

@@ -41,7 +41,14 @@ const BROKEN_FOR_PROVIDER = {
   resource: {
     openstack_networking_secgroup_rule_v2: {
       ipv5: { direction: "ingress", ethertype: "IPv5", security_group_id: "sg" },
-      port_out_of_range: { direction: "ingress", ethertype: "IPv4", protocol: "tcp", port_range_min: 22, port_range_max: 70000, security_group_id: "sg" },
+      port_out_of_range: {
+        direction: "ingress",
+        ethertype: "IPv4",
+        protocol: "tcp",
+        port_range_min: 22,
+        port_range_max: 70000,
+        security_group_id: "sg",
+      },
     },
     openstack_networking_subnet_v2: { ip_version_5: { network_id: "n", cidr: "10.0.0.0/24", ip_version: 5 } },
   },

@@ -55,7 +55,11 @@ describe("stack layout", () => {
         }
       }
     }
-    const names = (e: SynthesizedEnvironment, s: string) => e.resources(s, "openstack_compute_instance_v2").map((i) => i.name).sort();
+    const names = (e: SynthesizedEnvironment, s: string) =>
+      e
+        .resources(s, "openstack_compute_instance_v2")
+        .map((i) => i.name)
+        .sort();
     expect(names(example, "factory")).toEqual(["example-jenkins", "example-jump-0", "example-jump-1", "example-nfs"]);
     expect(names(example, "web")).toEqual(["example-web-0", "example-web-1"]);
     expect(names(maximal, "factory")).toEqual(["maximal-jenkins", "maximal-jump-0", "maximal-jump-1", "maximal-jump-2", "maximal-nfs"]);
@@ -75,18 +79,31 @@ describe("data survives a teardown of the factory", () => {
       }
     }
     // JENKINS_HOME gets its volume by default: credentials, build history and keys survive a recreate
-    expect(example.resources("data", "openstack_blockstorage_volume_v3").map((v) => [v.name, v.size]).sort()).toEqual([
+    expect(
+      example
+        .resources("data", "openstack_blockstorage_volume_v3")
+        .map((v) => [v.name, v.size])
+        .sort(),
+    ).toEqual([
       ["example-jenkins-home", DEFAULT_JENKINS_HOME_GB],
       ["example-nfs-data", 500],
     ]);
-    expect(maximal.resources("data", "openstack_blockstorage_volume_v3").map((v) => [v.name, v.size]).sort()).toEqual([
+    expect(
+      maximal
+        .resources("data", "openstack_blockstorage_volume_v3")
+        .map((v) => [v.name, v.size])
+        .sort(),
+    ).toEqual([
       ["maximal-jenkins-home", 200],
       ["maximal-nfs-data", 2000],
     ]);
   });
 
   test("Jenkins and NFS boot on fixed ports from the data stack, so they keep their addresses", () => {
-    for (const [server, ip] of [["example-jenkins", "10.20.0.5"], ["example-nfs", "10.20.0.6"]]) {
+    for (const [server, ip] of [
+      ["example-jenkins", "10.20.0.5"],
+      ["example-nfs", "10.20.0.6"],
+    ]) {
       const instance = example.resources("factory", "openstack_compute_instance_v2").find((i) => i.name === server);
       const port = example.target("factory", instance.network[0].port);
       expect(port.stack).toBe("data");
@@ -96,9 +113,18 @@ describe("data survives a teardown of the factory", () => {
 
   test("volumes are attached in the factory stack: NFS data to NFS, JENKINS_HOME to Jenkins", () => {
     const attachments = (e: SynthesizedEnvironment) =>
-      e.resources("factory", "openstack_compute_volume_attach_v2").map((a) => [e.target("factory", a.instance_id).resource.name, e.target("factory", a.volume_id).resource.name]).sort();
-    expect(attachments(example)).toEqual([["example-jenkins", "example-jenkins-home"], ["example-nfs", "example-nfs-data"]]);
-    expect(attachments(maximal)).toEqual([["maximal-jenkins", "maximal-jenkins-home"], ["maximal-nfs", "maximal-nfs-data"]]);
+      e
+        .resources("factory", "openstack_compute_volume_attach_v2")
+        .map((a) => [e.target("factory", a.instance_id).resource.name, e.target("factory", a.volume_id).resource.name])
+        .sort();
+    expect(attachments(example)).toEqual([
+      ["example-jenkins", "example-jenkins-home"],
+      ["example-nfs", "example-nfs-data"],
+    ]);
+    expect(attachments(maximal)).toEqual([
+      ["maximal-jenkins", "maximal-jenkins-home"],
+      ["maximal-nfs", "maximal-nfs-data"],
+    ]);
   });
 
   test("homeVolumeGb: 0 leaves JENKINS_HOME on the root disk (no volume, no attachment, no mount)", () => {
@@ -136,7 +162,9 @@ describe("servers", () => {
 
   test("every server is force-deleted: with Nova's deferred delete a plain delete leaves it holding its port, and its successor could not boot on it", () => {
     const all = [example, maximal].flatMap((e) =>
-      [...e.stacks.entries()].flatMap(([name, json]) => Object.values<any>(json.resource?.openstack_compute_instance_v2 ?? {}).map((i) => [name, i.force_delete])),
+      [...e.stacks.entries()].flatMap(([name, json]) =>
+        Object.values<any>(json.resource?.openstack_compute_instance_v2 ?? {}).map((i) => [name, i.force_delete]),
+      ),
     );
     expect(all.length).toBeGreaterThan(10);
     for (const [name, forceDelete] of all) expect([name, forceDelete]).toEqual([name, true]);
@@ -154,12 +182,14 @@ describe("servers", () => {
   });
 
   test("jump hosts are spread over the zones and kept apart by an anti-affinity group", () => {
-    const jumps = (e: SynthesizedEnvironment) => e.resources("factory", "openstack_compute_instance_v2").filter((i) => i.metadata.role === "jump");
+    const jumps = (e: SynthesizedEnvironment) =>
+      e.resources("factory", "openstack_compute_instance_v2").filter((i) => i.metadata.role === "jump");
     expect(jumps(example).map((i) => i.availability_zone)).toEqual(["az1", "az2"]);
     expect(jumps(maximal).map((i) => i.availability_zone)).toEqual(["az1", "az2", "az3"]);
     const [group] = example.resources("factory", "openstack_compute_servergroup_v2");
     expect(group).toMatchObject({ name: "example-jump", policies: ["anti-affinity"] });
-    for (const jump of jumps(example)) expect(jump.scheduler_hints).toEqual([{ group: expect.stringMatching(/^\$\{openstack_compute_servergroup_v2\.[^.]+\.id\}$/) }]);
+    for (const jump of jumps(example))
+      expect(jump.scheduler_hints).toEqual([{ group: expect.stringMatching(/^\$\{openstack_compute_servergroup_v2\.[^.]+\.id\}$/) }]);
     const others = example.resources("factory", "openstack_compute_instance_v2").filter((i) => i.metadata.role !== "jump");
     for (const other of others) expect(other).not.toHaveProperty("scheduler_hints");
   });
@@ -222,7 +252,9 @@ describe("web tenant", () => {
     for (const port of example.resources("web", "openstack_networking_port_v2")) {
       expect(port.depends_on).toEqual([expect.stringMatching(/^openstack_networking_router_interface_v2\./)]);
     }
-    expect(example.resources("web", "openstack_networking_subnet_v2")).toEqual([expect.objectContaining({ name: "example-web-subnet", cidr: "10.30.0.0/24" })]);
+    expect(example.resources("web", "openstack_networking_subnet_v2")).toEqual([
+      expect.objectContaining({ name: "example-web-subnet", cidr: "10.30.0.0/24" }),
+    ]);
     expect(example.resources("web", "openstack_networking_router_v2")).toEqual([expect.objectContaining({ name: "example-web-router" })]);
   });
 });
@@ -246,11 +278,16 @@ describe("deploy waits for first boot", () => {
 
   test("the order is explicit: a jump host after its floating IP association, the others after jump-0's check, the web stack after the factory's", () => {
     for (const i of [0, 1]) {
-      expect(check(example, "factory", `jump-${i}-ready`).depends_on).toEqual([expect.stringMatching(new RegExp(`^openstack_networking_floatingip_associate_v2\\.jump-hosts_floating-ip-${i}_`))]);
+      expect(check(example, "factory", `jump-${i}-ready`).depends_on).toEqual([
+        expect.stringMatching(new RegExp(`^openstack_networking_floatingip_associate_v2\\.jump-hosts_floating-ip-${i}_`)),
+      ]);
     }
     expect(check(example, "factory", "nfs-ready").depends_on).toEqual([expect.stringMatching(/^terraform_data\.jump-0-ready_wait_/)]);
     // Jenkins mounts the NFS exports on first boot
-    expect(check(example, "factory", "jenkins-ready").depends_on).toEqual([expect.stringMatching(/^terraform_data\.jump-0-ready_wait_/), expect.stringMatching(/^terraform_data\.nfs-ready_wait_/)]);
+    expect(check(example, "factory", "jenkins-ready").depends_on).toEqual([
+      expect.stringMatching(/^terraform_data\.jump-0-ready_wait_/),
+      expect.stringMatching(/^terraform_data\.nfs-ready_wait_/),
+    ]);
     // the web servers' checks go through the factory's jump-0: the manifest orders the stacks
     expect(check(example, "web", "web-0-ready").connection.bastion_host).toMatch(/jump-0-floating-ip/);
   });
@@ -261,36 +298,64 @@ describe("deploy waits for first boot", () => {
     }
     const out = tempDir();
     synthesize([{ file: "maximal.yaml", env: maximal.env }], out);
-    expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).stacks["maximal-web"].dependencies).not.toContain("maximal-factory");
+    expect(JSON.parse(readFileSync(path.join(out, "manifest.json"), "utf8")).stacks["maximal-web"].dependencies).not.toContain(
+      "maximal-factory",
+    );
   });
 });
 
 describe("data volumes are quiesced before Terraform detaches them", () => {
-  const quiesce = (name: string) => example.resources("factory", "terraform_data").find((r) => r["//"].metadata.path === `example-factory/${name}/quiesce`);
+  const quiesce = (name: string) =>
+    example.resources("factory", "terraform_data").find((r) => r["//"].metadata.path === `example-factory/${name}/quiesce`);
   const attachmentOf = (role: string) =>
-    Object.entries<any>(example.stack("factory").resource.openstack_compute_volume_attach_v2).find(([, a]) => example.target("factory", a.instance_id).resource.name === `example-${role}`)![0];
+    Object.entries<any>(example.stack("factory").resource.openstack_compute_volume_attach_v2).find(
+      ([, a]) => example.target("factory", a.instance_id).resource.name === `example-${role}`,
+    )![0];
 
   test.each([
     ["nfs-quiesce", "nfs", "10.20.0.6", "nfs-server.service", "/srv/factory"],
     ["jenkins-quiesce", "jenkins", "10.20.0.5", "jenkins.service", "/var/lib/jenkins"],
-  ])("%s: destroyed before the attachment (it depends on it), it stops the service and unmounts over SSH", (name, role, host, unit, mount) => {
-    const q = quiesce(name);
-    const attachment = `openstack_compute_volume_attach_v2.${attachmentOf(role)}`;
-    // Terraform destroys dependents first: this runs before the attachment goes, on a teardown and on every replacement
-    expect(q.depends_on).toEqual([attachment, expect.stringMatching(/^openstack_compute_instance_v2\.jump-hosts_jump-0_/), expect.stringMatching(/^openstack_networking_floatingip_associate_v2\.jump-hosts_floating-ip-0_/)]);
-    expect(q.triggers_replace).toEqual({ attachment_id: `\${${attachment}.id}` });
-    expect(q.input).toMatchObject({ host, user: "factory", bastion_host: expect.stringMatching(/jump-0-floating-ip/) });
-    const [{ "remote-exec": exec }] = q.provisioner;
-    expect(exec.when).toBe("destroy");
-    // a destroy-time provisioner may refer to its own resource only
-    expect(exec.connection).toMatchObject({ host: "${self.input.host}", bastion_host: "${self.input.bastion_host}", user: "${self.input.user}", agent: "true" });
-    expect(exec.inline).toEqual(["set -e", `sudo systemctl stop ${unit}`, "sync", `if mountpoint -q ${mount}; then sudo umount ${mount}; fi`, expect.any(String)]);
-  });
+  ])(
+    "%s: destroyed before the attachment (it depends on it), it stops the service and unmounts over SSH",
+    (name, role, host, unit, mount) => {
+      const q = quiesce(name);
+      const attachment = `openstack_compute_volume_attach_v2.${attachmentOf(role)}`;
+      // Terraform destroys dependents first: this runs before the attachment goes, on a teardown and on every replacement
+      expect(q.depends_on).toEqual([
+        attachment,
+        expect.stringMatching(/^openstack_compute_instance_v2\.jump-hosts_jump-0_/),
+        expect.stringMatching(/^openstack_networking_floatingip_associate_v2\.jump-hosts_floating-ip-0_/),
+      ]);
+      expect(q.triggers_replace).toEqual({ attachment_id: `\${${attachment}.id}` });
+      expect(q.input).toMatchObject({ host, user: "factory", bastion_host: expect.stringMatching(/jump-0-floating-ip/) });
+      const [{ "remote-exec": exec }] = q.provisioner;
+      expect(exec.when).toBe("destroy");
+      // a destroy-time provisioner may refer to its own resource only
+      expect(exec.connection).toMatchObject({
+        host: "${self.input.host}",
+        bastion_host: "${self.input.bastion_host}",
+        user: "${self.input.user}",
+        agent: "true",
+      });
+      expect(exec.inline).toEqual([
+        "set -e",
+        `sudo systemctl stop ${unit}`,
+        "sync",
+        `if mountpoint -q ${mount}; then sudo umount ${mount}; fi`,
+        expect.any(String),
+      ]);
+    },
+  );
 
   test("without readiness checks (no SSH from Terraform) there is none; with homeVolumeGb: 0 none for Jenkins", () => {
     expect(maximal.stack("factory").resource).not.toHaveProperty("terraform_data");
     const none = new SynthesizedEnvironment(environment((d) => (d.servers.jenkins.homeVolumeGb = 0)));
-    expect(none.resources("factory", "terraform_data").map((r) => r["//"].metadata.path).filter((p) => p.endsWith("/quiesce"))).toEqual(["example-factory/nfs-quiesce/quiesce"]);
+    expect(
+      none
+        .resources("factory", "terraform_data")
+        .map((r) => r["//"].metadata.path)
+        .filter((p) => p.endsWith("/quiesce")),
+    ).toEqual(["example-factory/nfs-quiesce/quiesce"]);
   });
 });
 

@@ -11,23 +11,81 @@ import { exampleData, runFactoryInProcess, tempDir, writeEnvironment } from "./h
 function gitAcceptsBranches(names: string[]): boolean[] {
   const dir = tempDir("refs-");
   try {
-    const r = spawnSync("bash", ["-c", 'for n in "$@"; do if git check-ref-format --branch "$n" >/dev/null 2>&1; then echo 1; else echo 0; fi; done', "refs", ...names], {
-      cwd: dir,
-      encoding: "utf8",
-      env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) },
-    });
+    const r = spawnSync(
+      "bash",
+      [
+        "-c",
+        'for n in "$@"; do if git check-ref-format --branch "$n" >/dev/null 2>&1; then echo 1; else echo 0; fi; done',
+        "refs",
+        ...names,
+      ],
+      {
+        cwd: dir,
+        encoding: "utf8",
+        env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) },
+      },
+    );
     if (r.status !== 0) throw new Error(`git check-ref-format: ${r.stderr}`);
-    return r.stdout.trim().split("\n").map((l) => l === "1");
+    return r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => l === "1");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-const PARTS = ["a", "main", ".", "..", "/", "-", "@", "{", "}", ".lock", "lock", "HEAD", " ", "~", "^", ":", "?", "*", "[", "\\", "\t", "\x7f", "ü", "#", "+", "="];
+const PARTS = [
+  "a",
+  "main",
+  ".",
+  "..",
+  "/",
+  "-",
+  "@",
+  "{",
+  "}",
+  ".lock",
+  "lock",
+  "HEAD",
+  " ",
+  "~",
+  "^",
+  ":",
+  "?",
+  "*",
+  "[",
+  "\\",
+  "\t",
+  "\x7f",
+  "ü",
+  "#",
+  "+",
+  "=",
+];
 const CORPUS = [
   ...PARTS,
   ...PARTS.flatMap((a) => PARTS.map((b) => a + b)),
-  ...["feature/x", "release/2.555.x", "a/.b", "a.lock/b", "a/b.lock", "x/.lock", "@{-1}", "a@{1}", "refs/heads/x", "a//b", "/a", "a/", "a.", "HEAD/x", "x/HEAD", "-/x", "production", "users/jö/wip"],
+  ...[
+    "feature/x",
+    "release/2.555.x",
+    "a/.b",
+    "a.lock/b",
+    "a/b.lock",
+    "x/.lock",
+    "@{-1}",
+    "a@{1}",
+    "refs/heads/x",
+    "a//b",
+    "/a",
+    "a/",
+    "a.",
+    "HEAD/x",
+    "x/HEAD",
+    "-/x",
+    "production",
+    "users/jö/wip",
+  ],
 ];
 
 test("every branch name is judged as git check-ref-format --branch judges it", () => {
@@ -109,7 +167,11 @@ test.each([
 test.each([
   ["jenkins.jobsRepo.branch", (d: any) => (d.jenkins.jobsRepo.branch = "--upload-pack=touch /tmp/x"), 'must not start with "-"'],
   ["jenkins.jobsRepo.branch", (d: any) => (d.jenkins.jobsRepo.branch = "release..2"), 'must not contain ".."'],
-  ["jenkins.jobsRepo.url", (d: any) => (d.jenkins.jobsRepo.url = "git.example.com/factory.git"), '"git.example.com/factory.git" is not a URL git clones from a server'],
+  [
+    "jenkins.jobsRepo.url",
+    (d: any) => (d.jenkins.jobsRepo.url = "git.example.com/factory.git"),
+    '"git.example.com/factory.git" is not a URL git clones from a server',
+  ],
 ])("the CLI names %s", async (where, change, message) => {
   const data = exampleData();
   change(data);

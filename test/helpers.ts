@@ -60,7 +60,6 @@ export function modelFileOf(envFile: string, envName: string): string {
   return path.join(dir, envName, "factory.json");
 }
 
-
 /**
  * Synthesizes an environment's stacks as `factory synth` does (a whole-app synth, so
  * cross-stack references are resolved): stack name → Terraform JSON text.

@@ -15,10 +15,18 @@ const host = (name: string, meta: Record<string, string>, dictForm = true) => ({
   Name: name,
   Status: "ACTIVE",
   // python-openstackclient ≥ 6 prints a dict; older versions a "k='v', k='v'" string.
-  Properties: dictForm ? meta : Object.entries(meta).map(([k, v]) => `${k}='${v}'`).join(", "),
+  Properties: dictForm
+    ? meta
+    : Object.entries(meta)
+        .map(([k, v]) => `${k}='${v}'`)
+        .join(", "),
 });
 const buildHost = (id: string, expiresAt: string, extra: Record<string, string> = {}, dictForm = true) =>
-  host(`example-build-${id}`, { factory: "example", role: "build-host", "build-id": id, template: "dib", "expires-at": expiresAt, keep: "false", ...extra }, dictForm);
+  host(
+    `example-build-${id}`,
+    { factory: "example", role: "build-host", "build-id": id, template: "dib", "expires-at": expiresAt, keep: "false", ...extra },
+    dictForm,
+  );
 
 const SERVERS = [
   buildHost("expired", "2026-11-21T11:59:59Z"),
@@ -30,7 +38,13 @@ const SERVERS = [
   buildHost("garbled", "tomorrow"),
   host("other-build-x", { factory: "other", role: "build-host", "build-id": "x", "expires-at": "2020-01-01T00:00:00Z", keep: "false" }),
   host("example-jenkins", { factory: "example", role: "jenkins", "expires-at": "2020-01-01T00:00:00Z" }),
-  host("example-test-t1", { factory: "example", role: "image-test", "build-id": "t1", "expires-at": "2026-11-21T00:00:00Z", keep: "false" }),
+  host("example-test-t1", {
+    factory: "example",
+    role: "image-test",
+    "build-id": "t1",
+    "expires-at": "2026-11-21T00:00:00Z",
+    keep: "false",
+  }),
   host("someone-elses-vm", {}),
 ];
 
@@ -75,7 +89,9 @@ describe("reap.sh", () => {
     standIns.add("openstack", 'echo "[]"');
     const r = run(REAP, [], { FACTORY_ENV: "nope", FACTORY_LOCAL_ROOT: builds, REAPER_NOW: NOW, NODES_FILE: "/dev/null" }, standIns.bin);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`no model file ${path.join(JOBS, "reaper", "..", "build-hosts", "nope", "factory.json")} (run 'npx factory templates' and commit jobs/build-hosts/)`);
+    expect(r.stderr).toContain(
+      `no model file ${path.join(JOBS, "reaper", "..", "build-hosts", "nope", "factory.json")} (run 'npx factory templates' and commit jobs/build-hosts/)`,
+    );
     expect(standIns.calls()).toEqual([]);
   });
 
@@ -96,19 +112,39 @@ describe("reap.sh", () => {
   test("names the Jenkins nodes of build hosts that are gone: reaped now, or destroyed by hand (kept hosts), and no others", () => {
     const standIns = new StandIns(path.join(root, "standins-nodes"));
     // kept: a kept host still running; left-over: its server was destroyed by hand.
-    const servers = [buildHost("expiring", "2026-11-21T10:00:00Z"), buildHost("kept", "2026-11-01T00:00:00Z", { keep: "true" }), buildHost("running", "2026-11-22T00:00:00Z")];
+    const servers = [
+      buildHost("expiring", "2026-11-21T10:00:00Z"),
+      buildHost("kept", "2026-11-01T00:00:00Z", { keep: "true" }),
+      buildHost("running", "2026-11-22T00:00:00Z"),
+    ];
     writeFileSync(path.join(root, "servers3.json"), JSON.stringify(servers));
-    standIns.add("openstack", `case "$1 $2" in "server list") cat ${JSON.stringify(path.join(root, "servers3.json"))} ;; "port list" | "volume list") echo "[]" ;; esac`);
+    standIns.add(
+      "openstack",
+      `case "$1 $2" in "server list") cat ${JSON.stringify(path.join(root, "servers3.json"))} ;; "port list" | "volume list") echo "[]" ;; esac`,
+    );
     const nodes = path.join(root, "nodes.txt");
     // What the reaper job writes from Jenkins.get().nodes (factoryBuildHost.names()).
-    writeFileSync(nodes, ["example-build-expiring", "example-build-kept", "example-build-running", "example-build-left-over", "other-build-x", "static-agent", ""].join("\n"));
+    writeFileSync(
+      nodes,
+      [
+        "example-build-expiring",
+        "example-build-kept",
+        "example-build-running",
+        "example-build-left-over",
+        "other-build-x",
+        "static-agent",
+        "",
+      ].join("\n"),
+    );
     const r = run(REAP, [], { FACTORY_ENV: "example", FACTORY_LOCAL_ROOT: builds, REAPER_NOW: NOW, NODES_FILE: nodes }, standIns.bin);
     expect(r.stderr).not.toContain("WARNING");
     expect(r.status).toBe(0);
     expect(r.stdout.trim().split("\n")).toEqual(["example-build-expiring", "example-build-left-over"]);
     expect(r.stderr).toContain("Jenkins node example-build-left-over has no server any more: remove it");
     // Without the node list (a run by hand) it removes servers only.
-    expect(run(REAP, [], { FACTORY_ENV: "example", FACTORY_LOCAL_ROOT: builds, REAPER_NOW: "2026-11-20T00:00:00Z" }, standIns.bin).stdout).toBe("");
+    expect(
+      run(REAP, [], { FACTORY_ENV: "example", FACTORY_LOCAL_ROOT: builds, REAPER_NOW: "2026-11-20T00:00:00Z" }, standIns.bin).stdout,
+    ).toBe("");
   });
 
   test("the reaper job hands the reaper Jenkins' node list and removes the nodes it names, with the trusted library", () => {
@@ -118,7 +154,9 @@ describe("reap.sh", () => {
     expect(jenkinsfile).toMatch(/stale\.readLines\(\)\.findAll \{ it \}\.each \{ name ->[\s\S]*factoryBuildHost\.remove\(name\)/);
     const library = readFileSync(path.join(JOBS, "library", "vars", "factoryBuildHost.groovy"), "utf8");
     expect(library).toMatch(/List<String> names\(\) \{\s*return Jenkins\.get\(\)\.nodes\.collect \{ it\.nodeName \}/);
-    expect(library).toMatch(/def remove\(String name\) \{\s*def node = Jenkins\.get\(\)\.getNode\(name\)[\s\S]*Jenkins\.get\(\)\.removeNode\(node\)/);
+    expect(library).toMatch(
+      /def remove\(String name\) \{\s*def node = Jenkins\.get\(\)\.getNode\(name\)[\s\S]*Jenkins\.get\(\)\.removeNode\(node\)/,
+    );
   });
 
   test("waits for the spawn lock, so it never sees a build host half-created", () => {
@@ -127,7 +165,14 @@ describe("reap.sh", () => {
     const lock = path.join(root, "lock");
     writeFileSync(lock, "");
     // Someone holds the lock (a spawning build): the reaper gives up after its wait.
-    const holder = spawnSync("bash", ["-c", `flock ${lock} -c 'BUILD_HOST_LOCK=${lock} BUILD_HOST_LOCK_WAIT=1 PATH=${standIns.bin}:$PATH FACTORY_ENV=example bash ${REAP}; echo rc=$?'`], { encoding: "utf8", env: scriptEnv({}) });
+    const holder = spawnSync(
+      "bash",
+      [
+        "-c",
+        `flock ${lock} -c 'BUILD_HOST_LOCK=${lock} BUILD_HOST_LOCK_WAIT=1 PATH=${standIns.bin}:$PATH FACTORY_ENV=example bash ${REAP}; echo rc=$?'`,
+      ],
+      { encoding: "utf8", env: scriptEnv({}) },
+    );
     expect(holder.stdout).toContain("rc=1");
     expect(holder.stderr).toContain(`could not take ${lock}`);
     expect(standIns.calls()).toEqual([]);

@@ -22,7 +22,10 @@ export function scriptEnv(env: Record<string, string | undefined>, bin?: string)
     if (/^(FACTORY_|OS_|TF_|GNUPGHOME$|KEEP_BUILD_HOST$|PUBLISH$|REGIONS$|TEMPLATE$|DEFINITION$|IMAGE$)/.test(key)) delete base[key];
   }
   // The scripts run Debian's python3; a pyenv shim on a developer's PATH costs 0.3 s a call.
-  const path = (process.env.PATH ?? "").split(":").filter((p) => !p.includes("/.pyenv/")).join(":");
+  const path = (process.env.PATH ?? "")
+    .split(":")
+    .filter((p) => !p.includes("/.pyenv/"))
+    .join(":");
   const merged = { ...base, ...env, PATH: bin ? `${bin}:${path}` : path };
   return merged;
 }
@@ -61,7 +64,8 @@ export function stageRoles(): Map<string, StageRole> {
   const jenkinsfile = readFileSync(path.join(JOBS, "pipelines", "image-build.Jenkinsfile"), "utf8");
   const roles = new Map<string, StageRole>();
   for (const m of jenkinsfile.matchAll(/run-stage\.sh"? (controller|build-host) (\d\d-[a-z-]+\.sh)/g)) roles.set(m[2], m[1] as StageRole);
-  for (const m of jenkinsfile.matchAll(/\b(controller|onBuildHost)\('(\d\d-[a-z-]+\.sh)'\)/g)) roles.set(m[2], m[1] === "controller" ? "controller" : "build-host");
+  for (const m of jenkinsfile.matchAll(/\b(controller|onBuildHost)\('(\d\d-[a-z-]+\.sh)'\)/g))
+    roles.set(m[2], m[1] === "controller" ? "controller" : "build-host");
   return roles;
 }
 
@@ -131,7 +135,13 @@ ${body}
 export function git(dir: string, ...args: string[]): string {
   const r = spawnSync("git", ["-C", dir, ...args], {
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    },
   });
   if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
   return r.stdout.trim();

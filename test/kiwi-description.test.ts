@@ -37,8 +37,16 @@ test("the openSUSE description passes KIWI's own schema validation", () => {
 });
 
 test.each<[string, (xml: string) => string, RegExp]>([
-  ["an element the schema does not know", (x) => x.replace(/packagemanager>/g, "packagemanagr>"), /RELAXNG_ERR_EXTRACONTENT: Element preferences has extra content: packagemanagr/],
-  ["an attribute value outside the schema's choices", (x) => x.replace('firmware="bios"', 'firmware="biosx"'), /RELAXNG_ERR_INVALIDATTR: Invalid attribute firmware for element type/],
+  [
+    "an element the schema does not know",
+    (x) => x.replace(/packagemanager>/g, "packagemanagr>"),
+    /RELAXNG_ERR_EXTRACONTENT: Element preferences has extra content: packagemanagr/,
+  ],
+  [
+    "an attribute value outside the schema's choices",
+    (x) => x.replace('firmware="bios"', 'firmware="biosx"'),
+    /RELAXNG_ERR_INVALIDATTR: Invalid attribute firmware for element type/,
+  ],
   ["a description that is not well-formed XML", (x) => x.replace("</preferences>", ""), /KiwiConfigFileFormatNotSupported: .*syntax error/],
 ])("KIWI refuses %s", (_name, edit, expected) => {
   const dir = broken(edit);

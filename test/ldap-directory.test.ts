@@ -24,7 +24,14 @@ afterAll(async () => directory?.stop());
 /** The example environment with LDAP logins on this directory. */
 const ldapEnvironment = (bind: boolean): Environment =>
   environment((d) => {
-    d.ldap = { uris: [`ldaps://127.0.0.1:${directory.port}`], baseDn: BASE_DN, caCertificate: directory.caPem, userFilter: USER_FILTER, groups: { admins: ADMINS, users: USERS }, ...(bind ? { bind: { dn: BIND_DN } } : {}) };
+    d.ldap = {
+      uris: [`ldaps://127.0.0.1:${directory.port}`],
+      baseDn: BASE_DN,
+      caCertificate: directory.caPem,
+      userFilter: USER_FILTER,
+      groups: { admins: ADMINS, users: USERS },
+      ...(bind ? { bind: { dn: BIND_DN } } : {}),
+    };
   });
 const docOf = (env: Environment, request: UserDataRequest) => parse(renderUserDataText(resolveFactory(env), request));
 const fileIn = (doc: any, p: string): string => doc.write_files.find((w: any) => w.path === p).content;
@@ -43,7 +50,8 @@ describe("Jenkins' LDAP realm (security-ldap.yaml with the drop-in's values) fin
     const doc = docOf(ldapEnvironment(true), { role: "jenkins" });
     const dropIn = fileIn(doc, "/etc/systemd/system/jenkins.service.d/factory.conf");
     const value = (name: string) => new RegExp(`^Environment="${name}=(.*)"$`, "m").exec(dropIn)![1].replace(/\\(.)/g, "$1");
-    const casc = parse(readFileSync(path.join(REPO, "jobs", "jenkins", "security-ldap.yaml"), "utf8")).jenkins.securityRealm.ldap.configurations[0];
+    const casc = parse(readFileSync(path.join(REPO, "jobs", "jenkins", "security-ldap.yaml"), "utf8")).jenkins.securityRealm.ldap
+      .configurations[0];
     return { value, casc, bind: { dn: value("FACTORY_LDAP_BIND_DN"), password: directory.bindPassword } };
   };
 
@@ -53,12 +61,15 @@ describe("Jenkins' LDAP realm (security-ldap.yaml with the drop-in's values) fin
     expect(value("FACTORY_LDAP_SERVER")).toBe(`ldaps://127.0.0.1:${directory.port}`);
     expect(value("FACTORY_LDAP_ROOT_DN")).toBe(BASE_DN);
     const userSearch = value("FACTORY_LDAP_USER_SEARCH");
-    for (const uid of ["alice", "bob", "carol"]) expect(uids(directory.search(BASE_DN, userSearch.replace("{0}", uid), ["uid"], bind).stdout)).toEqual([uid]);
+    for (const uid of ["alice", "bob", "carol"])
+      expect(uids(directory.search(BASE_DN, userSearch.replace("{0}", uid), ["uid"], bind).stdout)).toEqual([uid]);
     // erin's loginShell is nologin: outside ldap.userFilter, as for sssd
     const erin = directory.search(BASE_DN, userSearch.replace("{0}", "erin"), ["uid"], bind);
     expect([erin.status, erin.stdout]).toEqual([0, ""]);
     // the bind DN and its password really bind
-    expect(directory.search(BASE_DN, userSearch.replace("{0}", "alice"), ["uid"], { ...bind, password: "wrong" }).stderr).toMatch(/Invalid credentials \(49\)/);
+    expect(directory.search(BASE_DN, userSearch.replace("{0}", "alice"), ["uid"], { ...bind, password: "wrong" }).stderr).toMatch(
+      /Invalid credentials \(49\)/,
+    );
   });
 
   test("each person's groups (RFC 2307 memberUid), and a group by its name", () => {
@@ -68,7 +79,8 @@ describe("Jenkins' LDAP realm (security-ldap.yaml with the drop-in's values) fin
     expect(groupsOf("alice")).toEqual([ADMINS]);
     expect(groupsOf("bob")).toEqual([USERS]);
     expect(groupsOf("carol")).toEqual(["others"]); // in Jenkins' matrix: no permission at all
-    for (const group of [ADMINS, USERS]) expect(cns(directory.search(BASE_DN, casc.groupSearchFilter.replace("{0}", group), ["cn"], bind).stdout)).toEqual([group]);
+    for (const group of [ADMINS, USERS])
+      expect(cns(directory.search(BASE_DN, casc.groupSearchFilter.replace("{0}", group), ["cn"], bind).stdout)).toEqual([group]);
   });
 });
 
@@ -81,7 +93,8 @@ describe("sssd's own check (sssctl config-check)", () => {
     return spawnSync("sssctl", ["config-check", "-c", path.join(d, "sssd.conf")], { encoding: "utf8" });
   };
   // the snippet ldap-bind-password.sh writes, with a password sssd's parser must take as it is
-  const snippet = "# Written by ldap-bind-password.sh (factory ldap-password).\n[domain/factory]\nldap_default_authtok_type = password\nldap_default_authtok = p#ss; w=rd\n";
+  const snippet =
+    "# Written by ldap-bind-password.sh (factory ldap-password).\n[domain/factory]\nldap_default_authtok_type = password\nldap_default_authtok = p#ss; w=rd\n";
 
   test("accepts the rendered sssd.conf of every role, with and without a bind DN, and with the pushed password", () => {
     const maximal = maximalEnvironment();
@@ -91,12 +104,20 @@ describe("sssd's own check (sssctl config-check)", () => {
       ["maximal nfs", maximal, { role: "nfs", dataVolumeId: "5f0c8b1e-93a2-4c1d-9e77-0123456789ab" }],
       ["maximal jenkins", maximal, { role: "jenkins" }],
       ["maximal web", maximal, { role: "web", index: 0 }],
-      ...maximal.buildHosts.templates.map((template): [string, Environment, UserDataRequest] => [`maximal build host ${template.name}`, maximal, { role: "build-host", template, agentPublicKey: directory.people.alice.publicKey }]),
+      ...maximal.buildHosts.templates.map((template): [string, Environment, UserDataRequest] => [
+        `maximal build host ${template.name}`,
+        maximal,
+        { role: "build-host", template, agentPublicKey: directory.people.alice.publicKey },
+      ]),
     ];
     for (const [name, env, request] of cases) {
       const conf = fileIn(docOf(env, request), SSSD_CONF);
       const r = check(conf, env.ldap?.bind ? snippet : undefined);
-      expect({ name, status: r.status, out: r.stdout + r.stderr }).toEqual({ name, status: 0, out: expect.stringContaining("Issues identified by validators: 0") });
+      expect({ name, status: r.status, out: r.stdout + r.stderr }).toEqual({
+        name,
+        status: 0,
+        out: expect.stringContaining("Issues identified by validators: 0"),
+      });
     }
   });
 
@@ -111,9 +132,26 @@ describe("sssd's own check (sssctl config-check)", () => {
 describe("the offline checks of DNs and filters agree with OpenLDAP", () => {
   // libldap parses a filter before sending it: -7 "Bad search filter"; slapd parses the base DN: 34.
   const filters = [
-    "(uid=alice)", "(&(objectClass=posixAccount)(uid=alice))", "(|(uid=a*)(!(cn=*x*)))", "(uidNumber>=10001)", "(cn~=alice)", "(cn:dn:=Example)",
-    "(cn:caseExactMatch:=Alice Example)", "(sn=Ex\\61mple)", "(2.5.4.3=Alice Example)", "(cn;lang-en=x)", "(&)",
-    "(uid=alice", "(uid=alice))", "((uid=alice))", "(uid=a(b)", "(uid=\\zz)", "(=alice)", "uid=alice", "(uid alice)", "(!(a=b)(c=d))",
+    "(uid=alice)",
+    "(&(objectClass=posixAccount)(uid=alice))",
+    "(|(uid=a*)(!(cn=*x*)))",
+    "(uidNumber>=10001)",
+    "(cn~=alice)",
+    "(cn:dn:=Example)",
+    "(cn:caseExactMatch:=Alice Example)",
+    "(sn=Ex\\61mple)",
+    "(2.5.4.3=Alice Example)",
+    "(cn;lang-en=x)",
+    "(&)",
+    "(uid=alice",
+    "(uid=alice))",
+    "((uid=alice))",
+    "(uid=a(b)",
+    "(uid=\\zz)",
+    "(=alice)",
+    "uid=alice",
+    "(uid alice)",
+    "(!(a=b)(c=d))",
   ];
   test.each(filters)("filter %s", (filter) => {
     const r = directory.search(BASE_DN, filter, ["1.1"]);
@@ -124,9 +162,23 @@ describe("the offline checks of DNs and filters agree with OpenLDAP", () => {
   });
 
   const dns = [
-    BASE_DN, `ou=people,${BASE_DN}`, `cn=reader,ou=services,${BASE_DN}`, `cn=Smith\\, John,ou=people,${BASE_DN}`, `cn=a+sn=b,${BASE_DN}`,
-    `cn=\\#hash,${BASE_DN}`, `2.5.4.3=x,${BASE_DN}`, `cn=x\\2Cy,${BASE_DN}`,
-    "example", `cn=,${BASE_DN}`, `ou=people,,${BASE_DN}`, `cn=#0C024869,${BASE_DN}`, `cn=a"b,${BASE_DN}`, `cn=a<b,${BASE_DN}`, `1cn=x,${BASE_DN}`, `cn=#zz,${BASE_DN}`, `cn=x\\qy,${BASE_DN}`,
+    BASE_DN,
+    `ou=people,${BASE_DN}`,
+    `cn=reader,ou=services,${BASE_DN}`,
+    `cn=Smith\\, John,ou=people,${BASE_DN}`,
+    `cn=a+sn=b,${BASE_DN}`,
+    `cn=\\#hash,${BASE_DN}`,
+    `2.5.4.3=x,${BASE_DN}`,
+    `cn=x\\2Cy,${BASE_DN}`,
+    "example",
+    `cn=,${BASE_DN}`,
+    `ou=people,,${BASE_DN}`,
+    `cn=#0C024869,${BASE_DN}`,
+    `cn=a"b,${BASE_DN}`,
+    `cn=a<b,${BASE_DN}`,
+    `1cn=x,${BASE_DN}`,
+    `cn=#zz,${BASE_DN}`,
+    `cn=x\\qy,${BASE_DN}`,
   ];
   test.each(dns)("DN %s", (dn) => {
     const r = directory.search(dn, "(objectClass=*)", ["1.1"]);

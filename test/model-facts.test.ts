@@ -75,7 +75,12 @@ test("no TypeScript outside the model makes a name, an address or a uid", () => 
   // `${env.name}-jump`, `${envName}-build-…`: names come from config/names.ts
   expect(hits(/\$\{[^}`]*\}-(net|subnet|router|admin|jump|nfs|jenkins|web|build|data|factory|network)\b/, ts)).toEqual([]);
   // addresses come from the address plan, uids from the roles
-  expect(hits(/\bnthAddress\(/, ts.filter((f) => f !== "config/cidr.ts"))).toEqual([]);
+  expect(
+    hits(
+      /\bnthAddress\(/,
+      ts.filter((f) => f !== "config/cidr.ts"),
+    ),
+  ).toEqual([]);
   expect(hits(new RegExp(`\\buid: ${ROLES.jenkins.user.uid}\\b|\\b${ROLES.jenkins.user.uid}\\b`), ts)).toEqual([]);
 });
 
@@ -108,7 +113,9 @@ test("the ports the security matrix opens to each role are the ports the model s
     if (m && !opened[m[1]]?.includes(Number(m[2]))) (opened[m[1]] ??= []).push(Number(m[2]));
   }
   const byRole = { jump: ROLES.jump, jenkins: ROLES.jenkins, nfs: ROLES.nfs, "build-host": ROLES.buildHost, web: ROLES.web };
-  const served: Record<string, number[]> = Object.fromEntries(Object.entries(byRole).map(([role, r]) => [role, [...r.listens].sort((a, b) => a - b)]));
+  const served: Record<string, number[]> = Object.fromEntries(
+    Object.entries(byRole).map(([role, r]) => [role, [...r.listens].sort((a, b) => a - b)]),
+  );
   // 443 stays open on the web servers for TLS in front of them (a load balancer, or a
   // certificate added later: user-data carries no keys); nginx itself serves 80 only.
   served.web = [...served.web, PORTS.https].sort((a, b) => a - b);
@@ -123,5 +130,7 @@ test("the model's hosts follow the address plan and the zones, and jump hosts ne
   expect(roles.jenkins.host.zone).not.toBe(roles.nfs.host.zone);
   // The schema allows at most 16; the plan itself refuses what would overlap the pool.
   const crowded = { ...env, servers: { ...env.servers, jump: { ...env.servers.jump, count: OFFSETS.dynamicPool - OFFSETS.jump + 1 } } };
-  expect(() => resolveFactory(crowded)).toThrow(`${OFFSETS.dynamicPool - OFFSETS.jump + 1} jump hosts from .${OFFSETS.jump} reach into the dynamic pool (.${OFFSETS.dynamicPool} up)`);
+  expect(() => resolveFactory(crowded)).toThrow(
+    `${OFFSETS.dynamicPool - OFFSETS.jump + 1} jump hosts from .${OFFSETS.jump} reach into the dynamic pool (.${OFFSETS.dynamicPool} up)`,
+  );
 });

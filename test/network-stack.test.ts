@@ -40,7 +40,9 @@ describe("example (egress: router)", () => {
   });
 
   test("has one security group per role, named <env>-<role>", () => {
-    const names = Object.values(resourcesOf(synth, "openstack_networking_secgroup_v2")).map((g: any) => g.name).sort();
+    const names = Object.values(resourcesOf(synth, "openstack_networking_secgroup_v2"))
+      .map((g: any) => g.name)
+      .sort();
     expect(names).toEqual(["example-build-host", "example-jenkins", "example-jump", "example-nfs"]);
     expect(synth).toHaveResourceWithProperties(NetworkingSecgroupV2, { name: "example-jump" });
   });

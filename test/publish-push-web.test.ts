@@ -8,7 +8,18 @@
 // and as root no file permission stops a read or a write, so whatever the key is refused
 // here is refused by sshd's `restrict` and by rrsync, as on the web servers.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { chmodSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import * as path from "node:path";
 import { publishKeyLine } from "../userdata/web";
 import { freePort } from "./free-port";
@@ -84,15 +95,14 @@ function listing(root: string): string[] {
   return walk(root, "").sort();
 }
 function walk(root: string, dir: string): string[] {
-  return readdirSync(path.join(root, dir))
-    .flatMap((name) => {
-      const rel = path.posix.join(dir, name);
-      const st = lstatSync(path.join(root, rel));
-      const mode = (st.mode & 0o7777).toString(8);
-      if (st.isSymbolicLink()) return [`link ${rel}`];
-      if (st.isDirectory()) return [`dir ${mode} ${rel}`, ...walk(root, rel)];
-      return [`${st.isFile() ? "file" : "other"} ${mode} ${rel}`];
-    });
+  return readdirSync(path.join(root, dir)).flatMap((name) => {
+    const rel = path.posix.join(dir, name);
+    const st = lstatSync(path.join(root, rel));
+    const mode = (st.mode & 0o7777).toString(8);
+    if (st.isSymbolicLink()) return [`link ${rel}`];
+    if (st.isDirectory()) return [`dir ${mode} ${rel}`, ...walk(root, rel)];
+    return [`${st.isFile() ? "file" : "other"} ${mode} ${rel}`];
+  });
 }
 
 function write(root: string, rel: string, content: string, mode = 0o644): void {
@@ -129,10 +139,17 @@ function publishedTree(tree: string): void {
 
 /** What a web root must list after a push of publishedTree (plus `extra` files). */
 function expectedListing(builds = [OLD_BUILD, BUILD], extra: string[] = []): string[] {
-  const lines = ["dir 755 Standard_Debian_12", "dir 755 stats", "file 644 stats/duration.svg", "file 644 stats/index.html", ...extra.map((f) => `file 644 ${f}`)];
+  const lines = [
+    "dir 755 Standard_Debian_12",
+    "dir 755 stats",
+    "file 644 stats/duration.svg",
+    "file 644 stats/index.html",
+    ...extra.map((f) => `file 644 ${f}`),
+  ];
   for (const build of builds) {
     lines.push(`dir 755 ${build}`, `dir 755 ${build}/logs`, `file 644 ${build}/logs/07-build-image.log`);
-    for (const f of ["Standard_Debian_12.hashdeep", "Standard_Debian_12.qcow2", "Standard_Debian_12.qcow2.asc"]) lines.push(`file 644 ${build}/${f}`);
+    for (const f of ["Standard_Debian_12.hashdeep", "Standard_Debian_12.qcow2", "Standard_Debian_12.qcow2.asc"])
+      lines.push(`file 644 ${build}/${f}`);
   }
   return lines.sort();
 }
@@ -150,7 +167,8 @@ describe("push-web.sh: the published tree to the web servers, through real sshd 
     port = await freePort();
     key = path.join(dir, "web-publish-ssh");
     const publishKey = keyPair(key);
-    for (const [i, address] of ADDRESSES.entries()) servers.push(await startWebServer(path.join(dir, `web-${i}`), address, port, publishKey));
+    for (const [i, address] of ADDRESSES.entries())
+      servers.push(await startWebServer(path.join(dir, `web-${i}`), address, port, publishKey));
     knownHosts = path.join(dir, "web_known_hosts");
     writeFileSync(knownHosts, servers.map((s) => `${s.knownHost}\n`).join(""));
     tree = path.join(dir, "images");
@@ -159,11 +177,14 @@ describe("push-web.sh: the published tree to the web servers, through real sshd 
 
   afterAll(async () => {
     await Promise.all(
-      servers.map((s) => new Promise<void>((resolve) => {
-        if (s.sshd.exitCode !== null) return resolve();
-        s.sshd.once("exit", () => resolve());
-        s.sshd.kill("SIGTERM");
-      })),
+      servers.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (s.sshd.exitCode !== null) return resolve();
+            s.sshd.once("exit", () => resolve());
+            s.sshd.kill("SIGTERM");
+          }),
+      ),
     );
     servers = [];
     if (dir) rmSync(dir, { recursive: true, force: true });
@@ -176,7 +197,22 @@ describe("push-web.sh: the published tree to the web servers, through real sshd 
 
   /** ssh with the publish key, as push-web.sh's rsync does. */
   function sshOptions(): string[] {
-    return ["-F", "/dev/null", "-p", String(port), "-i", key, "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", `UserKnownHostsFile=${knownHosts}`, "-o", "GlobalKnownHostsFile=/dev/null"];
+    return [
+      "-F",
+      "/dev/null",
+      "-p",
+      String(port),
+      "-i",
+      key,
+      "-o",
+      "IdentitiesOnly=yes",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      `UserKnownHostsFile=${knownHosts}`,
+      "-o",
+      "GlobalKnownHostsFile=/dev/null",
+    ];
   }
   function withKey(command: string, args: string[]): Run {
     const r = spawnSync(command, args, { encoding: "utf8", env: scriptEnv({}), timeout: 30_000 });
@@ -209,7 +245,12 @@ describe("push-web.sh: the published tree to the web servers, through real sshd 
   });
 
   test("--domain: the web servers are the addresses the name resolves to (localhost: 127.0.0.1 only)", () => {
-    expect(must("getent", ["ahostsv4", "localhost"]).split("\n").filter(Boolean).every((l) => l.startsWith("127.0.0.1 "))).toBe(true);
+    expect(
+      must("getent", ["ahostsv4", "localhost"])
+        .split("\n")
+        .filter(Boolean)
+        .every((l) => l.startsWith("127.0.0.1 ")),
+    ).toBe(true);
     write(tree, "stats/size.svg", "<svg/>");
     const r = push(["--tree", tree, "--domain", "localhost", "--key", key, "--known-hosts", knownHosts]);
     expect(r.stderr).toContain("web servers of localhost: 127.0.0.1");
@@ -249,11 +290,35 @@ describe("push-web.sh: the published tree to the web servers, through real sshd 
     test.each([
       ["no --tree", () => ["--hosts", "127.0.0.1", "--key", key], 2, () => "--tree is required"],
       ["no --key", () => ["--tree", tree, "--hosts", "127.0.0.1", "--known-hosts", knownHosts], 2, () => "--key is required"],
-      ["an unreadable --key", () => ["--tree", tree, "--hosts", "127.0.0.1", "--key", path.join(dir, "nope"), "--known-hosts", knownHosts], 1, () => `${path.join(dir, "nope")}: the publish key (credential web-publish-ssh) is not readable`],
-      ["no known_hosts file", () => ["--tree", tree, "--hosts", "127.0.0.1", "--key", key, "--known-hosts", path.join(dir, "nope")], 1, () => `${path.join(dir, "nope")}: no known host keys of the web servers; add each server's key (README "How published images reach the web servers")`],
-      ["no tree", () => ["--tree", path.join(dir, "nope"), "--hosts", "127.0.0.1", "--key", key, "--known-hosts", knownHosts], 1, () => `${path.join(dir, "nope")}: no such directory (the published tree)`],
+      [
+        "an unreadable --key",
+        () => ["--tree", tree, "--hosts", "127.0.0.1", "--key", path.join(dir, "nope"), "--known-hosts", knownHosts],
+        1,
+        () => `${path.join(dir, "nope")}: the publish key (credential web-publish-ssh) is not readable`,
+      ],
+      [
+        "no known_hosts file",
+        () => ["--tree", tree, "--hosts", "127.0.0.1", "--key", key, "--known-hosts", path.join(dir, "nope")],
+        1,
+        () =>
+          `${path.join(dir, "nope")}: no known host keys of the web servers; add each server's key (README "How published images reach the web servers")`,
+      ],
+      [
+        "no tree",
+        () => ["--tree", path.join(dir, "nope"), "--hosts", "127.0.0.1", "--key", key, "--known-hosts", knownHosts],
+        1,
+        () => `${path.join(dir, "nope")}: no such directory (the published tree)`,
+      ],
       // An unmounted NFS share is an empty directory: --delete would empty the web roots.
-      ["an empty tree", () => { mkdirSync(path.join(dir, "empty"), { recursive: true }); return ["--tree", path.join(dir, "empty"), "--hosts", ADDRESSES.join(" "), "--key", key, "--known-hosts", knownHosts]; }, 1, () => `${path.join(dir, "empty")} is empty (is the NFS share mounted?): the web servers keep what they have`],
+      [
+        "an empty tree",
+        () => {
+          mkdirSync(path.join(dir, "empty"), { recursive: true });
+          return ["--tree", path.join(dir, "empty"), "--hosts", ADDRESSES.join(" "), "--key", key, "--known-hosts", knownHosts];
+        },
+        1,
+        () => `${path.join(dir, "empty")} is empty (is the NFS share mounted?): the web servers keep what they have`,
+      ],
     ])("%s", (_, args, status, message) => {
       const r = push(args());
       expect(r.stderr).toContain(message());
@@ -261,12 +326,27 @@ describe("push-web.sh: the published tree to the web servers, through real sshd 
     });
 
     test("without --known-hosts: the model's web_known_hosts (the controller's), or a usage error naming what is missing", () => {
-      const args = ["--tree", tree, "--hosts", "127.0.0.1", "--key", key, "--port", String(port), "--user", "root", "--lock", path.join(dir, "web-publish.lock")];
+      const args = [
+        "--tree",
+        tree,
+        "--hosts",
+        "127.0.0.1",
+        "--key",
+        key,
+        "--port",
+        String(port),
+        "--user",
+        "root",
+        "--lock",
+        path.join(dir, "web-publish.lock"),
+      ];
       const fromModel = run(PUSH_WEB, args, { FACTORY_MODEL: modelFileOf(EXAMPLE, "example") });
       expect(fromModel.stderr).toContain(`${ROLES.jenkins.paths.webKnownHosts}: no known host keys of the web servers`);
       expect(fromModel.status).toBe(1);
       const noModel = run(PUSH_WEB, args, {});
-      expect(noModel.stderr).toContain("no model file to take the default of roles.jenkins.paths.webKnownHosts from (set FACTORY_ENV or FACTORY_MODEL, or give the option)");
+      expect(noModel.stderr).toContain(
+        "no model file to take the default of roles.jenkins.paths.webKnownHosts from (set FACTORY_ENV or FACTORY_MODEL, or give the option)",
+      );
       expect(noModel.status).toBe(2);
     });
 
@@ -347,7 +427,11 @@ test("the Jenkinsfile's push gets web.domain from the build's catalogue entry, a
   try {
     symlinkSync(REPO, path.join(local, "repo"));
     const domainOf = (envFile: string): string => {
-      const entry = spawnSync("/usr/bin/python3", [path.join(JOBS, "stages", "catalogue.py"), "entry", "--model", modelFileOf(envFile, "example"), "--image", "Standard_Debian_12"], { encoding: "utf8" });
+      const entry = spawnSync(
+        "/usr/bin/python3",
+        [path.join(JOBS, "stages", "catalogue.py"), "entry", "--model", modelFileOf(envFile, "example"), "--image", "Standard_Debian_12"],
+        { encoding: "utf8" },
+      );
       expect(entry.stderr).toBe("");
       writeFileSync(path.join(local, "entry.json"), entry.stdout);
       const r = spawnSync("bash", ["-c", `printf '%s' ${domain}`], { encoding: "utf8", env: scriptEnv({ FACTORY_LOCAL_DIR: local }) });

@@ -25,9 +25,19 @@ function envFile(name: string, change: (data: any) => void = () => {}): string {
 /** META.json of a build of catalogue image `image`, as stage 8 writes it. */
 function meta(env: string, image: string, started = "2026-11-21T08:30:00Z", baseUrl = "https://images.example.com"): string {
   const entry = path.join(dir, `${image}.entry.json`);
-  writeFileSync(entry, execFileSync("/usr/bin/python3", [CATALOGUE, "entry", "--model", modelFileOf(env, "example"), "--image", image], { encoding: "utf8" }));
+  writeFileSync(
+    entry,
+    execFileSync("/usr/bin/python3", [CATALOGUE, "entry", "--model", modelFileOf(env, "example"), "--image", image], { encoding: "utf8" }),
+  );
   const file = path.join(dir, `${image}.meta.json`);
-  writeFileSync(file, execFileSync("/usr/bin/python3", [CATALOGUE, "meta", "--entry", entry, "--build-id", "77", "--git-commit", COMMIT, "--date", started, "--base-url", baseUrl], { encoding: "utf8" }));
+  writeFileSync(
+    file,
+    execFileSync(
+      "/usr/bin/python3",
+      [CATALOGUE, "meta", "--entry", entry, "--build-id", "77", "--git-commit", COMMIT, "--date", started, "--base-url", baseUrl],
+      { encoding: "utf8" },
+    ),
+  );
   return file;
 }
 
@@ -35,7 +45,30 @@ function meta(env: string, image: string, started = "2026-11-21T08:30:00Z", base
 function registration(metaFile: string, name: string, buildTime = "2026-11-21 08:30:00") {
   const r = spawnSync(
     "jq",
-    ["-r", "--arg", "meta", metaFile, "--arg", "name", name, "--arg", "build", "77", "--arg", "build_date", buildTime.slice(0, 10), "--arg", "build_time", buildTime, "--arg", "file", "/nfs/x.qcow2", "-f", path.join(PUBLISH, "registration.jq"), metaFile],
+    [
+      "-r",
+      "--arg",
+      "meta",
+      metaFile,
+      "--arg",
+      "name",
+      name,
+      "--arg",
+      "build",
+      "77",
+      "--arg",
+      "build_date",
+      buildTime.slice(0, 10),
+      "--arg",
+      "build_time",
+      buildTime,
+      "--arg",
+      "file",
+      "/nfs/x.qcow2",
+      "-f",
+      path.join(PUBLISH, "registration.jq"),
+      metaFile,
+    ],
     { encoding: "utf8" },
   );
   const argv = r.stdout.split("\n").filter(Boolean);
@@ -81,7 +114,16 @@ test("the example's openSUSE image: SCS image metadata and the factory's provena
     factory_hashlist_url: `${base}/Standard_openSUSE_15.6.hashdeep`,
   });
   // Registered private whatever the catalogue says (published later), with SCS's min_ram and os tag.
-  expect(r.argv.slice(0, 8)).toEqual(["create", "--disk-format", "qcow2", "--container-format", "bare", "--file", "/nfs/x.qcow2", "--private"]);
+  expect(r.argv.slice(0, 8)).toEqual([
+    "create",
+    "--disk-format",
+    "qcow2",
+    "--container-format",
+    "bare",
+    "--file",
+    "/nfs/x.qcow2",
+    "--private",
+  ]);
   expect(r.argv.join(" ")).toContain("--min-disk 4 --min-ram 1024 ");
   expect(r.argv.slice(-7)).toEqual(["--tag", "os:opensuse", "-f", "value", "-c", "id", "Standard_openSUSE_15.6_candidate_77"]);
 });
@@ -123,12 +165,20 @@ test("every optional key of an entry reaches its property; none and any leave th
     image_build_date: "2026-11-20 23:30:00",
     factory_visibility: "public",
   });
-  for (const absent of ["hypervisor_type", "hw_rng_model", "hw_qemu_guest_agent", "os_require_quiesce", "factory_signature_url"]) expect(Object.keys(r.properties)).not.toContain(absent);
+  for (const absent of ["hypervisor_type", "hw_rng_model", "hw_qemu_guest_agent", "os_require_quiesce", "factory_signature_url"])
+    expect(Object.keys(r.properties)).not.toContain(absent);
 });
 
 test("a wrong META.json is refused, naming the file and each field", () => {
   const file = meta(example, "Standard_Debian_12");
-  const wrong = { ...JSON.parse(readFileSync(file, "utf8")), name: "Standard_Debian_13", minDiskGb: 0, os: { distro: "debian" }, purpose: "fun", uuidValidity: "soon" };
+  const wrong = {
+    ...JSON.parse(readFileSync(file, "utf8")),
+    name: "Standard_Debian_13",
+    minDiskGb: 0,
+    os: { distro: "debian" },
+    purpose: "fun",
+    uuidValidity: "soon",
+  };
   writeFileSync(file, JSON.stringify(wrong));
   const r = registration(file, "Standard_Debian_12");
   expect(r.status).toBe(1);
@@ -144,6 +194,8 @@ test("a wrong META.json is refused, naming the file and each field", () => {
 });
 
 test("the publish scripts pass shellcheck", () => {
-  const scripts = ["lib.sh", "register.sh", "upload-regions.sh", "publish.sh", "rollback.sh", "push-web.sh"].map((s) => path.join(PUBLISH, s));
+  const scripts = ["lib.sh", "register.sh", "upload-regions.sh", "publish.sh", "rollback.sh", "push-web.sh"].map((s) =>
+    path.join(PUBLISH, s),
+  );
   expect(() => execFileSync("shellcheck", ["-x", ...scripts], { cwd: REPO, encoding: "utf8" })).not.toThrow();
 });

@@ -17,7 +17,10 @@ function check(waitExit: number, markerWritten: boolean): { status: number | nul
     const marker = path.join(dir, "first-boot-done");
     mkdirSync(bin);
     writeFileSync(path.join(bin, "sudo"), '#!/bin/sh\nexec "$@"\n');
-    writeFileSync(path.join(bin, "cloud-init"), `#!/bin/sh\ncase "$*" in "status --wait") exit ${waitExit} ;; *) echo "status: degraded done" ;; esac\n`);
+    writeFileSync(
+      path.join(bin, "cloud-init"),
+      `#!/bin/sh\ncase "$*" in "status --wait") exit ${waitExit} ;; *) echo "status: degraded done" ;; esac\n`,
+    );
     for (const f of ["sudo", "cloud-init"]) chmodSync(path.join(bin, f), 0o755);
     if (markerWritten) writeFileSync(marker, "");
     const command = readinessCommand(60).split(FIRST_BOOT_MARKER).join(marker);

@@ -25,7 +25,17 @@ function stateBeforeTheMoves(stack: any): object {
     type: GROUP,
     name,
     provider: PROVIDER,
-    instances: instance({ id: `sg-${name}`, name: g.name, description: g.description, region: "RegionOne", tenant_id: "t", stateful: true, tags: [], all_tags: [], timeouts: null }),
+    instances: instance({
+      id: `sg-${name}`,
+      name: g.name,
+      description: g.description,
+      region: "RegionOne",
+      tenant_id: "t",
+      stateful: true,
+      tags: [],
+      all_tags: [],
+      timeouts: null,
+    }),
   }));
   const movedFrom = new Map(stack.moved.map(({ from, to }: { from: string; to: string }) => [to, from]));
   Object.entries(stack.resource[RULE]).forEach(([name, r]: [string, any], i) => {
@@ -70,8 +80,13 @@ test.each([
   const clouds = `clouds:\n  ${stack.provider.openstack[0].cloud}:\n    auth: { auth_url: "http://127.0.0.1:9/v3", username: u, password: p, project_name: p, user_domain_name: Default, project_domain_name: Default }\n    region_name: RegionOne\n`;
   writeFileSync(path.join(dir, "clouds.yaml"), clouds);
   const run = (...args: string[]) => {
-    const r = spawnSync(toolchain.terraform, args, { cwd: dir, encoding: "utf8", env: { ...terraformEnv(toolchain), OS_CLIENT_CONFIG_FILE: path.join(dir, "clouds.yaml") } });
-    if (r.status !== 0) throw new Error(`terraform ${args[0]}: ${`${r.stderr}${r.stdout}`.replace(/^.*cdk\.tf\.json line.*\n.*$/m, "").slice(0, 4000)}`);
+    const r = spawnSync(toolchain.terraform, args, {
+      cwd: dir,
+      encoding: "utf8",
+      env: { ...terraformEnv(toolchain), OS_CLIENT_CONFIG_FILE: path.join(dir, "clouds.yaml") },
+    });
+    if (r.status !== 0)
+      throw new Error(`terraform ${args[0]}: ${`${r.stderr}${r.stdout}`.replace(/^.*cdk\.tf\.json line.*\n.*$/m, "").slice(0, 4000)}`);
     return r.stdout;
   };
   run("init", "-input=false", "-no-color");
@@ -83,7 +98,9 @@ test.each([
   const targets = [...rules, ...movedFrom.values()].map((a) => `-target=${a}`);
   run("plan", "-refresh=false", "-input=false", "-no-color", "-out=plan", ...targets);
   const plan = JSON.parse(run("show", "-json", "plan"));
-  const planned = plan.resource_changes.filter((c: any) => c.type === RULE).map((c: any) => [c.address, c.previous_address, c.change.actions]);
+  const planned = plan.resource_changes
+    .filter((c: any) => c.type === RULE)
+    .map((c: any) => [c.address, c.previous_address, c.change.actions]);
   expect(planned.sort()).toEqual(rules.map((a) => [a, movedFrom.get(a), ["no-op"]]).sort());
   expect(plan.resource_changes.every((c: any) => c.change.actions.join() === "no-op")).toBe(true); // the groups too
 });

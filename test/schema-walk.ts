@@ -19,7 +19,12 @@ export interface SchemaLeaf {
 }
 
 /** Every leaf of the schema; a union yields one leaf per option that differs. */
-export function schemaLeaves(schema: z.ZodTypeAny, path: Path = [], variant: SchemaLeaf["variant"] = [], description?: string): SchemaLeaf[] {
+export function schemaLeaves(
+  schema: z.ZodTypeAny,
+  path: Path = [],
+  variant: SchemaLeaf["variant"] = [],
+  description?: string,
+): SchemaLeaf[] {
   const def = schema._def;
   const described = description ?? schema.description;
   const leaf = (): SchemaLeaf[] => [{ path, variant, kind: def.typeName, literal: def.value, description: described }];
@@ -32,7 +37,9 @@ export function schemaLeaves(schema: z.ZodTypeAny, path: Path = [], variant: Sch
       return leaf();
     case z.ZodFirstPartyTypeKind.ZodObject:
       // A key's own description, not its object's, documents it.
-      return Object.entries((schema as z.AnyZodObject).shape).flatMap(([key, value]) => schemaLeaves(value as z.ZodTypeAny, [...path, key], variant));
+      return Object.entries((schema as z.AnyZodObject).shape).flatMap(([key, value]) =>
+        schemaLeaves(value as z.ZodTypeAny, [...path, key], variant),
+      );
     case z.ZodFirstPartyTypeKind.ZodArray:
       return schemaLeaves(def.type, [...path, 0], variant, described);
     case z.ZodFirstPartyTypeKind.ZodOptional:

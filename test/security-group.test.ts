@@ -25,7 +25,12 @@ function rulesOf(build: (stack: TerraformStack) => void): any[] {
 /** Each rule's construct id (its address without the group's id and cdktf's hash) → its description. */
 function idsOf(build: (stack: TerraformStack) => void): Record<string, string> {
   const rules = synth(build).resource.openstack_networking_secgroup_rule_v2;
-  return Object.fromEntries(Object.entries(rules).map(([address, r]: [string, any]) => [address.replace(/^[^_]+_/, "").replace(/_[0-9A-F]{8}$/, ""), r.description]));
+  return Object.fromEntries(
+    Object.entries(rules).map(([address, r]: [string, any]) => [
+      address.replace(/^[^_]+_/, "").replace(/_[0-9A-F]{8}$/, ""),
+      r.description,
+    ]),
+  );
 }
 
 test("the same port from the same peer twice, or under another label, is one rule", () => {
@@ -34,7 +39,9 @@ test("the same port from the same peer twice, or under another label, is one rul
     const admins = Peer.cidrs("admin", ["203.0.113.0/24"]);
     jump.allowFrom(admins, Traffic.ssh()).allowFrom(admins, Traffic.ssh(), Traffic.tcp(22));
   });
-  expect(rules.map((r) => [r.remote_ip_prefix, r.protocol, r.port_range_min, r.description])).toEqual([["203.0.113.0/24", "tcp", 22, "ssh from admin"]]);
+  expect(rules.map((r) => [r.remote_ip_prefix, r.protocol, r.port_range_min, r.description])).toEqual([
+    ["203.0.113.0/24", "tcp", 22, "ssh from admin"],
+  ]);
 });
 
 test("the same port from a group twice is one rule; from two groups, two", () => {
@@ -51,9 +58,13 @@ test("two different rules that would get one id are refused with the group and t
   expect(() =>
     rulesOf((stack) => {
       const web = new SecurityGroup(stack, "web", { name: "t-web", role: "web" });
-      web.allowFrom(Peer.cidrs("office", ["198.51.100.0/24"]), Traffic.ssh()).allowFrom(Peer.cidrs("office", ["192.0.2.0/24"]), Traffic.ssh());
+      web
+        .allowFrom(Peer.cidrs("office", ["198.51.100.0/24"]), Traffic.ssh())
+        .allowFrom(Peer.cidrs("office", ["192.0.2.0/24"]), Traffic.ssh());
     }),
-  ).toThrow(/security group test\/web: rule id "from-office-tcp-22" names two different rules \(ssh from office\); give one of the sources/);
+  ).toThrow(
+    /security group test\/web: rule id "from-office-tcp-22" names two different rules \(ssh from office\); give one of the sources/,
+  );
 });
 
 test("rule ids name the source and what is admitted: protocol and port range, not the label", () => {
@@ -86,7 +97,11 @@ test("renaming a traffic's label changes the rule's description (part of the dep
     }).resource.openstack_networking_secgroup_rule_v2;
   const [before, after] = [addresses("nfs"), addresses("nfs-v4")];
   expect(Object.keys(after)).toEqual(Object.keys(before));
-  expect(Object.values(after).map((r: any) => r.description).sort()).toEqual(["nfs-v4 from admin 203.0.113.0/24", "nfs-v4 from jenkins"]);
+  expect(
+    Object.values(after)
+      .map((r: any) => r.description)
+      .sort(),
+  ).toEqual(["nfs-v4 from admin 203.0.113.0/24", "nfs-v4 from jenkins"]);
 });
 
 test("rules deployed under their old, label-made addresses are moved to the new ones, not replaced", () => {

@@ -52,11 +52,16 @@ test("egress: jump: no rule admits the jump group, whose ports' address pair 0.0
   const synth = synthEnvironment(env);
   const network = JSON.parse(synth.get(`${env.name}-network`)!);
   const groups = network.resource.openstack_networking_secgroup_v2;
-  const group = (role: string) => `openstack_networking_secgroup_v2.${Object.keys(groups).find((id) => groups[id].name === `${env.name}-${role}`)}.`;
+  const group = (role: string) =>
+    `openstack_networking_secgroup_v2.${Object.keys(groups).find((id) => groups[id].name === `${env.name}-${role}`)}.`;
   const rules = Object.values(network.resource.openstack_networking_secgroup_rule_v2) as any[];
   expect(rules.filter((r) => r.remote_group_id?.includes(group("jump")))).toEqual([]);
   const toJenkinsUi = rules.filter((r) => r.security_group_id.includes(group("jenkins")) && r.port_range_min === 8080);
-  expect(toJenkinsUi.map((r) => r.remote_ip_prefix).sort()).toEqual(addressPlan(env).jump.map((a) => `${a}/32`).sort());
+  expect(toJenkinsUi.map((r) => r.remote_ip_prefix).sort()).toEqual(
+    addressPlan(env)
+      .jump.map((a) => `${a}/32`)
+      .sort(),
+  );
   // the jump hosts' ports do carry that pair
   const factory = JSON.parse(synth.get(`${env.name}-factory`)!);
   const pairs = Object.values(factory.resource.openstack_networking_port_v2).map((p: any) => p.allowed_address_pairs);

@@ -16,7 +16,12 @@ let fixture: Fixture;
 let first: { status: number; stdout: string; stderr: string };
 let hostileBuild = "";
 const out = () => path.join(fixture.imagesRoot, "stats");
-const env = (f: Fixture) => ({ FACTORY_BUILDS_ROOT: f.buildsRoot, FACTORY_LOCAL_ROOT: f.localRoot, FACTORY_IMAGES_ROOT: f.imagesRoot, FACTORY_ENV: "example" });
+const env = (f: Fixture) => ({
+  FACTORY_BUILDS_ROOT: f.buildsRoot,
+  FACTORY_LOCAL_ROOT: f.localRoot,
+  FACTORY_IMAGES_ROOT: f.imagesRoot,
+  FACTORY_ENV: "example",
+});
 const report = (f: Fixture, ...args: string[]) => runProgram(path.join(STATS, "report.py"), ["--now", NOW, ...args], env(f));
 const page = (name: string) => readFileSync(path.join(out(), name), "utf8");
 
@@ -36,7 +41,10 @@ beforeAll(() => {
   const hostLogs = path.join(fixture.buildsRoot, last.buildId, "logs");
   rmSync(path.join(hostLogs, "07-build-image.log"));
   symlinkSync(path.join(root, "controller-secret"), path.join(hostLogs, "07-build-image.log"));
-  writeFileSync(path.join(hostLogs, "05-configure-agent.log"), '<script>document.title="pwned"</script>\n\x1b[31mred\x1b[0m and a bell\x07\n');
+  writeFileSync(
+    path.join(hostLogs, "05-configure-agent.log"),
+    '<script>document.title="pwned"</script>\n\x1b[31mred\x1b[0m and a bell\x07\n',
+  );
   first = report(fixture);
 });
 
@@ -60,7 +68,14 @@ test("a damaged line is skipped and named, on stderr and on the page; the rest i
 
 test("the page: the four questions, the charts with their units and UTC, the last builds", () => {
   const html = page("index.html");
-  for (const heading of ["How long do the builds take, and which stage takes the time?", "Which stage got slower?", "How often does each image's build fail?", "How big are the images getting?", "Which checks of the image tests fail most?", "Last builds"]) {
+  for (const heading of [
+    "How long do the builds take, and which stage takes the time?",
+    "Which stage got slower?",
+    "How often does each image's build fail?",
+    "How big are the images getting?",
+    "Which checks of the image tests fail most?",
+    "Last builds",
+  ]) {
     expect(html).toContain(`${heading}</h2>`);
   }
   // The fixture's Debian image build got slower in the last six weeks.
@@ -118,10 +133,15 @@ test("a build's page: its stages, its checks, and its logs as text, never throug
 });
 
 test("the report replaces what was at its place, whatever it was, and the same records give the same bytes", () => {
-  const files = (dir: string) => Object.fromEntries(readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => {
-    const full = path.join(e.parentPath, e.name);
-    return [path.relative(dir, full), readFileSync(full, "utf8")];
-  }));
+  const files = (dir: string) =>
+    Object.fromEntries(
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => {
+          const full = path.join(e.parentPath, e.name);
+          return [path.relative(dir, full), readFileSync(full, "utf8")];
+        }),
+    );
   const before = files(out());
   // A build host (it writes the image tree) swapped the report for a symlink to a controller directory.
   const controllerDir = path.join(root, "controller-dir");
@@ -149,16 +169,33 @@ test("records in a symlinked directory are not read: the report says where, and 
 });
 
 test("the record schema is a valid JSON Schema, and the mail escapes email-ext's token macros", () => {
-  const meta = spawnSync("/usr/bin/python3", ["-c", "import json, sys, jsonschema; jsonschema.Draft7Validator.check_schema(json.load(open(sys.argv[1])))", path.join(STATS, "build-record.schema.json")], { encoding: "utf8" });
+  const meta = spawnSync(
+    "/usr/bin/python3",
+    [
+      "-c",
+      "import json, sys, jsonschema; jsonschema.Draft7Validator.check_schema(json.load(open(sys.argv[1])))",
+      path.join(STATS, "build-record.schema.json"),
+    ],
+    { encoding: "utf8" },
+  );
   expect(meta.stderr).toBe("");
   expect(meta.status).toBe(0);
   // token-macro's grammar: $$NAME and $${NAME} are the literal $NAME and ${NAME}; any other $ is literal already.
   const cases: Array<[string, string]> = [
     ["${BUILD_LOG, maxLines=9999}", "$${BUILD_LOG, maxLines=9999}"],
-    ["$PROJECT_NAME and ${ENV,var=\"HOME\"}", "$$PROJECT_NAME and $${ENV,var=\"HOME\"}"],
+    ['$PROJECT_NAME and ${ENV,var="HOME"}', '$$PROJECT_NAME and $${ENV,var="HOME"}'],
     ["costs $5, $ alone, $$HOME", "costs $5, $ alone, $$$HOME"],
   ];
-  const r = spawnSync("/usr/bin/python3", ["-c", `import json, sys; sys.path.insert(0, sys.argv[1]); import mail; print(json.dumps([mail.no_tokens(t) for t in json.loads(sys.argv[2])]))`, STATS, JSON.stringify(cases.map((c) => c[0]))], { encoding: "utf8", env: { ...process.env, FACTORY_ENV: "example" } });
+  const r = spawnSync(
+    "/usr/bin/python3",
+    [
+      "-c",
+      `import json, sys; sys.path.insert(0, sys.argv[1]); import mail; print(json.dumps([mail.no_tokens(t) for t in json.loads(sys.argv[2])]))`,
+      STATS,
+      JSON.stringify(cases.map((c) => c[0])),
+    ],
+    { encoding: "utf8", env: { ...process.env, FACTORY_ENV: "example" } },
+  );
   expect(r.stderr).toBe("");
   expect(JSON.parse(r.stdout)).toEqual(cases.map((c) => c[1]));
 });

@@ -14,7 +14,8 @@ function setAt(data: any, path: Path, value: unknown, replaceParent = false): vo
   for (let i = 0; i < path.length - 1; i++) {
     const key = path[i];
     const last = i === path.length - 2;
-    if (node[key] === null || typeof node[key] !== "object" || (replaceParent && last)) node[key] = typeof path[i + 1] === "number" ? [] : {};
+    if (node[key] === null || typeof node[key] !== "object" || (replaceParent && last))
+      node[key] = typeof path[i + 1] === "number" ? [] : {};
     node = node[key];
   }
   node[path[path.length - 1]] = value;
@@ -29,8 +30,18 @@ test("the walk finds the string keys of every part of the schema", () => {
   expect(names.length).toBeGreaterThan(60);
   expect(names).toEqual(
     expect.arrayContaining([
-      "name", "servers.jenkins.flavor", "servers.jump.image", "admin.cidrs.0", "jenkins.jobsRepo.branch", "jenkins.mail.from",
-      "buildHosts.templates.0.javaPackage", "images.0.os.version", "backend.dir", "backend.bucket", "backend.address", "timeServers.0",
+      "name",
+      "servers.jenkins.flavor",
+      "servers.jump.image",
+      "admin.cidrs.0",
+      "jenkins.jobsRepo.branch",
+      "jenkins.mail.from",
+      "buildHosts.templates.0.javaPackage",
+      "images.0.os.version",
+      "backend.dir",
+      "backend.bucket",
+      "backend.address",
+      "timeServers.0",
     ]),
   );
 });
@@ -47,7 +58,9 @@ describe.each(KEYS.map((k) => [k.path.join("."), k] as const))("%s", (where, key
       if (!(e instanceof ConfigError)) throw e;
       problems = e.message.split("\n");
     }
-    expect(problems).toContainEqual(expect.stringMatching(new RegExp(`^env\\.yaml: ${where.replace(/\./g, "\\.")}: must not contain "(\\$|%)\\{"`)));
+    expect(problems).toContainEqual(
+      expect.stringMatching(new RegExp(`^env\\.yaml: ${where.replace(/\./g, "\\.")}: must not contain "(\\$|%)\\{"`)),
+    );
   });
 });
 

@@ -22,7 +22,10 @@ function requests(env: Environment): Array<[string, UserDataRequest]> {
     ["nfs", { role: "nfs", dataVolumeId: "5f0c8b1e-93a2-4c1d-9e77-0123456789ab" }],
     ["jenkins", { role: "jenkins" }],
     ["web", { role: "web", index: 0 }],
-    ...env.buildHosts.templates.map((template): [string, UserDataRequest] => [`build-host-${template.name}`, { role: "build-host", template, agentPublicKey: KEY }]),
+    ...env.buildHosts.templates.map((template): [string, UserDataRequest] => [
+      `build-host-${template.name}`,
+      { role: "build-host", template, agentPublicKey: KEY },
+    ]),
   ];
 }
 const docOf = (env: Environment, request: UserDataRequest) => parse(renderUserDataText(resolveFactory(env), request));
@@ -46,11 +49,20 @@ describe("LDAP logins on every server", () => {
       const family = request.role === "build-host" ? familyOf(request.template) : "apt";
       expect([name, doc.packages]).toEqual([name, expect.arrayContaining([...SSSD_PACKAGES[family]])]);
       // apt: the sssd metapackage (every provider, Samba's libraries) may not come in as a recommendation
-      expect([name, file(doc, APT_SSSD_PIN)?.content]).toEqual([name, family === "apt" ? expect.stringMatching(/^Package: sssd\nPin: version \*\nPin-Priority: -1\n$/m) : undefined]);
+      expect([name, file(doc, APT_SSSD_PIN)?.content]).toEqual([
+        name,
+        family === "apt" ? expect.stringMatching(/^Package: sssd\nPin: version \*\nPin-Priority: -1\n$/m) : undefined,
+      ]);
       // sssd.conf: root only, and written after the packages (Debian's sssd would start with it at installation)
-      expect([name, file(doc, SSSD_CONF)]).toEqual([name, expect.objectContaining({ owner: "root:root", permissions: "0600", defer: true })]);
+      expect([name, file(doc, SSSD_CONF)]).toEqual([
+        name,
+        expect.objectContaining({ owner: "root:root", permissions: "0600", defer: true }),
+      ]);
       expect(file(doc, LDAP_CA_FILE).content).toBe(maximal.ldap!.caCertificate.trimEnd() + "\n");
-      expect(file(doc, SUDOERS_FILE)).toMatchObject({ permissions: "0440", content: expect.stringContaining("%factory-admins ALL=(ALL:ALL) NOPASSWD: ALL\n") });
+      expect(file(doc, SUDOERS_FILE)).toMatchObject({
+        permissions: "0440",
+        content: expect.stringContaining("%factory-admins ALL=(ALL:ALL) NOPASSWD: ALL\n"),
+      });
       expect(commands(doc)).toContain(`/usr/local/lib/factory/ldap-logins.sh ${family} bind`);
       // the push command's script is on every server, and no password is anywhere
       expect(file(doc, "/usr/local/lib/factory/ldap-bind-password.sh")).toBeDefined();
@@ -78,11 +90,16 @@ describe("LDAP logins on every server", () => {
   });
 
   test("anonymous binds: first boot starts sssd at once; sssd.conf names no bind DN", () => {
-    const env = parseEnvironment("anon.yaml", readFileSync(path.join(REPO, "test", "fixtures", "maximal.yaml"), "utf8").replace(/^  bind: .*\n/m, "")).env;
+    const env = parseEnvironment(
+      "anon.yaml",
+      readFileSync(path.join(REPO, "test", "fixtures", "maximal.yaml"), "utf8").replace(/^  bind: .*\n/m, ""),
+    ).env;
     const doc = docOf(env, { role: "jump", index: 0 });
     expect(commands(doc)).toContain("/usr/local/lib/factory/ldap-logins.sh apt anonymous");
     expect(file(doc, SSSD_CONF).content).not.toContain("ldap_default_bind_dn");
-    expect(file(docOf(maximal, { role: "jump", index: 0 }), SSSD_CONF).content).toContain(`ldap_default_bind_dn = ${maximal.ldap!.bind!.dn}\n`);
+    expect(file(docOf(maximal, { role: "jump", index: 0 }), SSSD_CONF).content).toContain(
+      `ldap_default_bind_dn = ${maximal.ldap!.bind!.dn}\n`,
+    );
     expect(file(docOf(maximal, { role: "jump", index: 0 }), SSSD_CONF).content).toContain(`pushed into ${BIND_PASSWORD_FILE}`);
   });
 });
@@ -92,24 +109,45 @@ describe("Jenkins with LDAP logins", () => {
   // jobs/jenkins/casc-keys.txt: what tools/jenkins-casc-keys.py read from the plugins' sources
   const known = new Map<string, { symbols: string[]; keys: string[] }>();
   let permissions: string[] = [];
-  for (const line of readFileSync(path.join(REPO, "jobs", "jenkins", "casc-keys.txt"), "utf8").split("\n").filter((l) => l && !l.startsWith("#"))) {
-    const fields = Object.fromEntries(line.split(" ").slice(2).map((f) => f.split("=") as [string, string]));
+  for (const line of readFileSync(path.join(REPO, "jobs", "jenkins", "casc-keys.txt"), "utf8")
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#"))) {
+    const fields = Object.fromEntries(
+      line
+        .split(" ")
+        .slice(2)
+        .map((f) => f.split("=") as [string, string]),
+    );
     if (fields.permissions) permissions = fields.permissions.split(",");
-    else known.set(line.split(" ")[2], { symbols: fields.symbols === "-" ? [] : fields.symbols.split(","), keys: fields.keys === "-" ? [] : fields.keys.split(",") });
+    else
+      known.set(line.split(" ")[2], {
+        symbols: fields.symbols === "-" ? [] : fields.symbols.split(","),
+        keys: fields.keys === "-" ? [] : fields.keys.split(","),
+      });
   }
   // JCasC's name of a describable without @Symbol: its class name less the extension point's (Configurator.normalize)
   const symbolOf = (cls: string, extensionPoint: string) => {
     const explicit = known.get(cls)!.symbols;
     if (explicit.length > 0) return explicit;
-    const simple = cls.split(".").at(-1)!.replace(new RegExp(`${extensionPoint}$`), "");
+    const simple = cls
+      .split(".")
+      .at(-1)!
+      .replace(new RegExp(`${extensionPoint}$`), "");
     return [simple === simple.toUpperCase() ? simple.toLowerCase() : simple[0].toLowerCase() + simple.slice(1)];
   };
   const keysOf = (cls: string) => known.get(cls)!.keys;
   const unknownKeys = (object: object, cls: string) => Object.keys(object).filter((k) => !keysOf(cls).includes(k));
 
   test("casc-keys.txt was read from the pinned plugins' sources", () => {
-    const pins = new Map(readFileSync(path.join(REPO, "jobs", "jenkins", "plugins.txt"), "utf8").split("\n").filter((l) => l && !l.startsWith("#")).map((l) => l.split(":") as [string, string]));
-    for (const line of readFileSync(path.join(REPO, "jobs", "jenkins", "casc-keys.txt"), "utf8").split("\n").filter((l) => l && !l.startsWith("#"))) {
+    const pins = new Map(
+      readFileSync(path.join(REPO, "jobs", "jenkins", "plugins.txt"), "utf8")
+        .split("\n")
+        .filter((l) => l && !l.startsWith("#"))
+        .map((l) => l.split(":") as [string, string]),
+    );
+    for (const line of readFileSync(path.join(REPO, "jobs", "jenkins", "casc-keys.txt"), "utf8")
+      .split("\n")
+      .filter((l) => l && !l.startsWith("#"))) {
       const [plugin, at] = line.split(" ");
       expect([plugin, at.split("@")[0]]).toEqual([plugin, pins.get(plugin)]);
     }
@@ -128,8 +166,12 @@ describe("Jenkins with LDAP logins", () => {
     expect(unknownKeys(conf, "jenkins.security.plugins.ldap.LDAPConfiguration")).toEqual([]);
     expect(conf.server).toBeDefined(); // @NonNull in its constructor
     const strategy = Object.keys(conf.groupMembershipStrategy);
-    expect(strategy).toEqual(symbolOf("jenkins.security.plugins.ldap.FromGroupSearchLDAPGroupMembershipStrategy", "LDAPGroupMembershipStrategy"));
-    expect(unknownKeys(conf.groupMembershipStrategy.fromGroupSearch, "jenkins.security.plugins.ldap.FromGroupSearchLDAPGroupMembershipStrategy")).toEqual([]);
+    expect(strategy).toEqual(
+      symbolOf("jenkins.security.plugins.ldap.FromGroupSearchLDAPGroupMembershipStrategy", "LDAPGroupMembershipStrategy"),
+    );
+    expect(
+      unknownKeys(conf.groupMembershipStrategy.fromGroupSearch, "jenkins.security.plugins.ldap.FromGroupSearchLDAPGroupMembershipStrategy"),
+    ).toEqual([]);
     // CacheConfiguration clamps: size 10..1000, ttl 30..3600 s
     expect(realm.cache.size).toBeGreaterThanOrEqual(10);
     expect(realm.cache.ttl).toBeLessThanOrEqual(3600);
@@ -138,7 +180,9 @@ describe("Jenkins with LDAP logins", () => {
   });
 
   test("the matrix: admins administer, users read and build, with matrix-auth's keys and permission ids", () => {
-    expect(Object.keys(casc.authorizationStrategy)).toEqual(symbolOf("org.jenkinsci.plugins.matrixauth.integrations.casc.GlobalMatrixAuthorizationStrategyConfigurator", "Configurator"));
+    expect(Object.keys(casc.authorizationStrategy)).toEqual(
+      symbolOf("org.jenkinsci.plugins.matrixauth.integrations.casc.GlobalMatrixAuthorizationStrategyConfigurator", "Configurator"),
+    );
     const matrix = casc.authorizationStrategy.globalMatrix;
     expect(unknownKeys(matrix, "org.jenkinsci.plugins.matrixauth.integrations.casc.MatrixAuthorizationStrategyConfigurator")).toEqual([]);
     const entries = matrix.entries.map((e: any) => {
@@ -178,15 +222,23 @@ describe("Jenkins with LDAP logins", () => {
     chmodSync(path.join(bin, "systemctl"), 0o755);
     const dropins = tempDir("factory-dropins-");
     const script = scriptFiles().find((f) => f.endsWith("jenkins-break-glass.sh"))!;
-    const run = (arg: string) => spawnSync("bash", [script, arg], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DROPIN_DIR: dropins } });
+    const run = (arg: string) =>
+      spawnSync("bash", [script, arg], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, DROPIN_DIR: dropins },
+      });
     expect(run("on").status).toBe(0);
     const dropIn = readFileSync(path.join(dropins, "zz-factory-break-glass.conf"), "utf8");
-    expect(dropIn).toContain('Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/factory-repo/jobs/jenkins/casc.yaml,/var/lib/jenkins/factory-repo/jobs/jenkins/security-local.yaml"');
+    expect(dropIn).toContain(
+      'Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/factory-repo/jobs/jenkins/casc.yaml,/var/lib/jenkins/factory-repo/jobs/jenkins/security-local.yaml"',
+    );
     // systemd applies drop-ins in name order, the last assignment winning: after factory.conf
     expect(["factory.conf", "zz-factory-break-glass.conf"].sort()[1]).toBe("zz-factory-break-glass.conf");
     expect(run("off").status).toBe(0);
     expect(spawnSync("ls", [dropins], { encoding: "utf8" }).stdout).toBe("");
-    expect(readFileSync(path.join(bin, "calls"), "utf8")).toBe("daemon-reload\nrestart jenkins.service\ndaemon-reload\nrestart jenkins.service\n");
+    expect(readFileSync(path.join(bin, "calls"), "utf8")).toBe(
+      "daemon-reload\nrestart jenkins.service\ndaemon-reload\nrestart jenkins.service\n",
+    );
     expect(run("sideways").status).toBe(2);
   });
 });

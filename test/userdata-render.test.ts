@@ -38,7 +38,9 @@ describe("factory render", () => {
     expect(unknown.stderr).toMatch(/unknown role "database" \(roles: jump, nfs, jenkins, web, build-host\)/);
     const template = runFactory(["render", "build-host", "--config", MAXIMAL, "--template", "centos"]);
     expect(template.status).toBe(1);
-    expect(template.stderr).toBe(`factory: ${MAXIMAL}: no build-host template named "centos" (templates: kiwi, kiwi-sles, dib, dib-large)\n`);
+    expect(template.stderr).toBe(
+      `factory: ${MAXIMAL}: no build-host template named "centos" (templates: kiwi, kiwi-sles, dib, dib-large)\n`,
+    );
   });
 
   test("renders a build host of the named template with placeholders for Terraform's values", () => {

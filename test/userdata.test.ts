@@ -33,19 +33,26 @@ const ctxOf = (env: Environment): UserDataContext => resolveFactory(env);
 /** Every server of an environment, with realistic stand-ins for Terraform's values. */
 function requestsOf(env: Environment): Array<[string, UserDataRequest]> {
   const list: Array<[string, UserDataRequest]> = [
-    ...env.servers.jump.count > 0 ? Array.from({ length: env.servers.jump.count }, (_, index): [string, UserDataRequest] => [`jump-${index}`, { role: "jump", index }]) : [],
+    ...(env.servers.jump.count > 0
+      ? Array.from({ length: env.servers.jump.count }, (_, index): [string, UserDataRequest] => [`jump-${index}`, { role: "jump", index }])
+      : []),
     ["nfs", { role: "nfs", dataVolumeId: VOLUME_ID }],
     ["jenkins", env.servers.jenkins.homeVolumeGb ? { role: "jenkins", homeVolumeId: VOLUME_ID } : { role: "jenkins" }],
   ];
   for (let index = 0; index < (env.web?.count ?? 0); index++) list.push([`web-${index}`, { role: "web", index }]);
   for (const template of env.buildHosts.templates) {
-    list.push([`build-host-${template.name}`, { role: "build-host", template, agentPublicKey: AGENT_KEY, ...(template.scratchVolumeGb > 0 ? { scratchVolumeId: VOLUME_ID } : {}) }]);
+    list.push([
+      `build-host-${template.name}`,
+      { role: "build-host", template, agentPublicKey: AGENT_KEY, ...(template.scratchVolumeGb > 0 ? { scratchVolumeId: VOLUME_ID } : {}) },
+    ]);
   }
   return list;
 }
 
 const ENVIRONMENTS = [load(EXAMPLE), load(MAXIMAL)];
-const RENDERED = ENVIRONMENTS.flatMap((env) => requestsOf(env).map(([name, request]) => ({ name: `${env.name}-${name}`, env, request, text: renderUserDataText(ctxOf(env), request) })));
+const RENDERED = ENVIRONMENTS.flatMap((env) =>
+  requestsOf(env).map(([name, request]) => ({ name: `${env.name}-${name}`, env, request, text: renderUserDataText(ctxOf(env), request) })),
+);
 const parsed = new Map<string, any>();
 const docOf = (name: string) => {
   const r = RENDERED.find((x) => x.name === name);
@@ -82,7 +89,18 @@ describe("every role's user-data", () => {
   const check = () => (checked ??= runChecker([...files, bad, headless]));
 
   test("covers every server of the example and the maximal environment", () => {
-    expect(RENDERED.map((r) => r.name)).toEqual(expect.arrayContaining(["example-jump-0", "example-nfs", "example-jenkins", "example-web-0", "example-build-host-kiwi", "example-build-host-dib", "maximal-jump-2", "maximal-build-host-dib-large"]));
+    expect(RENDERED.map((r) => r.name)).toEqual(
+      expect.arrayContaining([
+        "example-jump-0",
+        "example-nfs",
+        "example-jenkins",
+        "example-web-0",
+        "example-build-host-kiwi",
+        "example-build-host-dib",
+        "maximal-jump-2",
+        "maximal-build-host-dib-large",
+      ]),
+    );
   });
 
   test("passes cloud-init's schema, with no unknown top-level key and nothing deprecated", () => {
@@ -101,7 +119,9 @@ describe("every role's user-data", () => {
   });
 
   test("the `cloud-init schema` command accepts it too", () => {
-    const r = spawnSync("cloud-init", ["schema", "--config-file", files[RENDERED.findIndex((x) => x.name === "maximal-jenkins")]], { encoding: "utf8" });
+    const r = spawnSync("cloud-init", ["schema", "--config-file", files[RENDERED.findIndex((x) => x.name === "maximal-jenkins")]], {
+      encoding: "utf8",
+    });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/Valid cloud-config/);
@@ -138,10 +158,16 @@ describe("every role's user-data", () => {
   test("hardens sshd and the network stack", () => {
     const doc = docOf("example-web-0");
     const sshd = fileIn(doc, "/etc/ssh/sshd_config.d/10-factory-hardening.conf");
-    for (const line of ["PermitRootLogin no", "PasswordAuthentication no", "KbdInteractiveAuthentication no"]) expect(sshd.split("\n")).toContain(line);
+    for (const line of ["PermitRootLogin no", "PasswordAuthentication no", "KbdInteractiveAuthentication no"])
+      expect(sshd.split("\n")).toContain(line);
     expect(sshd).not.toMatch(/cbc|sha1|md5|diffie-hellman-group1-|diffie-hellman-group14-sha1/i);
     const sysctl = fileIn(doc, "/etc/sysctl.d/60-factory-hardening.conf");
-    for (const line of ["net.ipv4.conf.all.accept_redirects = 0", "net.ipv4.conf.all.send_redirects = 0", "net.ipv4.icmp_echo_ignore_broadcasts = 1", "net.ipv4.conf.all.accept_source_route = 0"]) {
+    for (const line of [
+      "net.ipv4.conf.all.accept_redirects = 0",
+      "net.ipv4.conf.all.send_redirects = 0",
+      "net.ipv4.icmp_echo_ignore_broadcasts = 1",
+      "net.ipv4.conf.all.accept_source_route = 0",
+    ]) {
       expect(sysctl.split("\n")).toContain(line);
     }
     expect(commands(doc)).toContain("/usr/local/lib/factory/harden-sshd.sh");
@@ -177,7 +203,11 @@ describe("every role's user-data", () => {
 
   test("asks sshd only for algorithms the OpenSSH of Debian 12 knows", () => {
     const sshd = fileIn(docOf("example-jump-0"), "/etc/ssh/sshd_config.d/10-factory-hardening.conf");
-    for (const [keyword, kind] of [["KexAlgorithms", "kex"], ["Ciphers", "cipher"], ["MACs", "mac"]]) {
+    for (const [keyword, kind] of [
+      ["KexAlgorithms", "kex"],
+      ["Ciphers", "cipher"],
+      ["MACs", "mac"],
+    ]) {
       const wanted = sshd.match(new RegExp(`^${keyword} (.+)$`, "m"))![1].split(",");
       const known = spawnSync("ssh", ["-Q", kind], { encoding: "utf8" }).stdout.split("\n");
       expect({ keyword, unknown: wanted.filter((w) => !known.includes(w)) }).toEqual({ keyword, unknown: [] });
@@ -233,14 +263,26 @@ const synthesizedStacks = () => (synthesized ??= ENVIRONMENTS.flatMap((env) => [
 
 describe("synthesized user_data", () => {
   const all = synthesizedStacks().flatMap(([stack, json]) =>
-    Object.entries<any>(JSON.parse(json).resource?.openstack_compute_instance_v2 ?? {}).map(([id, r]) => ({ stack, id, userData: r.user_data as string })),
+    Object.entries<any>(JSON.parse(json).resource?.openstack_compute_instance_v2 ?? {}).map(([id, r]) => ({
+      stack,
+      id,
+      userData: r.user_data as string,
+    })),
   );
 
   test("is every server's, and Terraform reads only its own expressions in it", () => {
     expect(all.length).toBeGreaterThanOrEqual(10);
     for (const { stack, id, userData } of all) {
       const expressions = userData.match(/(?<!\$)\$\{[^}]*\}/g) ?? [];
-      for (const e of expressions) expect({ stack, id, e, ok: /^\$\{(var\.[a-z_]+|substr\((data\.terraform_remote_state\.[^,]+|openstack_blockstorage_volume_v3\.[^.,]+\.id), 0, 20\))\}$/.test(e) }).toEqual({ stack, id, e, ok: true });
+      for (const e of expressions)
+        expect({
+          stack,
+          id,
+          e,
+          ok: /^\$\{(var\.[a-z_]+|substr\((data\.terraform_remote_state\.[^,]+|openstack_blockstorage_volume_v3\.[^.,]+\.id), 0, 20\))\}$/.test(
+            e,
+          ),
+        }).toEqual({ stack, id, e, ok: true });
       expect(userData).not.toMatch(/(?<!%)%\{/);
     }
   });
@@ -249,7 +291,9 @@ describe("synthesized user_data", () => {
     const env = load(EXAMPLE);
     const nfs = all.find((i) => i.stack === "example-factory" && i.id.startsWith("nfs"))!;
     const doc = parse(unescapeTerraform(nfs.userData));
-    expect(doc.fs_setup[0].device).toMatch(/^\/dev\/disk\/by-id\/virtio-\$\{substr\(data\.terraform_remote_state\..*nfs-data.*, 0, 20\)\}$/);
+    expect(doc.fs_setup[0].device).toMatch(
+      /^\/dev\/disk\/by-id\/virtio-\$\{substr\(data\.terraform_remote_state\..*nfs-data.*, 0, 20\)\}$/,
+    );
     const jump = all.find((i) => i.stack === "example-factory" && i.id.startsWith("jump-hosts_jump-1"))!;
     expect(unescapeTerraform(jump.userData)).toBe(renderUserDataText(ctxOf(env), { role: "jump", index: 1 }));
   });
@@ -305,7 +349,10 @@ describe("roles", () => {
     const [outbound, local, ...rules] = r.stdout.trim().split("\n");
     expect(outbound).toMatch(new RegExp(`^198\\.51\\.100\\.1 via ${plan.router.replace(/\./g, "\\.")} dev eth0 `));
     expect(local).toMatch(new RegExp(`^${plan.nfs.replace(/\./g, "\\.")} dev eth0 `)); // the subnet stays on-link
-    expect(rules.filter((l) => /^100[01]:/.test(l))).toEqual(["1000:\tfrom all lookup main suppress_prefixlength 0", "1001:\tfrom all lookup 100"]);
+    expect(rules.filter((l) => /^100[01]:/.test(l))).toEqual([
+      "1000:\tfrom all lookup main suppress_prefixlength 0",
+      "1001:\tfrom all lookup 100",
+    ]);
   });
 
   test("with egress: router, jump hosts keep the route DHCP gives (the router)", () => {
@@ -333,7 +380,10 @@ describe("roles", () => {
     expect(nft.status).toBe(0);
     // keepalived wants a real, non-loopback interface where egress-gateway.sh puts the jump host's
     const links = spawnSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).stdout;
-    const iface = links.split("\n").map((l) => l.split(": ")[1]?.split("@")[0]).find((n) => n && n !== "lo");
+    const iface = links
+      .split("\n")
+      .map((l) => l.split(": ")[1]?.split("@")[0])
+      .find((n) => n && n !== "lo");
     expect(iface).toBeDefined();
     const kaFile = path.join(dir, "keepalived.conf");
     writeFileSync(kaFile, fileIn(doc, "/etc/keepalived/keepalived.conf.in").replace(/@INTERFACE@/g, iface!));
@@ -360,10 +410,16 @@ describe("roles", () => {
     const env = load(MAXIMAL);
     const doc = docOf("maximal-jenkins");
     const run = commands(doc);
-    expect(run).toContain("/usr/local/lib/factory/trusted-apt-repo.sh jenkins https://mirror.example.org/jenkins/debian-stable binary/  https://mirror.example.org/keys/jenkins.io-2026.key 7198F4B714ABFC68");
-    expect(run).toContain("/usr/local/lib/factory/trusted-apt-repo.sh hashicorp https://mirror.example.org/hashicorp @codename@ main https://mirror.example.org/hashicorp/gpg 798AEC654E5C15428C8E42EEAA16FCBCA621E701");
+    expect(run).toContain(
+      "/usr/local/lib/factory/trusted-apt-repo.sh jenkins https://mirror.example.org/jenkins/debian-stable binary/  https://mirror.example.org/keys/jenkins.io-2026.key 7198F4B714ABFC68",
+    );
+    expect(run).toContain(
+      "/usr/local/lib/factory/trusted-apt-repo.sh hashicorp https://mirror.example.org/hashicorp @codename@ main https://mirror.example.org/hashicorp/gpg 798AEC654E5C15428C8E42EEAA16FCBCA621E701",
+    );
     // ...and the pinned Jenkins version, so a recreated controller runs the same Jenkins.
-    expect(run).toContain(`/usr/local/lib/factory/jenkins-bootstrap.sh ${env.jenkins.jobsRepo.url} production ${env.jenkins.pluginCli.url} ${env.jenkins.pluginCli.sha256} 2.555.3`);
+    expect(run).toContain(
+      `/usr/local/lib/factory/jenkins-bootstrap.sh ${env.jenkins.jobsRepo.url} production ${env.jenkins.pluginCli.url} ${env.jenkins.pluginCli.sha256} 2.555.3`,
+    );
     const dropIn = fileIn(doc, "/etc/systemd/system/jenkins.service.d/factory.conf");
     for (const line of [
       // with ldap: the LDAP realm's file, and a JVM trust store that has the directory's CA
@@ -399,13 +455,39 @@ describe("roles", () => {
     ]) {
       expect(dropIn.split("\n")).toContain(line);
     }
-    expect(doc.packages).toEqual(expect.arrayContaining(["openjdk-21-jre-headless", "git", "python3-openstackclient", "iperf3", "nfs-common", "rsync", "openssh-client"]));
+    expect(doc.packages).toEqual(
+      expect.arrayContaining([
+        "openjdk-21-jre-headless",
+        "git",
+        "python3-openstackclient",
+        "iperf3",
+        "nfs-common",
+        "rsync",
+        "openssh-client",
+      ]),
+    );
     // What the build records and the report import (jobs/stats) is there, and the tests run them with the same.
     expect(doc.packages).toEqual(expect.arrayContaining([...STATS_PACKAGES]));
-    const unit = readRequirements().filter((r) => r.suite === "unit").map((r) => r.debianPackage);
+    const unit = readRequirements()
+      .filter((r) => r.suite === "unit")
+      .map((r) => r.debianPackage);
     expect(unit).toEqual(expect.arrayContaining([...STATS_PACKAGES]));
-    expect(doc.mounts).toContainEqual(["10.40.0.6:/srv/factory/images", "/srv/factory/images", "nfs4", expect.stringContaining("x-systemd.automount"), "0", "0"]);
-    expect(doc.mounts).toContainEqual(["10.40.0.6:/srv/factory/builds", "/srv/factory/builds", "nfs4", expect.stringContaining("_netdev"), "0", "0"]);
+    expect(doc.mounts).toContainEqual([
+      "10.40.0.6:/srv/factory/images",
+      "/srv/factory/images",
+      "nfs4",
+      expect.stringContaining("x-systemd.automount"),
+      "0",
+      "0",
+    ]);
+    expect(doc.mounts).toContainEqual([
+      "10.40.0.6:/srv/factory/builds",
+      "/srv/factory/builds",
+      "nfs4",
+      expect.stringContaining("_netdev"),
+      "0",
+      "0",
+    ]);
     // Build hosts write the shares: on the controller nothing there runs or redirects a path.
     for (const dir of ["/srv/factory/images", "/srv/factory/builds"]) {
       const options = doc.mounts.find((m: string[]) => m[1] === dir)[3].split(",");
@@ -413,7 +495,14 @@ describe("roles", () => {
     }
     expect(fileIn(doc, "/etc/systemd/system/factory-iperf3.service")).toContain("--port 5201");
     // the home volume of the maximal environment holds JENKINS_HOME
-    expect(doc.mounts).toContainEqual([expect.stringMatching(/^\/dev\/disk\/by-id\/virtio-/), "/var/lib/jenkins", "ext4", expect.any(String), "0", "2"]);
+    expect(doc.mounts).toContainEqual([
+      expect.stringMatching(/^\/dev\/disk\/by-id\/virtio-/),
+      "/var/lib/jenkins",
+      "ext4",
+      expect.any(String),
+      "0",
+      "2",
+    ]);
     expect(doc.users.find((u: any) => u.name === "jenkins").uid).toBe(ROLES.jenkins.user.uid);
     // secrets are made on the server, at the paths JCasC reads
     const bootstrap = scriptText("jenkins-bootstrap");
@@ -423,11 +512,20 @@ describe("roles", () => {
     expect(bootstrap).toContain("home=/var/lib/jenkins");
     expect(bootstrap).toContain("$home/.ssh");
     // JENKINS_HOME is on its volume by default (servers.jenkins.homeVolumeGb)
-    expect(docOf("example-jenkins").mounts).toContainEqual([`/dev/disk/by-id/virtio-${VOLUME_ID.slice(0, 20)}`, "/var/lib/jenkins", "ext4", expect.any(String), "0", "2"]);
+    expect(docOf("example-jenkins").mounts).toContainEqual([
+      `/dev/disk/by-id/virtio-${VOLUME_ID.slice(0, 20)}`,
+      "/var/lib/jenkins",
+      "ext4",
+      expect.any(String),
+      "0",
+      "2",
+    ]);
     const exampleDropIn = fileIn(docOf("example-jenkins"), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n");
     expect(exampleDropIn).toContain('Environment="FACTORY_JOBS_REPO_CREDENTIALS="');
     // without ldap: Jenkins' own admin, Java's own trust store
-    expect(exampleDropIn).toContain('Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/factory-repo/jobs/jenkins/casc.yaml,/var/lib/jenkins/factory-repo/jobs/jenkins/security-local.yaml"');
+    expect(exampleDropIn).toContain(
+      'Environment="CASC_JENKINS_CONFIG=/var/lib/jenkins/factory-repo/jobs/jenkins/casc.yaml,/var/lib/jenkins/factory-repo/jobs/jenkins/security-local.yaml"',
+    );
     expect(exampleDropIn).toContain('Environment="JAVA_OPTS=-Djava.awt.headless=true -Djenkins.install.runSetupWizard=false"');
   });
 
@@ -435,9 +533,11 @@ describe("roles", () => {
     const doc = docOf("example-jenkins");
     const dropIn = fileIn(doc, "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n");
     expect(dropIn).toContain('Environment="FACTORY_JENKINS_URL=http://localhost:8080/"');
-    for (const name of ["ADMIN_EMAIL", "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_CREDENTIALS", "TEAM_EMAIL"]) expect(dropIn).toContain(`Environment="FACTORY_${name}="`);
+    for (const name of ["ADMIN_EMAIL", "SMTP_HOST", "SMTP_PORT", "SMTP_USERNAME", "SMTP_CREDENTIALS", "TEAM_EMAIL"])
+      expect(dropIn).toContain(`Environment="FACTORY_${name}="`);
     expect(dropIn).toContain('Environment="FACTORY_SMTP_USE_TLS=false"');
-    const warning = "jenkins: WARNING: no SMTP relay (jenkins.mail is not set in environment example): Jenkins sends no e-mail; each build's log says so. Links point at http://localhost:8080/.";
+    const warning =
+      "jenkins: WARNING: no SMTP relay (jenkins.mail is not set in environment example): Jenkins sends no e-mail; each build's log says so. Links point at http://localhost:8080/.";
     // after the bootstrap, so it is among the last lines of the first boot's output
     const run = commands(doc);
     expect(run.indexOf(`echo ${warning}`)).toBeGreaterThan(run.findIndex((c) => c.includes("jenkins-bootstrap.sh")));
@@ -448,7 +548,10 @@ describe("roles", () => {
     for (const name of ["example-jenkins", "maximal-jenkins"]) {
       const dropIn = fileIn(docOf(name), "/etc/systemd/system/jenkins.service.d/factory.conf").split("\n");
       const files = /^Environment="CASC_JENKINS_CONFIG=(.*)"$/.exec(dropIn.find((l) => l.includes("CASC_JENKINS_CONFIG="))!)![1].split(",");
-      expect(files.map((f) => path.basename(f))).toEqual(["casc.yaml", name.startsWith("maximal") ? "security-ldap.yaml" : "security-local.yaml"]);
+      expect(files.map((f) => path.basename(f))).toEqual([
+        "casc.yaml",
+        name.startsWith("maximal") ? "security-ldap.yaml" : "security-local.yaml",
+      ]);
       const casc = files.map((f) => readFileSync(path.join(REPO, "jobs", "jenkins", path.basename(f)), "utf8")).join("\n");
       const read = new Set([...casc.matchAll(/\$\{(FACTORY_[A-Z_]+)(:-[^}]*)?\}/g)].map((m) => m[1]));
       const set = dropIn.map((l) => /^Environment="(FACTORY_[A-Z_]+)=/.exec(l)?.[1]).filter((v): v is string => v !== undefined);
@@ -459,7 +562,9 @@ describe("roles", () => {
   test("web servers serve the image tree read-only and let the publish keys rsync into it only", () => {
     const doc = docOf("maximal-web-0");
     const publish = doc.users.find((u: any) => u.name === "publish");
-    expect(publish.ssh_authorized_keys).toEqual(load(MAXIMAL).web!.publishKeys.map((k) => `restrict,command="/usr/bin/rrsync -wo -munge /srv/www/images" ${k}`));
+    expect(publish.ssh_authorized_keys).toEqual(
+      load(MAXIMAL).web!.publishKeys.map((k) => `restrict,command="/usr/bin/rrsync -wo -munge /srv/www/images" ${k}`),
+    );
     const site = fileIn(doc, "/etc/nginx/sites-available/factory-images");
     expect(site).toContain("server_name images.example.org;");
     expect(site).toContain("root /srv/www/images;");
@@ -472,9 +577,13 @@ describe("roles", () => {
 
   test("build hosts get their template's tooling and only the agent key passed at spawn time", () => {
     const kiwi = docOf("maximal-build-host-kiwi");
-    expect(kiwi.packages).toEqual(expect.arrayContaining(["python3-kiwi", "qemu-tools", "gpg2", "md5deep", "java-21-openjdk-headless", "nfs-client"]));
+    expect(kiwi.packages).toEqual(
+      expect.arrayContaining(["python3-kiwi", "qemu-tools", "gpg2", "md5deep", "java-21-openjdk-headless", "nfs-client"]),
+    );
     const dib = docOf("maximal-build-host-dib");
-    expect(dib.packages).toEqual(expect.arrayContaining(["python3-diskimage-builder", "qemu-utils", "gnupg", "hashdeep", "openjdk-21-jre-headless", "nfs-common"]));
+    expect(dib.packages).toEqual(
+      expect.arrayContaining(["python3-diskimage-builder", "qemu-utils", "gnupg", "hashdeep", "openjdk-21-jre-headless", "nfs-common"]),
+    );
     expect(docOf("maximal-build-host-dib-large").packages).toContain("openjdk-21-jdk-headless");
     for (const doc of [kiwi, dib]) {
       const agent = doc.users.find((u: any) => u.name === "agent");
@@ -500,7 +609,11 @@ describe("helpers", () => {
     expect(findSecrets("#jbcrypt:$2a$12$abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQ")).toEqual(["crypt(3) password hash"]);
     expect(findSecrets("OS_PASSWORD=hunter2hunter2")).toEqual(["password assignment"]);
     expect(findSecrets("url: https://bob:s3cret@git.example.com/r.git")).toEqual(["URL with a password"]);
-    expect(findSecrets(`ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG4xjQEq0zJelATPXduky admin@example\npassword_file=/root/jenkins-admin-password`)).toEqual([]);
+    expect(
+      findSecrets(
+        `ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHOG8tnS21Lsit5sDk4BGqZoG4xjQEq0zJelATPXduky admin@example\npassword_file=/root/jenkins-admin-password`,
+      ),
+    ).toEqual([]);
   });
 
   test("trusted-apt-repo.sh trusts only the pinned primary key and writes a deb822 source", () => {
@@ -508,15 +621,23 @@ describe("helpers", () => {
     const keys = "file:///usr/share/keyrings/debian-archive-keyring.gpg";
     const run = (pin: string) => {
       const aptDir = tempDir("factory-apt-");
-      const r = spawnSync("bash", [script, "debian", "https://deb.example.org/debian", "@codename@", "main", keys, pin], { encoding: "utf8", env: { ...process.env, APT_DIR: aptDir } });
+      const r = spawnSync("bash", [script, "debian", "https://deb.example.org/debian", "@codename@", "main", keys, pin], {
+        encoding: "utf8",
+        env: { ...process.env, APT_DIR: aptDir },
+      });
       return { ...r, aptDir };
     };
     const ok = run("73A4 F27B 8DD4 7936");
     expect(ok.stderr).toBe("");
     expect(ok.status).toBe(0);
     const sources = readFileSync(path.join(ok.aptDir, "sources.list.d", "debian.sources"), "utf8");
-    expect(sources).toMatch(/^Types: deb\nURIs: https:\/\/deb\.example\.org\/debian\nSuites: [a-z]+\nComponents: main\nSigned-By: .*\/keyrings\/debian\.gpg\n$/);
-    const listed = spawnSync("gpg", ["--batch", "--with-colons", "--show-keys", path.join(ok.aptDir, "keyrings", "debian.gpg")], { encoding: "utf8", env: { ...process.env, GNUPGHOME: tempDir("factory-gnupg-") } });
+    expect(sources).toMatch(
+      /^Types: deb\nURIs: https:\/\/deb\.example\.org\/debian\nSuites: [a-z]+\nComponents: main\nSigned-By: .*\/keyrings\/debian\.gpg\n$/,
+    );
+    const listed = spawnSync("gpg", ["--batch", "--with-colons", "--show-keys", path.join(ok.aptDir, "keyrings", "debian.gpg")], {
+      encoding: "utf8",
+      env: { ...process.env, GNUPGHOME: tempDir("factory-gnupg-") },
+    });
     expect(listed.stdout.split("\n").filter((l) => l.startsWith("pub:"))).toHaveLength(1);
     expect(listed.stdout).toContain("1F89983E0081FDE018F3CC9673A4F27B8DD47936");
     // a subkey's id or an unknown key is not the pinned primary key
@@ -534,16 +655,25 @@ describe("helpers", () => {
       chmodSync(path.join(bin, name), 0o755);
     };
     // an OpenSSH without sntrup761 and umac
-    fake("ssh", 'case "$2" in kex) printf "curve25519-sha256\\ncurve25519-sha256@libssh.org\\ndiffie-hellman-group16-sha512\\n";; cipher) printf "aes256-gcm@openssh.com\\naes256-ctr\\nchacha20-poly1305@openssh.com\\n";; mac) printf "hmac-sha2-512-etm@openssh.com\\nhmac-sha2-256-etm@openssh.com\\n";; esac');
+    fake(
+      "ssh",
+      'case "$2" in kex) printf "curve25519-sha256\\ncurve25519-sha256@libssh.org\\ndiffie-hellman-group16-sha512\\n";; cipher) printf "aes256-gcm@openssh.com\\naes256-ctr\\nchacha20-poly1305@openssh.com\\n";; mac) printf "hmac-sha2-512-etm@openssh.com\\nhmac-sha2-256-etm@openssh.com\\n";; esac',
+    );
     fake("systemctl", "exit 0");
     const run = (effective: string) => {
       fake("sshd", `if [ "$1" = "-T" ]; then printf '${effective}'; fi`);
       const dir = tempDir("factory-ssh-");
       mkdirSync(path.join(dir, "sshd_config.d"));
       writeFileSync(path.join(dir, "sshd_config"), "Port 22\nPasswordAuthentication yes\n");
-      writeFileSync(path.join(dir, "sshd_config.d", "10-factory-hardening.conf"), fileIn(docOf("example-jump-0"), "/etc/ssh/sshd_config.d/10-factory-hardening.conf"));
+      writeFileSync(
+        path.join(dir, "sshd_config.d", "10-factory-hardening.conf"),
+        fileIn(docOf("example-jump-0"), "/etc/ssh/sshd_config.d/10-factory-hardening.conf"),
+      );
       const script = scriptFiles().find((f) => f.endsWith("harden-sshd.sh"))!;
-      const r = spawnSync("bash", [script], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SSH_DIR: dir } });
+      const r = spawnSync("bash", [script], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, SSH_DIR: dir },
+      });
       return { ...r, dir };
     };
     const ok = run("permitrootlogin no\\npasswordauthentication no\\nkbdinteractiveauthentication no\\n");
@@ -568,7 +698,11 @@ describe("helpers", () => {
     const hashFile = path.join(dir, "factory-admin.bcrypt");
     const owner = `${process.getuid!()}:${process.getgid!()}`;
     const script = scriptFiles().find((f) => f.endsWith("jenkins-admin-password.sh"))!;
-    const run = () => spawnSync("bash", [script, passwordFile, hashFile, owner], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const run = () =>
+      spawnSync("bash", [script, passwordFile, hashFile, owner], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
     const first = run();
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);
@@ -579,7 +713,12 @@ describe("helpers", () => {
     const hash = readFileSync(hashFile, "utf8");
     expect(hash).toMatch(/^#jbcrypt:\$2a\$12\$[./A-Za-z0-9]{53}$/);
     expect(statSync(hashFile).mode & 0o777).toBe(0o400);
-    const verify = spawnSync(PYTHON, ["-c", "import sys, bcrypt; sys.exit(0 if bcrypt.checkpw(sys.argv[1].encode(), sys.argv[2].encode()) else 1)", password.trim(), hash.slice("#jbcrypt:".length)]);
+    const verify = spawnSync(PYTHON, [
+      "-c",
+      "import sys, bcrypt; sys.exit(0 if bcrypt.checkpw(sys.argv[1].encode(), sys.argv[2].encode()) else 1)",
+      password.trim(),
+      hash.slice("#jbcrypt:".length),
+    ]);
     expect(verify.status).toBe(0);
     // a second run keeps what exists
     const second = run();
@@ -588,7 +727,12 @@ describe("helpers", () => {
     expect(readFileSync(passwordFile, "utf8")).toBe(password);
     // Rotation: --set takes the new password on stdin, replaces the hash (the one source
     // JCasC applies at every start and reload) and removes the now invalid plaintext.
-    const set = (input: string) => spawnSync("bash", [script, "--set", passwordFile, hashFile, owner], { input, encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+    const set = (input: string) =>
+      spawnSync("bash", [script, "--set", passwordFile, hashFile, owner], {
+        input,
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
     expect(set("short\n").status).toBe(1);
     expect(readFileSync(hashFile, "utf8")).toBe(hash);
     const rotated = set("a new long admin password\n");
@@ -597,7 +741,13 @@ describe("helpers", () => {
     expect(existsSync(passwordFile)).toBe(false);
     const newHash = readFileSync(hashFile, "utf8").slice("#jbcrypt:".length);
     expect(statSync(hashFile).mode & 0o777).toBe(0o400);
-    const check = (pw: string) => spawnSync(PYTHON, ["-c", "import sys, bcrypt; sys.exit(0 if bcrypt.checkpw(sys.argv[1].encode(), sys.argv[2].encode()) else 1)", pw, newHash]).status;
+    const check = (pw: string) =>
+      spawnSync(PYTHON, [
+        "-c",
+        "import sys, bcrypt; sys.exit(0 if bcrypt.checkpw(sys.argv[1].encode(), sys.argv[2].encode()) else 1)",
+        pw,
+        newHash,
+      ]).status;
     expect(check("a new long admin password")).toBe(0);
     expect(check(password.trim())).toBe(1);
     // and a later first-boot run keeps the rotated hash, making no new plaintext
@@ -608,7 +758,8 @@ describe("helpers", () => {
   test("jenkins-credential-files.sh: a credential file the admin has not placed yet gets a logged placeholder, so JCasC (and Jenkins) still load", () => {
     const dir = tempDir("jenkins-credfiles-");
     const script = path.join(REPO, "userdata", "scripts", "jenkins-credential-files.sh");
-    const start = (smtpUser = "") => spawnSync("bash", [script, dir], { encoding: "utf8", env: { ...process.env, FACTORY_SMTP_USERNAME: smtpUser } });
+    const start = (smtpUser = "") =>
+      spawnSync("bash", [script, dir], { encoding: "utf8", env: { ...process.env, FACTORY_SMTP_USERNAME: smtpUser } });
     writeFileSync(path.join(dir, "web-publish-ssh"), "-----BEGIN OPENSSH PRIVATE KEY-----\n", { mode: 0o644 });
     const r = start();
     expect(r.status).toBe(0);
@@ -622,20 +773,29 @@ describe("helpers", () => {
     expect(statSync(path.join(dir, "smtp-password")).mode & 0o777).toBe(0o400);
     expect(r.stderr).not.toContain("smtp-password");
     // With a login it is missed at every start until the admin fills it in.
-    expect(start("image-factory").stderr).toContain(`WARNING: ${dir}/smtp-password is empty: put the password of SMTP user image-factory there`);
+    expect(start("image-factory").stderr).toContain(
+      `WARNING: ${dir}/smtp-password is empty: put the password of SMTP user image-factory there`,
+    );
     chmodSync(path.join(dir, "smtp-password"), 0o600);
     writeFileSync(path.join(dir, "smtp-password"), "relay secret");
     chmodSync(path.join(dir, "smtp-password"), 0o400);
     expect(start("image-factory").stderr).not.toContain("smtp-password");
     // Every file casc.yaml reads from that directory is one the script knows.
-    const cascText = ["casc.yaml", "security-local.yaml", "security-ldap.yaml"].map((f) => readFileSync(path.join(REPO, "jobs", "jenkins", f), "utf8")).join("\n");
+    const cascText = ["casc.yaml", "security-local.yaml", "security-ldap.yaml"]
+      .map((f) => readFileSync(path.join(REPO, "jobs", "jenkins", f), "utf8"))
+      .join("\n");
     const cascFiles = [...cascText.matchAll(/\/var\/lib\/jenkins\/secrets\/factory\/([\w.-]+)\}/g)].map((m) => m[1]);
     expect([...new Set(cascFiles)].sort()).toEqual(["image-signing-key.asc", "ldap-bind-password", "smtp-password", "web-publish-ssh"]);
     // The bind password's placeholder is empty (right with anonymous binds), missed only with a bind DN.
     expect(readFileSync(path.join(dir, "ldap-bind-password"), "utf8")).toBe("");
     expect(r.stderr).not.toContain("ldap-bind-password");
-    const withBind = spawnSync("bash", [script, dir], { encoding: "utf8", env: { ...process.env, FACTORY_LDAP_BIND_DN: "cn=reader,dc=example,dc=org" } });
-    expect(withBind.stderr).toContain(`WARNING: ${dir}/ldap-bind-password is empty: push the bind password of cn=reader,dc=example,dc=org (factory ldap-password)`);
+    const withBind = spawnSync("bash", [script, dir], {
+      encoding: "utf8",
+      env: { ...process.env, FACTORY_LDAP_BIND_DN: "cn=reader,dc=example,dc=org" },
+    });
+    expect(withBind.stderr).toContain(
+      `WARNING: ${dir}/ldap-bind-password is empty: push the bind password of cn=reader,dc=example,dc=org (factory ldap-password)`,
+    );
     for (const f of cascFiles) expect([f, statSync(path.join(dir, f)).isFile()]).toEqual([f, true]);
     rmSync(dir, { recursive: true, force: true });
   });
@@ -649,9 +809,18 @@ describe("helpers", () => {
     fake("systemctl", "exit 1");
     const run = (listeners: string, ...allowed: string[]) => {
       fake("ss", `cat <<'EOF'\n${listeners}\nEOF`);
-      return spawnSync("bash", [scriptFiles().find((f) => f.endsWith("check-listeners.sh"))!, ...allowed], { encoding: "utf8", env: { ...process.env, PATH: `${bin}:${process.env.PATH}` } });
+      return spawnSync("bash", [scriptFiles().find((f) => f.endsWith("check-listeners.sh"))!, ...allowed], {
+        encoding: "utf8",
+        env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
+      });
     };
-    const base = ["tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*", "tcp LISTEN 0 128 [::]:22 [::]:*", "udp UNCONN 0 0 127.0.0.1:323 0.0.0.0:*", "udp UNCONN 0 0 [::1]:323 [::]:*", "udp UNCONN 0 0 0.0.0.0%ens3:68 0.0.0.0:*"];
+    const base = [
+      "tcp LISTEN 0 128 0.0.0.0:22 0.0.0.0:*",
+      "tcp LISTEN 0 128 [::]:22 [::]:*",
+      "udp UNCONN 0 0 127.0.0.1:323 0.0.0.0:*",
+      "udp UNCONN 0 0 [::1]:323 [::]:*",
+      "udp UNCONN 0 0 0.0.0.0%ens3:68 0.0.0.0:*",
+    ];
     expect(run(base.join("\n"), "tcp:22").status).toBe(0);
     const rpcbind = run([...base, "tcp LISTEN 0 4096 0.0.0.0:111 0.0.0.0:*"].join("\n"), "tcp:22");
     expect(rpcbind.status).toBe(1);

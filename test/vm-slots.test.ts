@@ -25,13 +25,17 @@ test("three VMs on two slots: never more than two at once, the third starts when
   let most = 0;
   const lines: string[] = [];
   const vm = (name: string, ms: number) =>
-    withVmSlot(name, (l) => lines.push(l), async () => {
-      running++;
-      most = Math.max(most, running);
-      await sleep(ms);
-      running--;
-      return name;
-    });
+    withVmSlot(
+      name,
+      (l) => lines.push(l),
+      async () => {
+        running++;
+        most = Math.max(most, running);
+        await sleep(ms);
+        running--;
+        return name;
+      },
+    );
   const order = await Promise.all([vm("a", 1500), vm("b", 300), vm("c", 100)]);
   expect(order).toEqual(["a", "b", "c"]);
   expect(most).toBe(2);
@@ -45,12 +49,24 @@ test("a slot held by a process that is gone is taken over", async () => {
   writeFileSync(path.join(dir, "slot-0"), `${dead} killed-suite\n`);
   writeFileSync(path.join(dir, "slot-1"), `${dead} killed-suite\n`);
   const lines: string[] = [];
-  await expect(withVmSlot("vm", (l) => lines.push(l), async () => readdirSync(dir).length)).resolves.toBeGreaterThan(0);
+  await expect(
+    withVmSlot(
+      "vm",
+      (l) => lines.push(l),
+      async () => readdirSync(dir).length,
+    ),
+  ).resolves.toBeGreaterThan(0);
   expect(lines.join("\n")).not.toMatch(/waiting/);
 });
 
 test("a slot whose VM fails is freed all the same", async () => {
-  await expect(withVmSlot("broken", () => undefined, async () => Promise.reject(new Error("qemu exited")))).rejects.toThrow("qemu exited");
+  await expect(
+    withVmSlot(
+      "broken",
+      () => undefined,
+      async () => Promise.reject(new Error("qemu exited")),
+    ),
+  ).rejects.toThrow("qemu exited");
   expect(readdirSync(dir).filter((f) => f !== "queue")).toEqual([]);
 });
 
@@ -58,10 +74,14 @@ test("first come, first served: a suite that asks again the moment its VM ends d
   process.env.FACTORY_VM_SLOTS = "1";
   const started: string[] = [];
   const vm = (name: string, ms: number) =>
-    withVmSlot(name, () => undefined, async () => {
-      started.push(name);
-      await sleep(ms);
-    });
+    withVmSlot(
+      name,
+      () => undefined,
+      async () => {
+        started.push(name);
+        await sleep(ms);
+      },
+    );
   // The boot test's lane: one case after the other, each asking as soon as the last ends.
   const lane = (async () => {
     await vm("boot-1", 1200);
@@ -80,7 +100,11 @@ test("a ticket of a process that is gone does not hold up the queue", async () =
   mkdirSync(path.join(dir, "queue"));
   writeFileSync(path.join(dir, "queue", `000000000000001-${dead}-0`), `${dead} killed-suite\n`);
   const lines: string[] = [];
-  await withVmSlot("vm", (l) => lines.push(l), async () => undefined);
+  await withVmSlot(
+    "vm",
+    (l) => lines.push(l),
+    async () => undefined,
+  );
   expect(lines).toEqual([]);
   expect(readdirSync(path.join(dir, "queue"))).toEqual([]);
 });

@@ -112,7 +112,11 @@ function holders(count: number): string {
   const names: string[] = [];
   for (let i = 0; i < count; i++) {
     try {
-      names.push(readFileSync(path.join(slotsDir(), `slot-${i}`), "utf8").trim().replace(/^\d+ /, ""));
+      names.push(
+        readFileSync(path.join(slotsDir(), `slot-${i}`), "utf8")
+          .trim()
+          .replace(/^\d+ /, ""),
+      );
     } catch {
       // free
     }

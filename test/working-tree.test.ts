@@ -9,7 +9,10 @@ import { treeChanges, workingTreeState } from "./working-tree";
 function repository(): string {
   const dir = tempDir("working-tree-");
   const git = (...args: string[]) => {
-    const r = spawnSync("git", ["-C", dir, ...args], { encoding: "utf8", env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" } });
+    const r = spawnSync("git", ["-C", dir, ...args], {
+      encoding: "utf8",
+      env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@t", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@t" },
+    });
     if (r.status !== 0) throw new Error(r.stderr);
   };
   git("init", "-q");

@@ -9,7 +9,10 @@ import * as path from "node:path";
 export type TreeState = Map<string, string>;
 
 export function workingTreeState(repo: string): TreeState {
-  const r = spawnSync("git", ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching"], { cwd: repo, encoding: "utf8" });
+  const r = spawnSync("git", ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--ignored=matching"], {
+    cwd: repo,
+    encoding: "utf8",
+  });
   if (r.status !== 0) throw new Error(`git status in ${repo}: ${r.stderr}`);
   const state: TreeState = new Map();
   const entries = r.stdout.split("\0").filter(Boolean);

@@ -52,7 +52,11 @@ export class YamlLanguageServer {
       rootUri: null,
       capabilities: {
         workspace: { configuration: true },
-        textDocument: { completion: { completionItem: { documentationFormat: ["plaintext"] } }, hover: { contentFormat: ["plaintext"] }, publishDiagnostics: {} },
+        textDocument: {
+          completion: { completionItem: { documentationFormat: ["plaintext"] } },
+          hover: { contentFormat: ["plaintext"] },
+          publishDiagnostics: {},
+        },
       },
     });
     server.notify("initialized", {});
@@ -115,7 +119,8 @@ export class YamlLanguageServer {
       const headerEnd = this.buffer.indexOf("\r\n\r\n");
       if (headerEnd < 0) return;
       const length = Number(/Content-Length: (\d+)/i.exec(this.buffer.subarray(0, headerEnd).toString())?.[1]);
-      if (!Number.isFinite(length)) throw new Error(`yaml-language-server: bad header ${this.buffer.subarray(0, headerEnd)}\n${this.stderr}`);
+      if (!Number.isFinite(length))
+        throw new Error(`yaml-language-server: bad header ${this.buffer.subarray(0, headerEnd)}\n${this.stderr}`);
       if (this.buffer.length < headerEnd + 4 + length) return;
       const message: Message = JSON.parse(this.buffer.subarray(headerEnd + 4, headerEnd + 4 + length).toString());
       this.buffer = this.buffer.subarray(headerEnd + 4 + length);
@@ -126,7 +131,10 @@ export class YamlLanguageServer {
   private handle(m: Message): void {
     if (m.id !== undefined && m.method) {
       // The server asks for its settings (workspace/configuration: yaml, http, [yaml], editor).
-      const result = m.method === "workspace/configuration" ? m.params.items.map((i: { section: string }) => (i.section === "yaml" ? SETTINGS.yaml : null)) : null;
+      const result =
+        m.method === "workspace/configuration"
+          ? m.params.items.map((i: { section: string }) => (i.section === "yaml" ? SETTINGS.yaml : null))
+          : null;
       this.send({ jsonrpc: "2.0", id: m.id, result });
     } else if (m.id !== undefined) {
       this.pending.get(m.id)?.(m);

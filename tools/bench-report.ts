@@ -23,7 +23,9 @@ function childrenCpu(): number {
 }
 
 function bytesUnder(dir: string): number {
-  return readdirSync(dir, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).reduce((sum, e) => sum + statSync(path.join(e.parentPath, e.name)).size, 0);
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .reduce((sum, e) => sum + statSync(path.join(e.parentPath, e.name)).size, 0);
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -32,7 +34,12 @@ function main(): void {
   const root = mkdtempSync(path.join(tmpdir(), "bench-report-"));
   try {
     const fixture = writeFixture(root, { builds: BUILDS, months: 24, now: new Date(NOW), withFiles: 50 });
-    const env = scriptEnv({ FACTORY_BUILDS_ROOT: fixture.buildsRoot, FACTORY_LOCAL_ROOT: fixture.localRoot, FACTORY_IMAGES_ROOT: fixture.imagesRoot, FACTORY_ENV: "bench" });
+    const env = scriptEnv({
+      FACTORY_BUILDS_ROOT: fixture.buildsRoot,
+      FACTORY_LOCAL_ROOT: fixture.localRoot,
+      FACTORY_IMAGES_ROOT: fixture.imagesRoot,
+      FACTORY_ENV: "bench",
+    });
     const walls: number[] = [];
     const cpus: number[] = [];
     for (let i = 0; i < RUNS; i++) {
@@ -45,7 +52,9 @@ function main(): void {
     }
     const out = path.join(fixture.imagesRoot, "stats");
     const index = readFileSync(path.join(out, "index.html"));
-    const charts = readdirSync(out).filter((f) => f.endsWith(".svg")).map((f) => readFileSync(path.join(out, f)));
+    const charts = readdirSync(out)
+      .filter((f) => f.endsWith(".svg"))
+      .map((f) => readFileSync(path.join(out, f)));
     const page = [index, ...charts];
     const result = {
       builds: BUILDS,

@@ -72,7 +72,9 @@ if (require.main === module) {
   generateBindings(outDir).then(
     (target) => console.log(`bindings written to ${path.relative(process.cwd(), target) || "."}`),
     (err) => {
-      console.error(err.message && err.constructor.name === "ToolchainMissingError" ? `generate-bindings: ${err.message}` : err.stack || String(err));
+      console.error(
+        err.message && err.constructor.name === "ToolchainMissingError" ? `generate-bindings: ${err.message}` : err.stack || String(err),
+      );
       process.exit(1);
     },
   );

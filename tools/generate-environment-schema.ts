@@ -141,7 +141,8 @@ function typeText(s: JsonSchema): string {
     case "integer":
     case "number": {
       const { minimum: min, maximum: max } = s;
-      const range = min !== undefined && max !== undefined ? ` ${min}–${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : "";
+      const range =
+        min !== undefined && max !== undefined ? ` ${min}–${max}` : min !== undefined ? ` ≥ ${min}` : max !== undefined ? ` ≤ ${max}` : "";
       return `${types[0]}${range}`;
     }
     case "array": {
@@ -170,7 +171,8 @@ export function generatedFiles(root: string): Map<string, string> {
   const readme = readFileSync(readmePath, "utf8");
   const start = readme.indexOf(REFERENCE_START);
   const end = readme.indexOf(REFERENCE_END);
-  if (start < 0 || end < start) throw new Error(`${readmePath}: no ${REFERENCE_START} … ${REFERENCE_END} markers for the environment reference`);
+  if (start < 0 || end < start)
+    throw new Error(`${readmePath}: no ${REFERENCE_START} … ${REFERENCE_END} markers for the environment reference`);
   const table = [
     REFERENCE_START,
     "<!-- Generated from config/schema.ts by `npm run schema`: edit the descriptions there, not here. -->",
@@ -187,7 +189,12 @@ export function generatedFiles(root: string): Map<string, string> {
 export function main(argv: string[]): number {
   let values: { check?: boolean; root?: string };
   try {
-    ({ values } = parseArgs({ args: argv, options: { check: { type: "boolean" }, root: { type: "string" } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({
+      args: argv,
+      options: { check: { type: "boolean" }, root: { type: "string" } },
+      strict: true,
+      allowPositionals: false,
+    }));
   } catch (err) {
     process.stderr.write(`generate-environment-schema: ${(err as Error).message}\nusage: npm run schema [-- --check] [--root DIR]\n`);
     return 2;

@@ -129,7 +129,9 @@ function aptMirrors({ env }: UserDataContext): AptConfig | undefined {
     preserve_sources_list: false,
     ...(debian ? { primary: [{ arches: ["default"], uri: debian }] } : {}),
     ...(debianSecurity ? { security: [{ arches: ["default"], uri: debianSecurity }] } : {}),
-    sources_list: ["deb $PRIMARY $RELEASE main", "deb $PRIMARY $RELEASE-updates main", "deb $SECURITY $RELEASE-security main", ""].join("\n"),
+    sources_list: ["deb $PRIMARY $RELEASE main", "deb $PRIMARY $RELEASE-updates main", "deb $SECURITY $RELEASE-security main", ""].join(
+      "\n",
+    ),
   };
 }
 

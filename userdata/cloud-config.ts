@@ -106,8 +106,21 @@ export function unescapeTerraform(text: string): string {
 // The order cloud-init acts in (users and disks, then packages, files, commands): the
 // rendered text reads top to bottom like the first boot.
 const KEY_ORDER: readonly (keyof CloudConfig)[] = [
-  "users", "disable_root", "ssh_pwauth", "ssh_genkeytypes", "manage_etc_hosts", "bootcmd", "fs_setup", "mounts",
-  "apt", "ntp", "package_update", "package_upgrade", "packages", "write_files", "runcmd",
+  "users",
+  "disable_root",
+  "ssh_pwauth",
+  "ssh_genkeytypes",
+  "manage_etc_hosts",
+  "bootcmd",
+  "fs_setup",
+  "mounts",
+  "apt",
+  "ntp",
+  "package_update",
+  "package_upgrade",
+  "packages",
+  "write_files",
+  "runcmd",
 ];
 
 // Empty lists add noise to a PR diff and mean nothing to cloud-init.

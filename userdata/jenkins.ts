@@ -14,7 +14,10 @@ import { LDAP_CA_FILE } from "./ldap";
 const { home: JENKINS_HOME, jobsCheckout: JOBS_CHECKOUT, credentialsDir: CREDENTIALS_DIR } = ROLES.jenkins.paths;
 const CASC_FILE = `${JOBS_CHECKOUT}/jobs/jenkins/casc.yaml`;
 /** Who logs in to Jenkins: loaded with casc.yaml (CASC_JENKINS_CONFIG names both). */
-const SECURITY_FILES = { local: `${JOBS_CHECKOUT}/jobs/jenkins/security-local.yaml`, ldap: `${JOBS_CHECKOUT}/jobs/jenkins/security-ldap.yaml` } as const;
+const SECURITY_FILES = {
+  local: `${JOBS_CHECKOUT}/jobs/jenkins/security-local.yaml`,
+  ldap: `${JOBS_CHECKOUT}/jobs/jenkins/security-ldap.yaml`,
+} as const;
 /** Jenkins' JVM trust store with LDAP logins: Java's CAs plus the directory's (made before every start). */
 const LDAP_TRUSTSTORE = `${JENKINS_HOME}/ldap-truststore.p12`;
 const HOME_LABEL = "jenkins-home";
@@ -39,7 +42,17 @@ export function addJenkins(config: CloudConfig, model: UserDataContext, homeVolu
   addEgressWait(config, plan);
   // Created before the package so the uid matches the build hosts' agent on the NFS shares.
   config.users.push({ name: user.name, gecos: "Jenkins", uid: user.uid, homedir: user.home, shell: "/bin/bash", lock_passwd: true });
-  config.packages.push(env.jenkins.javaPackage, "fontconfig", "git", "curl", "gnupg", "ca-certificates", "python3-openstackclient", "python3-bcrypt", "iperf3");
+  config.packages.push(
+    env.jenkins.javaPackage,
+    "fontconfig",
+    "git",
+    "curl",
+    "gnupg",
+    "ca-certificates",
+    "python3-openstackclient",
+    "python3-bcrypt",
+    "iperf3",
+  );
   // The published tree to the web servers (jobs/publish/push-web.sh), over ssh.
   config.packages.push("rsync", "openssh-client");
   // The build records and the statistics report (jobs/stats): schema check, TAP, charts, HTML.
@@ -49,7 +62,12 @@ export function addJenkins(config: CloudConfig, model: UserDataContext, homeVolu
   const jenkinsKey = env.jenkins.signingKey.url ?? `${env.jenkins.packageRepo.replace(/\/+$/, "")}/jenkins.io-2026.key`;
   const terraform = env.jenkins.terraformRepo;
   config.write_files.push(
-    { path: "/etc/systemd/system/jenkins.service.d/factory.conf", content: jenkinsDropIn(env, roles.nfs.host.address ?? ""), owner: "root:root", permissions: "0644" },
+    {
+      path: "/etc/systemd/system/jenkins.service.d/factory.conf",
+      content: jenkinsDropIn(env, roles.nfs.host.address ?? ""),
+      owner: "root:root",
+      permissions: "0644",
+    },
     { path: "/etc/systemd/system/factory-iperf3.service", content: IPERF_UNIT, owner: "root:root", permissions: "0644" },
     scriptFile("trusted-apt-repo"),
     scriptFile("jenkins-admin-password"),
@@ -61,16 +79,33 @@ export function addJenkins(config: CloudConfig, model: UserDataContext, homeVolu
   const pluginCli = env.jenkins.pluginCli;
   config.runcmd.push(
     [scriptPath("trusted-apt-repo"), "jenkins", env.jenkins.packageRepo, "binary/", "", jenkinsKey, env.jenkins.signingKey.fingerprint],
-    [scriptPath("trusted-apt-repo"), "hashicorp", terraform.url, "@codename@", "main", terraform.keyUrl ?? `${terraform.url.replace(/\/+$/, "")}/gpg`, terraform.fingerprint],
+    [
+      scriptPath("trusted-apt-repo"),
+      "hashicorp",
+      terraform.url,
+      "@codename@",
+      "main",
+      terraform.keyUrl ?? `${terraform.url.replace(/\/+$/, "")}/gpg`,
+      terraform.fingerprint,
+    ],
     ["systemctl", "enable", "--now", "factory-iperf3.service"],
-    [scriptPath("jenkins-bootstrap"), env.jenkins.jobsRepo.url, env.jenkins.jobsRepo.branch, pluginCli.url, pluginCli.sha256 ?? "", env.jenkins.version],
+    [
+      scriptPath("jenkins-bootstrap"),
+      env.jenkins.jobsRepo.url,
+      env.jenkins.jobsRepo.branch,
+      pluginCli.url,
+      pluginCli.sha256 ?? "",
+      env.jenkins.version,
+    ],
   );
   if (!env.jenkins.mail) config.runcmd.push(["echo", noMailWarning(env)]);
 }
 
 // The names the jobs repository's casc.yaml and seed rely on.
 function jenkinsDropIn(env: Environment, nfs: string): string {
-  const trustStore = env.ldap ? ` -Djavax.net.ssl.trustStore=${LDAP_TRUSTSTORE} -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit` : "";
+  const trustStore = env.ldap
+    ? ` -Djavax.net.ssl.trustStore=${LDAP_TRUSTSTORE} -Djavax.net.ssl.trustStoreType=PKCS12 -Djavax.net.ssl.trustStorePassword=changeit`
+    : "";
   const vars: Array<[string, string]> = [
     ["JAVA_OPTS", `-Djava.awt.headless=true -Djenkins.install.runSetupWizard=false${trustStore}`],
     ["JENKINS_PORT", String(PORTS.jenkinsHttp)],
@@ -96,7 +131,12 @@ function jenkinsDropIn(env: Environment, nfs: string): string {
     "TimeoutStartSec=900",
     "# placeholders for credential files the admin has not placed yet (logged), so JCasC loads",
     `ExecStartPre=${scriptPath("jenkins-credential-files")} ${CREDENTIALS_DIR}`,
-    ...(env.ldap ? ["# Java's CAs and the directory's, for the LDAP realm's ldaps:// (remade at every start: Java's CAs may change)", `ExecStartPre=${scriptPath("jenkins-ldap-truststore")} ${LDAP_CA_FILE} ${LDAP_TRUSTSTORE}`] : []),
+    ...(env.ldap
+      ? [
+          "# Java's CAs and the directory's, for the LDAP realm's ldaps:// (remade at every start: Java's CAs may change)",
+          `ExecStartPre=${scriptPath("jenkins-ldap-truststore")} ${LDAP_CA_FILE} ${LDAP_TRUSTSTORE}`,
+        ]
+      : []),
     "",
   ].join("\n");
 }

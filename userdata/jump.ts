@@ -35,8 +35,18 @@ function addEgressGateway(config: CloudConfig, model: UserDataContext, index: nu
   config.bootcmd.push(routeViaRouter(plan));
   config.packages.push("nftables", "keepalived");
   config.write_files.push(
-    { path: "/etc/systemd/networkd.conf.d/60-factory-egress.conf", content: NETWORKD_KEEPS_FOREIGN, owner: "root:root", permissions: "0644" },
-    { path: "/etc/sysctl.d/61-factory-egress.conf", content: "# The jump hosts route the private subnet (network.egress: jump).\nnet.ipv4.ip_forward = 1\n", owner: "root:root", permissions: "0644" },
+    {
+      path: "/etc/systemd/networkd.conf.d/60-factory-egress.conf",
+      content: NETWORKD_KEEPS_FOREIGN,
+      owner: "root:root",
+      permissions: "0644",
+    },
+    {
+      path: "/etc/sysctl.d/61-factory-egress.conf",
+      content: "# The jump hosts route the private subnet (network.egress: jump).\nnet.ipv4.ip_forward = 1\n",
+      owner: "root:root",
+      permissions: "0644",
+    },
     { path: NFTABLES_CONF, content: nftablesRuleset(plan.cidr.text), owner: "root:root", permissions: "0755" },
     { path: KEEPALIVED_TEMPLATE, content: keepalivedConf(model, index, vip), owner: "root:root", permissions: "0644" },
     scriptFile("egress-gateway"),

@@ -31,7 +31,14 @@ export function addNfsClient(config: CloudConfig, model: UserDataContext, family
   config.packages.push(CLIENT_PACKAGE[family]);
   const dirs = exportedDirs(model);
   for (const dir of dirs) {
-    const entry: MountEntry = [`${model.roles.nfs.host.address}:${dir}`, dir, "nfs4", dataOnly ? `${CLIENT_OPTIONS},${DATA_ONLY_OPTIONS}` : CLIENT_OPTIONS, "0", "0"];
+    const entry: MountEntry = [
+      `${model.roles.nfs.host.address}:${dir}`,
+      dir,
+      "nfs4",
+      dataOnly ? `${CLIENT_OPTIONS},${DATA_ONLY_OPTIONS}` : CLIENT_OPTIONS,
+      "0",
+      "0",
+    ];
     config.mounts.push(entry);
   }
   config.write_files.push(scriptFile("nfs-client"));

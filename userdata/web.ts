@@ -14,7 +14,8 @@ export function addWeb(config: CloudConfig, { env, roles }: UserDataContext, ind
   const web = env.web;
   const { user, paths, listens } = roles.web;
   if (!web) throw new Error("web user-data requested, but the environment has no web section");
-  if (!Number.isInteger(index) || index < 0 || index >= web.count) throw new Error(`web server index ${index} is outside 0..${web.count - 1}`);
+  if (!Number.isInteger(index) || index < 0 || index >= web.count)
+    throw new Error(`web server index ${index} is outside 0..${web.count - 1}`);
   config.users.push({
     name: user.name,
     gecos: "Image publishing (rsync only)",
@@ -25,7 +26,11 @@ export function addWeb(config: CloudConfig, { env, roles }: UserDataContext, ind
     ...(web.publishKeys.length > 0 ? { ssh_authorized_keys: web.publishKeys.map((key) => publishKeyLine(key, paths.root)) } : {}),
   });
   config.packages.push("nginx", "rsync");
-  config.write_files.push({ path: NGINX_SITE, content: nginxSite(web.domain, paths.root), owner: "root:root", permissions: "0644" }, scriptFile("web-server"), scriptFile("check-listeners"));
+  config.write_files.push(
+    { path: NGINX_SITE, content: nginxSite(web.domain, paths.root), owner: "root:root", permissions: "0644" },
+    scriptFile("web-server"),
+    scriptFile("check-listeners"),
+  );
   config.runcmd.push([scriptPath("web-server"), paths.root, user.name, NGINX_SITE], checkListeners(listens));
 }
 

@@ -6,7 +6,19 @@
 // a crash, a full disk or a half-deleted entry is a miss (the entry is removed and made
 // again), never a wrong diff.
 import { createHash } from "node:crypto";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import * as path from "node:path";
 import { cacheDir } from "../cache-dir";
 
@@ -23,7 +35,9 @@ export function baseCacheRoot(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The key of an entry: a hash of everything the cached output depends on. */
 export function cacheKey(dependsOn: Record<string, unknown>): string {
-  return createHash("sha256").update(JSON.stringify({ format: FORMAT, ...dependsOn })).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify({ format: FORMAT, ...dependsOn }))
+    .digest("hex");
 }
 
 export class BaseCache {
@@ -74,7 +88,8 @@ export class BaseCache {
       renameSync(tmp, entry); // atomic: the entry is whole or absent
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
-      if (code !== "ENOTEMPTY" && code !== "EEXIST") this.log(`factory diff: not caching the base revision's output: ${(err as Error).message}`);
+      if (code !== "ENOTEMPTY" && code !== "EEXIST")
+        this.log(`factory diff: not caching the base revision's output: ${(err as Error).message}`);
       cpSync(synth, fallback, { recursive: true });
       rmSync(tmp, { recursive: true, force: true });
       return fallback;
@@ -111,7 +126,8 @@ function damageOf(entry: string): string | undefined {
   } catch {
     return "no readable checksums.json";
   }
-  if (recorded?.format !== FORMAT || typeof recorded.files !== "object" || recorded.files === null) return "checksums.json of another format";
+  if (recorded?.format !== FORMAT || typeof recorded.files !== "object" || recorded.files === null)
+    return "checksums.json of another format";
   let actual: Record<string, string>;
   try {
     actual = checksums(path.join(entry, "synth"));
@@ -133,7 +149,10 @@ function checksums(dir: string): Record<string, string> {
     for (const e of readdirSync(path.join(dir, relative), { withFileTypes: true })) {
       const name = relative === "" ? e.name : `${relative}/${e.name}`;
       if (e.isDirectory()) walk(name);
-      else sums[name] = createHash("sha256").update(readFileSync(path.join(dir, name))).digest("hex");
+      else
+        sums[name] = createHash("sha256")
+          .update(readFileSync(path.join(dir, name)))
+          .digest("hex");
     }
   };
   walk("");

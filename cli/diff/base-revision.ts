@@ -83,7 +83,13 @@ export function synthesizeRevision(request: BaseRevisionRequest): string {
     const runIn = path.join(worktree, path.relative(root, cwd));
     return cache.store(
       key,
-      (out) => run(process.execPath, [factory, "synth", "--out", out, ...(present ?? []).flatMap((f) => ["--config", f])], runIn, `--base ${ref}: synth of that revision failed`),
+      (out) =>
+        run(
+          process.execPath,
+          [factory, "synth", "--out", out, ...(present ?? []).flatMap((f) => ["--config", f])],
+          runIn,
+          `--base ${ref}: synth of that revision failed`,
+        ),
       request.outDir,
     );
   } finally {
@@ -94,7 +100,13 @@ export function synthesizeRevision(request: BaseRevisionRequest): string {
 }
 
 /** Everything the base's synth output depends on besides the commit's own files. */
-function baseCacheKey(commit: string, baseLock: string | undefined, headLock: string | undefined, cwd: string, environments: EnvironmentFiles): string {
+function baseCacheKey(
+  commit: string,
+  baseLock: string | undefined,
+  headLock: string | undefined,
+  cwd: string,
+  environments: EnvironmentFiles,
+): string {
   return cacheKey({
     commit, // its code and its environment files
     baseLock: sha256(baseLock), // its node_modules (the current ones when the same)
@@ -148,7 +160,10 @@ function sameCode(root: string, commit: string, files: EnvironmentFiles): boolea
   ];
   const tracked = spawnSync("git", ["diff", "--quiet", commit, "--", ".", ...excluded], { cwd: root });
   if (tracked.status !== 0) return false;
-  const untracked = spawnSync("git", ["ls-files", "--others", "--exclude-standard", "--", ".", ...excluded], { cwd: root, encoding: "utf8" });
+  const untracked = spawnSync("git", ["ls-files", "--others", "--exclude-standard", "--", ".", ...excluded], {
+    cwd: root,
+    encoding: "utf8",
+  });
   return untracked.status === 0 && untracked.stdout.trim() === "";
 }
 
@@ -202,14 +217,22 @@ function build(worktree: string, log: (line: string) => void): void {
     run("npm", ["run", "--silent", "build"], worktree, "npm run build in the base revision failed");
   } else if (existsSync(path.join(worktree, "tsconfig.json"))) {
     log("factory diff: the base revision has no build script; compiling it with tsc");
-    run(process.execPath, [path.join(worktree, "node_modules", "typescript", "bin", "tsc"), "-p", "."], worktree, "tsc in the base revision failed");
+    run(
+      process.execPath,
+      [path.join(worktree, "node_modules", "typescript", "bin", "tsc"), "-p", "."],
+      worktree,
+      "tsc in the base revision failed",
+    );
   }
 }
 
 /** Whether an environment file exists in the revision (one outside the repository: on disk). */
 function existsIn(commit: string, file: { absolute: string; relative?: string }, root: string): boolean {
   if (file.relative === undefined) return existsSync(file.absolute);
-  return spawnSync("git", ["cat-file", "-e", `${commit}:${file.relative.split(path.sep).join("/")}`], { cwd: root, stdio: "ignore" }).status === 0;
+  return (
+    spawnSync("git", ["cat-file", "-e", `${commit}:${file.relative.split(path.sep).join("/")}`], { cwd: root, stdio: "ignore" }).status ===
+    0
+  );
 }
 
 function gitShow(root: string, commit: string, file: string): string | undefined {

@@ -31,8 +31,7 @@ export function ignoredArguments(body: ReadonlyMap<string, unknown>): { all: boo
 export function classifyChange(type: string, change: LeafChange, ignored: { all: boolean; names: Set<string> }): AttributeChange {
   const top = change.path.split(".")[0];
   const schema = schemaPath(change.path);
-  const textDiff =
-    isMultiline(change.before) && isMultiline(change.after) ? unifiedDiff(change.before, change.after) : undefined;
+  const textDiff = isMultiline(change.before) && isMultiline(change.after) ? unifiedDiff(change.before, change.after) : undefined;
   const base = { path: change.path, before: change.before, after: change.after, ...(textDiff !== undefined ? { textDiff } : {}) };
   const is = (effect: ChangeEffect, note?: string): AttributeChange => ({ ...base, effect, ...(note ? { note } : {}) });
 

@@ -89,7 +89,9 @@ function stackDiff(
   everything: Side,
 ): StackDiff {
   const addresses = [...new Set([...(after?.keys() ?? []), ...(before?.keys() ?? [])])];
-  const removedRules = [...(before?.entries() ?? [])].filter(([a, e]) => e.type === SECGROUP_RULE && !after?.has(a)).map(([, e]) => e.leaves);
+  const removedRules = [...(before?.entries() ?? [])]
+    .filter(([a, e]) => e.type === SECGROUP_RULE && !after?.has(a))
+    .map(([, e]) => e.leaves);
   const resources: ResourceDiff[] = [];
   for (const address of addresses) {
     const b = before?.get(address);
@@ -109,7 +111,16 @@ function stackDiff(
       if (!found && !movedFrom) continue;
       const action = found ? actionOf(found) : "move";
       const notes = found ? notesOf(action, name, found, h, everything) : [];
-      resource = { address, type: entry.type, path, displayName: name, action, changes: found ?? [], notes, ...(movedFrom ? { movedFrom } : {}) };
+      resource = {
+        address,
+        type: entry.type,
+        path,
+        displayName: name,
+        action,
+        changes: found ?? [],
+        notes,
+        ...(movedFrom ? { movedFrom } : {}),
+      };
     }
     resources.push(resource);
     const ctx = { env, stack, resource, before: b?.leaves, after: h?.leaves, nameOf, removedRules };
@@ -121,13 +132,7 @@ function stackDiff(
   return { name: stack, status, resources, settings: settings ?? [], ...(note && status !== "unchanged" ? { note } : {}) };
 }
 
-function notesOf(
-  action: ResourceDiff["action"],
-  name: string,
-  changes: AttributeChange[],
-  entry: Entry,
-  everything: Side,
-): string[] {
+function notesOf(action: ResourceDiff["action"], name: string, changes: AttributeChange[], entry: Entry, everything: Side): string[] {
   const because = (effect: AttributeChange["effect"]) =>
     changes
       .filter((c) => c.effect === effect)
@@ -146,7 +151,8 @@ function notesOf(
   }
   if (action === "replace" && entry.type === KEYPAIR) {
     // Nova injects a key pair only at first boot: existing servers keep the old key.
-    const uses = (e: Entry) => [...e.refs.values()].some((refs) => refs.some((r) => r.stack === entry.stack && r.address === entry.address));
+    const uses = (e: Entry) =>
+      [...e.refs.values()].some((refs) => refs.some((r) => r.stack === entry.stack && r.address === entry.address));
     const servers = [...everything.values()]
       .flatMap((resources) => [...resources.values()])
       .filter((e) => e.type === INSTANCE && uses(e))
@@ -328,8 +334,26 @@ function key(stack: string, address: string): string {
 }
 
 function count(environments: EnvironmentDiff[], flags: Flag[]): DiffCounts {
-  const counts: DiffCounts = { added: 0, removed: 0, changed: 0, replaced: 0, rebuilt: 0, deferred: 0, moved: 0, dataAtRisk: 0, security: 0 };
-  const field = { add: "added", remove: "removed", update: "changed", replace: "replaced", rebuild: "rebuilt", deferred: "deferred", move: "moved" } as const;
+  const counts: DiffCounts = {
+    added: 0,
+    removed: 0,
+    changed: 0,
+    replaced: 0,
+    rebuilt: 0,
+    deferred: 0,
+    moved: 0,
+    dataAtRisk: 0,
+    security: 0,
+  };
+  const field = {
+    add: "added",
+    remove: "removed",
+    update: "changed",
+    replace: "replaced",
+    rebuild: "rebuilt",
+    deferred: "deferred",
+    move: "moved",
+  } as const;
   for (const e of environments) for (const s of e.stacks) for (const r of s.resources) counts[field[r.action]] += 1;
   counts.dataAtRisk = flags.filter((f) => f.kind === "data-at-risk").length;
   counts.security = flags.filter((f) => f.kind === "security").length;

@@ -53,7 +53,9 @@ export function dataAtRisk(ctx: FlagContext): Flag[] {
  */
 function counterpart(after: ReadonlyMap<string, unknown>, removed: ReadonlyArray<ReadonlyMap<string, unknown>>) {
   const same = (k: string, b: ReadonlyMap<string, unknown>) => JSON.stringify(b.get(k)) === JSON.stringify(after.get(k));
-  return removed.find((b) => ["security_group_id", "direction", "ethertype", "protocol", "port_range_min", "port_range_max"].every((k) => same(k, b)));
+  return removed.find((b) =>
+    ["security_group_id", "direction", "ethertype", "protocol", "port_range_min", "port_range_max"].every((k) => same(k, b)),
+  );
 }
 
 export function security(ctx: FlagContext): Flag[] {

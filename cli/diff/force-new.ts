@@ -14,7 +14,9 @@ const FORCE_NEW_FILE = path.resolve(__dirname, "..", "..", "..", "providers", "o
 
 const NONE: ForceNewRules = { forceNew: new Set(), conditional: new Set() };
 /** Resources of Terraform's builtin provider the stacks use (terraform_data: `triggers_replace` replaces it). */
-const OTHER_PROVIDERS: [string, ForceNewRules][] = [["terraform_data", { forceNew: new Set(["triggers_replace"]), conditional: new Set() }]];
+const OTHER_PROVIDERS: [string, ForceNewRules][] = [
+  ["terraform_data", { forceNew: new Set(["triggers_replace"]), conditional: new Set() }],
+];
 let table: Map<string, ForceNewRules> | undefined;
 
 /** The rules of a resource type; unknown types (other providers) have none. */

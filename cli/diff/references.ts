@@ -95,9 +95,7 @@ export class ReferenceNormalizer {
    * `cross-stack-reference-input-<stack>`.
    */
   private producerOf(stack: string, stateId: string): string | undefined {
-    const state = this.stacks.get(stack)?.data?.terraform_remote_state?.[stateId] as
-      | { backend?: string; config?: unknown }
-      | undefined;
+    const state = this.stacks.get(stack)?.data?.terraform_remote_state?.[stateId] as { backend?: string; config?: unknown } | undefined;
     if (state?.backend !== undefined) {
       const wanted = stableJson(state.config ?? {});
       for (const [name, candidate] of this.stacks) {

@@ -19,8 +19,16 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
   const maxLength = options.maxLength ?? COMMENT_LIMIT;
   const out: string[] = [MARKDOWN_TITLE, "", summaryParagraph(report)];
   if (!report.changed) return `${out.join("\n")}\n`;
-  section(out, "⚠️ Data at risk", report.flags.filter((f) => f.kind === "data-at-risk"));
-  section(out, "🔓 Security", report.flags.filter((f) => f.kind === "security"));
+  section(
+    out,
+    "⚠️ Data at risk",
+    report.flags.filter((f) => f.kind === "data-at-risk"),
+  );
+  section(
+    out,
+    "🔓 Security",
+    report.flags.filter((f) => f.kind === "security"),
+  );
   // Template stacks replace nothing that runs (see their note in the details).
   const heavy = report.environments.flatMap((e) =>
     e.stacks
@@ -29,7 +37,8 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
   );
   if (heavy.length > 0) {
     out.push("", "#### Replaced or rebuilt", "");
-    for (const { s, r } of heavy) out.push(`- \`${s.name}\`: ${escapeMarkdown(r.notes[0] ?? `${ACTION_WORDS[r.action]} ${r.displayName}`)}`);
+    for (const { s, r } of heavy)
+      out.push(`- \`${s.name}\`: ${escapeMarkdown(r.notes[0] ?? `${ACTION_WORDS[r.action]} ${r.displayName}`)}`);
   }
   // The summary, flags and the replaced list above always go in; the folded details are
   // added stack by stack while they fit, so a long report still posts as a comment.
@@ -44,7 +53,11 @@ export function renderMarkdown(report: DiffReport, options: MarkdownOptions = {}
   for (const env of report.environments) {
     const changed = env.stacks.filter((s) => s.status !== "unchanged");
     if (changed.length === 0 || truncated) continue;
-    const open = ["", `<details><summary>Environment <b>${escapeHtml(env.name)}</b>: ${changed.length} ${plural(changed.length, "stack")} changed</summary>`, ""];
+    const open = [
+      "",
+      `<details><summary>Environment <b>${escapeHtml(env.name)}</b>: ${changed.length} ${plural(changed.length, "stack")} changed</summary>`,
+      "",
+    ];
     if (!fits([...open, "</details>"])) {
       truncated = true;
       break;
@@ -86,7 +99,12 @@ function section(out: string[], title: string, flags: Flag[]): void {
 
 function resourceLines(r: ResourceDiff): string[] {
   const where = r.displayName.endsWith(` ${r.path}`) ? "" : ` \`${r.path}\``;
-  const moved = r.movedFrom && r.action !== "move" ? ` (moved from \`${r.movedFrom}\`)` : r.movedFrom ? ` from \`${r.movedFrom}\` (nothing else changes)` : "";
+  const moved =
+    r.movedFrom && r.action !== "move"
+      ? ` (moved from \`${r.movedFrom}\`)`
+      : r.movedFrom
+        ? ` from \`${r.movedFrom}\` (nothing else changes)`
+        : "";
   const lines = [`- \`${ACTION_SYMBOLS[r.action]}\` **${escapeMarkdown(r.displayName)}**${where} — ${ACTION_WORDS[r.action]}${moved}`];
   for (const note of r.notes) lines.push(`  - _${escapeMarkdown(note)}_`);
   if (r.action === "remove") return lines;
@@ -111,7 +129,14 @@ function beforeAfterInline(c: AttributeChange): string {
 function fence(lang: string, text: string, indent: string): string[] {
   const longest = Math.max(2, ...(text.match(/`+/g) ?? []).map((m) => m.length));
   const ticks = "`".repeat(longest + 1);
-  return [`${indent}${ticks}${lang}`, ...text.replace(/\n$/, "").split("\n").map((l) => `${indent}${l}`), `${indent}${ticks}`];
+  return [
+    `${indent}${ticks}${lang}`,
+    ...text
+      .replace(/\n$/, "")
+      .split("\n")
+      .map((l) => `${indent}${l}`),
+    `${indent}${ticks}`,
+  ];
 }
 
 /** Inline code that survives backticks in the value. */

@@ -7,7 +7,10 @@ import { ACTION_SYMBOLS, ACTION_WORDS, beforeAfter, summaryParagraph } from "./s
 export function renderText(report: DiffReport): string {
   const out: string[] = [summaryParagraph(report)];
   if (!report.changed) return `${out.join("\n")}\n`;
-  for (const [kind, title] of [["data-at-risk", "DATA AT RISK"], ["security", "SECURITY"]] as const) {
+  for (const [kind, title] of [
+    ["data-at-risk", "DATA AT RISK"],
+    ["security", "SECURITY"],
+  ] as const) {
     const flags = report.flags.filter((f) => f.kind === kind);
     if (flags.length === 0) continue;
     out.push("", `${title}:`, ...flags.map((f) => `  ! ${f.stack}: ${f.message}`));

@@ -8,7 +8,5 @@ export function isMultiline(value: unknown): value is string {
 /** A unified diff (hunks only, 3 lines of context) of two texts; "" when equal. */
 export function unifiedDiff(before: string, after: string): string {
   const patch = structuredPatch("before", "after", before, after, "", "", { context: 3 });
-  return patch.hunks
-    .map((h) => [`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines].join("\n"))
-    .join("\n");
+  return patch.hunks.map((h) => [`@@ -${h.oldStart},${h.oldLines} +${h.newStart},${h.newLines} @@`, ...h.lines].join("\n")).join("\n");
 }

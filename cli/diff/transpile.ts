@@ -12,7 +12,9 @@ import type * as Typescript from "typescript";
 import { CliError } from "../errors";
 
 /** What to transpile, or why a checkout cannot be transpiled file by file. */
-export type Plan = { readonly sources: string[]; readonly rootDir: string; readonly outDir: string; readonly tsconfig: string } | { readonly reason: string };
+export type Plan =
+  | { readonly sources: string[]; readonly rootDir: string; readonly outDir: string; readonly tsconfig: string }
+  | { readonly reason: string };
 
 export function planTranspile(checkout: string): Plan {
   const tsconfig = path.join(checkout, "tsconfig.json");

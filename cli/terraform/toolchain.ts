@@ -35,7 +35,13 @@ export function findToolchain(env: NodeJS.ProcessEnv = process.env): Toolchain {
  * point a run at another data directory, plugins or workspace.
  */
 export function terraformEnv(toolchain: Toolchain, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, TF_CLI_CONFIG_FILE: toolchain.cliConfigFile, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1" };
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    TF_CLI_CONFIG_FILE: toolchain.cliConfigFile,
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+  };
   for (const v of ["TF_DATA_DIR", "TF_REATTACH_PROVIDERS", "TF_PLUGIN_CACHE_DIR", "TF_WORKSPACE"]) delete env[v];
   return env;
 }

@@ -116,7 +116,9 @@ function failure(summary: string, r: Run): TerraformDiagnostic {
 /** The `terraform.required_providers` of a configuration directory's *.tf.json files. */
 function requiredProviders(dir: string): Record<string, unknown> {
   const required: Record<string, unknown> = {};
-  for (const file of readdirSync(dir).filter((f) => f.endsWith(".tf.json")).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => f.endsWith(".tf.json"))
+    .sort()) {
     const config = JSON.parse(readFileSync(path.join(dir, file), "utf8"));
     Object.assign(required, config?.terraform?.required_providers ?? {});
   }
@@ -150,7 +152,9 @@ export async function validateConfigurations(targets: readonly CheckTarget[], op
         const dir = path.join(workDir, `providers-${sets.size}`);
         mkdirSync(dir);
         writeFileSync(path.join(dir, "providers.tf.json"), JSON.stringify({ terraform: { required_providers: required } }));
-        const init = terraform(["init", "-backend=false", "-input=false", "-json"], dir).then((r) => (r.code === 0 ? undefined : initDiagnostics(r)));
+        const init = terraform(["init", "-backend=false", "-input=false", "-json"], dir).then((r) =>
+          r.code === 0 ? undefined : initDiagnostics(r),
+        );
         set = { dir, init };
         sets.set(key, set);
       }

@@ -87,7 +87,11 @@ function jumpCase(name: string, loaded: Loaded): BootCase {
     address: withPrefix(plan, plan.jump[0]),
     gateway: plan.gateway,
     checkEnv: {
-      CASE: name, ROLE: "jump", CLOUD_INIT_TIMEOUT, EGRESS: env.network.egress, PRIVATE_CIDR: plan.cidr.text,
+      CASE: name,
+      ROLE: "jump",
+      CLOUD_INIT_TIMEOUT,
+      EGRESS: env.network.egress,
+      PRIVATE_CIDR: plan.cidr.text,
       ...(plan.egressVip ? { EGRESS_VIP: plan.egressVip, ROUTER: plan.router } : {}),
       // sssd's configuration and state inside (the maximal fixture's too: two URIs, an escaped bind DN)
       ...(env.ldap ? { LDAP: env.ldap.bind ? "bind" : "anonymous" } : {}),
@@ -96,7 +100,12 @@ function jumpCase(name: string, loaded: Loaded): BootCase {
   };
 }
 
-function nfsCase(name: string, loaded: Loaded, userData = render(loaded, { role: "nfs", dataVolumeId: DATA_VOLUME_ID }), mustFail: string[] = []): BootCase {
+function nfsCase(
+  name: string,
+  loaded: Loaded,
+  userData = render(loaded, { role: "nfs", dataVolumeId: DATA_VOLUME_ID }),
+  mustFail: string[] = [],
+): BootCase {
   const { plan } = loaded;
   const serial = DATA_VOLUME_ID.slice(0, VIRTIO_SERIAL_LENGTH);
   return {
@@ -108,8 +117,13 @@ function nfsCase(name: string, loaded: Loaded, userData = render(loaded, { role:
     gateway: plan.gateway,
     dataDiskSerial: serial,
     checkEnv: {
-      CASE: name, ROLE: "nfs", CLOUD_INIT_TIMEOUT, PRIVATE_CIDR: plan.cidr.text,
-      DATA_MOUNT, DATA_DEVICE: `/dev/disk/by-id/virtio-${serial}`, EXPORTS: EXPORTS.join(" "),
+      CASE: name,
+      ROLE: "nfs",
+      CLOUD_INIT_TIMEOUT,
+      PRIVATE_CIDR: plan.cidr.text,
+      DATA_MOUNT,
+      DATA_DEVICE: `/dev/disk/by-id/virtio-${serial}`,
+      EXPORTS: EXPORTS.join(" "),
     },
     mustFail,
   };

@@ -43,7 +43,9 @@ export interface LdapBoot {
 export async function startLdapBoot(dir: string, directoryAddresses: readonly string[], log: (line: string) => void): Promise<LdapBoot> {
   const directory = await startDirectory(path.join(dir, "slapd"), { addresses: directoryAddresses, log });
   const adminKey = path.join(dir, "factory.key");
-  const keygen = await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "factory@boot-test", "-f", adminKey], { timeoutSeconds: 30 });
+  const keygen = await run("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "factory@boot-test", "-f", adminKey], {
+    timeoutSeconds: 30,
+  });
   if (keygen.status !== 0) throw new Error(`ssh-keygen: ${keygen.output}`);
   return {
     directory,
@@ -101,24 +103,43 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
   const { alice, bob, carol, dave, erin } = directory.people;
 
   const ssh = (who: Login, command: string, timeoutSeconds = SSH_SECONDS): Promise<RunResult> =>
-    run("ssh", [...sshOptions(link), "-i", who.key, "-p", String(link.sshPort), `${who.user}@127.0.0.1`, command], { timeoutSeconds, env: sshEnv() });
+    run("ssh", [...sshOptions(link), "-i", who.key, "-p", String(link.sshPort), `${who.user}@127.0.0.1`, command], {
+      timeoutSeconds,
+      env: sshEnv(),
+    });
   const check = (name: string, ok: boolean, detail: string) => results.push({ name: `host: ${name}`, ok, detail: oneLine(detail) });
   const asRoot = (command: string) => ssh(factory, `sudo -n sh -c '${command}'`);
 
   /** Logs in (into a home directory of their own) and tries `sudo -n`; says whether login and sudo worked. */
   const loginAndSudo = async (who: Login) => {
-    const r = await ssh(who, `id -un; id -Gn; [ "$(pwd)" = "$HOME" ] && [ -O "$HOME" ] && echo HOME-OK; if sudo -n id -u; then echo SUDO-OK; else echo SUDO-REFUSED; fi`);
+    const r = await ssh(
+      who,
+      `id -un; id -Gn; [ "$(pwd)" = "$HOME" ] && [ -O "$HOME" ] && echo HOME-OK; if sudo -n id -u; then echo SUDO-OK; else echo SUDO-REFUSED; fi`,
+    );
     const lines = r.output.trim().split("\n");
-    return { loggedIn: r.status === 0 && lines[0] === who.user && r.output.includes("HOME-OK"), sudo: r.output.includes("SUDO-OK"), groups: lines[1] ?? "", said: r.output };
+    return {
+      loggedIn: r.status === 0 && lines[0] === who.user && r.output.includes("HOME-OK"),
+      sudo: r.output.includes("SUDO-OK"),
+      groups: lines[1] ?? "",
+      said: r.output,
+    };
   };
   const admin = async (p: Person, when = "") => {
     const r = await loginAndSudo(person(p));
-    check(`${p.uid} (${ADMINS}) logs in with her own key and may sudo${when}`, r.loggedIn && r.sudo && r.groups.split(" ").includes(ADMINS), r.said);
+    check(
+      `${p.uid} (${ADMINS}) logs in with her own key and may sudo${when}`,
+      r.loggedIn && r.sudo && r.groups.split(" ").includes(ADMINS),
+      r.said,
+    );
   };
   const user = async (p: Person) => {
     const r = await loginAndSudo(person(p));
     const rules = await asRoot(`sudo -l -U ${p.uid}`);
-    check(`${p.uid} (${USERS}) logs in and may not sudo`, r.loggedIn && !r.sudo && rules.output.includes(`User ${p.uid} is not allowed to run sudo`), `${r.said} / ${rules.output}`);
+    check(
+      `${p.uid} (${USERS}) logs in and may not sudo`,
+      r.loggedIn && !r.sudo && rules.output.includes(`User ${p.uid} is not allowed to run sudo`),
+      `${r.said} / ${rules.output}`,
+    );
   };
   /**
    * With keyVisible, the refusal must be sssd's access control: sshd gets the person's key
@@ -129,7 +150,9 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
     const r = await ssh(person(p), "id -un");
     const keys = await asRoot(`sss_ssh_authorizedkeys ${p.uid}`);
     const sawKey = keys.output.includes(p.publicKey);
-    const denied = keyVisible ? await asRoot(`journalctl -b -u ssh.service --no-pager -o cat | grep -F "Access denied for user ${p.uid}" | tail -n 2`) : undefined;
+    const denied = keyVisible
+      ? await asRoot(`journalctl -b -u ssh.service --no-pager -o cat | grep -F "Access denied for user ${p.uid}" | tail -n 2`)
+      : undefined;
     const byAccessControl = !denied || denied.output.includes(`Access denied for user ${p.uid}`);
     check(
       `${p.uid} (${why}) is refused${keyVisible ? ", by sssd's access control: the directory gives sshd her key" : ""}`,
@@ -140,7 +163,11 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
   const factoryLogsIn = async (when: string) => {
     const r = await loginAndSudo(factory);
     // sudo finds the server's own name locally (manage_etc_hosts), not by a DNS timeout.
-    check(`factory logs in with the admin key and may sudo${when}`, r.loggedIn && r.sudo && !r.said.includes("unable to resolve host"), r.said);
+    check(
+      `factory logs in with the admin key and may sudo${when}`,
+      r.loggedIn && r.sudo && !r.said.includes("unable to resolve host"),
+      r.said,
+    );
   };
   // factory ldap-password as an admin runs it, the jump host being 127.0.0.1 on the forwarded port.
   const sshConfigFile = path.join(dir, "ssh_config");
@@ -148,7 +175,24 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
   const environmentFile = path.join(dir, "environment.yaml");
   writeFileSync(environmentFile, ldap.environmentYaml);
   const ldapPassword = (stdin: string) =>
-    run(process.execPath, [FACTORY_CLI, "ldap-password", "--config", environmentFile, "--jump", "127.0.0.1", "--only", "jump-0", "--ssh-config", sshConfigFile, "--connect-timeout", String(SSH_CONNECT_SECONDS)], { timeoutSeconds: 600, input: stdin, env: sshEnv() });
+    run(
+      process.execPath,
+      [
+        FACTORY_CLI,
+        "ldap-password",
+        "--config",
+        environmentFile,
+        "--jump",
+        "127.0.0.1",
+        "--only",
+        "jump-0",
+        "--ssh-config",
+        sshConfigFile,
+        "--connect-timeout",
+        String(SSH_CONNECT_SECONDS),
+      ],
+      { timeoutSeconds: 600, input: stdin, env: sshEnv() },
+    );
   const pushPassword = async (password: string, what: string) => {
     const r = await ldapPassword(`${password}\n`);
     check(`factory ldap-password ${what}`, r.status === 0 && r.output.includes("1 of 1 servers have the bind password"), r.output);
@@ -174,7 +218,11 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
       // A password sssd's parser would change (a trailing blank) is refused on the server; the one in place stays.
       const bad = await ldapPassword("trailing blank \n");
       const still = await loginAndSudo(person(alice));
-      check("a password with a trailing blank is refused by the server, and the one in place still binds", bad.status === 1 && bad.output.includes("the password must not start or end with a blank") && still.loggedIn, `${bad.output} / ${still.said}`);
+      check(
+        "a password with a trailing blank is refused by the server, and the one in place still binds",
+        bad.status === 1 && bad.output.includes("the password must not start or end with a blank") && still.loggedIn,
+        `${bad.output} / ${still.said}`,
+      );
       // Rotation: a new password in the directory (the old one no longer binds), then pushed.
       directory.rotateBindPassword(`rotated ${Date.now()} =;# x`);
       await pushPassword(directory.bindPassword, "rotates it (a new password set in the directory)");
@@ -192,7 +240,11 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
         r = await loginAndSudo(person(alice));
       }
       const waited = Math.round((Date.now() - started) / 1000);
-      check(`the directory back, ${alice.uid} (${ADMINS}) logs in with her own key and may sudo (after ${waited} s)`, r.loggedIn && r.sudo, r.said);
+      check(
+        `the directory back, ${alice.uid} (${ADMINS}) logs in with her own key and may sudo (after ${waited} s)`,
+        r.loggedIn && r.sudo,
+        r.said,
+      );
       await user(bob);
       await refused(carol, "in neither group", true);
       await factoryLogsIn(" (at the end)");
@@ -208,8 +260,20 @@ export async function hostChecks(c: BootCase, link: GuestLink, boot: LdapBoot, d
 
 function sshOptions(link: GuestLink): string[] {
   return [
-    "-F", "/dev/null", "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", `ConnectTimeout=${SSH_CONNECT_SECONDS}`,
-    "-o", `UserKnownHostsFile=${link.knownHosts}`, "-o", "StrictHostKeyChecking=accept-new", "-o", "LogLevel=ERROR",
+    "-F",
+    "/dev/null",
+    "-o",
+    "IdentitiesOnly=yes",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    `ConnectTimeout=${SSH_CONNECT_SECONDS}`,
+    "-o",
+    `UserKnownHostsFile=${link.knownHosts}`,
+    "-o",
+    "StrictHostKeyChecking=accept-new",
+    "-o",
+    "LogLevel=ERROR",
   ];
 }
 
@@ -235,7 +299,10 @@ function sshEnv(): NodeJS.ProcessEnv {
 }
 
 function oneLine(text: string): string {
-  return text.trim().replace(/\s*\n\s*/g, " | ").slice(0, 400);
+  return text
+    .trim()
+    .replace(/\s*\n\s*/g, " | ")
+    .slice(0, 400);
 }
 
 /** The LDAP cases' directory addresses (the certificate must name them). */

@@ -20,7 +20,11 @@ export async function bootInQemu(
   bootCase: BootCase,
   machine: Machine,
   options: {
-    readonly dir: string; readonly seedIso: string; readonly mac: string; readonly timeoutSeconds: number; readonly cpus: number;
+    readonly dir: string;
+    readonly seedIso: string;
+    readonly mac: string;
+    readonly timeoutSeconds: number;
+    readonly cpus: number;
     /** More of the user network's options (net=, hostfwd=, guestfwd=: the LDAP cases). */
     readonly netdevOptions?: readonly string[];
     /** Each console line, as it comes. */
@@ -29,25 +33,59 @@ export async function bootInQemu(
 ): Promise<BootOutcome> {
   const { dir } = options;
   const overlay = path.join(dir, "root.qcow2");
-  await mustRun("qemu-img", ["create", "-q", "-f", "qcow2", "-b", path.resolve(machine.baseImage), "-F", "raw", overlay], { timeoutSeconds: 60 });
+  await mustRun("qemu-img", ["create", "-q", "-f", "qcow2", "-b", path.resolve(machine.baseImage), "-F", "raw", overlay], {
+    timeoutSeconds: 60,
+  });
   const drives = [
-    "-drive", `file=${overlay},if=none,id=root,format=qcow2`, "-device", "virtio-blk-pci,drive=root,addr=0x4",
-    "-drive", `file=${options.seedIso},if=none,id=seed,format=raw,readonly=on`, "-device", "virtio-blk-pci,drive=seed,addr=0x6",
+    "-drive",
+    `file=${overlay},if=none,id=root,format=qcow2`,
+    "-device",
+    "virtio-blk-pci,drive=root,addr=0x4",
+    "-drive",
+    `file=${options.seedIso},if=none,id=seed,format=raw,readonly=on`,
+    "-device",
+    "virtio-blk-pci,drive=seed,addr=0x6",
   ];
   if (bootCase.dataDiskSerial) {
     const data = path.join(dir, "data.qcow2");
     await mustRun("qemu-img", ["create", "-q", "-f", "qcow2", data, "8G"], { timeoutSeconds: 60 });
     // The serial is what Cinder's virtio volume shows: /dev/disk/by-id/virtio-<serial>.
-    drives.push("-drive", `file=${data},if=none,id=data,format=qcow2`, "-device", `virtio-blk-pci,drive=data,serial=${bootCase.dataDiskSerial},addr=0x5`);
+    drives.push(
+      "-drive",
+      `file=${data},if=none,id=data,format=qcow2`,
+      "-device",
+      `virtio-blk-pci,drive=data,serial=${bootCase.dataDiskSerial},addr=0x5`,
+    );
   }
   const args = [
-    "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", String(options.cpus), "-m", "2048",
-    "-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-no-reboot",
-    "-kernel", machine.kernel, "-initrd", machine.initrd,
-    "-append", "root=/dev/vda rw console=ttyS0 panic=-1 loglevel=4",
+    "-accel",
+    "tcg,thread=multi",
+    "-cpu",
+    "max",
+    "-smp",
+    String(options.cpus),
+    "-m",
+    "2048",
+    "-nodefaults",
+    "-display",
+    "none",
+    "-serial",
+    "stdio",
+    "-monitor",
+    "none",
+    "-no-reboot",
+    "-kernel",
+    machine.kernel,
+    "-initrd",
+    machine.initrd,
+    "-append",
+    "root=/dev/vda rw console=ttyS0 panic=-1 loglevel=4",
     ...drives,
     // PCI slot 3 gives the NIC the name it has on OpenStack (ens3).
-    "-netdev", ["user", "id=n0", "restrict=on", ...(options.netdevOptions ?? [])].join(","), "-device", `virtio-net-pci,netdev=n0,mac=${options.mac},addr=0x3,romfile=`,
+    "-netdev",
+    ["user", "id=n0", "restrict=on", ...(options.netdevOptions ?? [])].join(","),
+    "-device",
+    `virtio-net-pci,netdev=n0,mac=${options.mac},addr=0x3,romfile=`,
   ];
   let kill: () => void = () => {};
   let grace: NodeJS.Timeout | undefined;

@@ -17,10 +17,27 @@ const HOST_SUITE: Suite = "bookworm";
 
 /** What a Debian cloud image brings before any user-data (plus the kernel we boot). */
 const BASE_PACKAGES = [
-  "systemd-sysv", "udev", "dbus", "kmod", "iproute2", "iputils-ping", "procps", "less", "sudo",
-  "locales", "ca-certificates", "netbase", "linux-image-amd64",
-  "cloud-init", "cloud-guest-utils", "openssh-server", "curl",
-  "fdisk", "gdisk", "e2fsprogs", "systemd-timesyncd",
+  "systemd-sysv",
+  "udev",
+  "dbus",
+  "kmod",
+  "iproute2",
+  "iputils-ping",
+  "procps",
+  "less",
+  "sudo",
+  "locales",
+  "ca-certificates",
+  "netbase",
+  "linux-image-amd64",
+  "cloud-init",
+  "cloud-guest-utils",
+  "openssh-server",
+  "curl",
+  "fdisk",
+  "gdisk",
+  "e2fsprogs",
+  "systemd-timesyncd",
 ];
 
 /**
@@ -57,12 +74,18 @@ export function configuredMirror(): string {
   const dir = "/etc/apt/sources.list.d";
   for (const file of existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".sources")) : []) {
     for (const stanza of readFileSync(path.join(dir, file), "utf8").split(/\n\s*\n/)) {
-      const field = (name: string) => stanza.match(new RegExp(`^${name}:\\s*(.+)$`, "mi"))?.[1].trim().split(/\s+/) ?? [];
+      const field = (name: string) =>
+        stanza
+          .match(new RegExp(`^${name}:\\s*(.+)$`, "mi"))?.[1]
+          .trim()
+          .split(/\s+/) ?? [];
       if (field("Suites").includes(HOST_SUITE) && !field("Enabled").includes("no")) candidates.push(...field("URIs"));
     }
   }
   if (existsSync("/etc/apt/sources.list")) {
-    for (const m of readFileSync("/etc/apt/sources.list", "utf8").matchAll(new RegExp(`^deb\\s+(?:\\[[^\\]]*\\]\\s+)?(\\S+)\\s+${HOST_SUITE}\\s`, "gm"))) {
+    for (const m of readFileSync("/etc/apt/sources.list", "utf8").matchAll(
+      new RegExp(`^deb\\s+(?:\\[[^\\]]*\\]\\s+)?(\\S+)\\s+${HOST_SUITE}\\s`, "gm"),
+    )) {
       candidates.push(m[1]);
     }
   }
@@ -122,11 +145,20 @@ async function build(offline: readonly string[], out: string, { suite, workDir, 
   // Commands inside the new root: nspawn mounts /proc, /sys and /dev there and takes them
   // down again itself, so a failed build leaves no mounts under the temp dir.
   const inRoot = (what: string, script: string, timeoutSeconds: number) =>
-    step(what, "systemd-nspawn", ["--quiet", "--register=no", "--keep-unit", "-D", rootfs, "--setenv=DEBIAN_FRONTEND=noninteractive", "/bin/sh", "-euc", script], timeoutSeconds);
+    step(
+      what,
+      "systemd-nspawn",
+      ["--quiet", "--register=no", "--keep-unit", "-D", rootfs, "--setenv=DEBIAN_FRONTEND=noninteractive", "/bin/sh", "-euc", script],
+      timeoutSeconds,
+    );
 
   await step(`debootstrap ${suite} (${SUITES[suite]}) from ${mirror}`, "debootstrap", ["--variant=minbase", suite, rootfs, mirror], 1200);
   writeFileSync(path.join(rootfs, "etc/apt/sources.list"), `deb ${mirror} ${suite} main\ndeb ${mirror} ${suite}-updates main\n`);
-  await inRoot(`install ${BASE_PACKAGES.length} base packages`, `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${BASE_PACKAGES.join(" ")} >/dev/null`, 1800);
+  await inRoot(
+    `install ${BASE_PACKAGES.length} base packages`,
+    `apt-get update -qq && apt-get install -y -qq --no-install-recommends ${BASE_PACKAGES.join(" ")} >/dev/null`,
+    1800,
+  );
   // With Recommends, as cloud-init's `packages:` installs them.
   await inRoot(
     `download ${offline.length} offline packages (${offline.join(" ")})`,
@@ -136,8 +168,17 @@ async function build(offline: readonly string[], out: string, { suite, workDir, 
   const repo = path.join(rootfs, GUEST_REPO);
   log(`machine: ${readdirSync(repo).length} .deb files offline`);
   const index = await mustRun("dpkg-scanpackages", ["--multiversion", "."], { timeoutSeconds: 300, cwd: repo });
-  writeFileSync(path.join(repo, "Packages"), index.output.split("\n").filter((l) => !l.startsWith("dpkg-scanpackages:")).join("\n"));
-  writeFileSync(path.join(rootfs, "etc/apt/sources.list.d/factory-boot-test.list"), `# The boot test's offline packages (nothing is downloadable at boot).\ndeb [trusted=yes] file:${GUEST_REPO} ./\n`);
+  writeFileSync(
+    path.join(repo, "Packages"),
+    index.output
+      .split("\n")
+      .filter((l) => !l.startsWith("dpkg-scanpackages:"))
+      .join("\n"),
+  );
+  writeFileSync(
+    path.join(rootfs, "etc/apt/sources.list.d/factory-boot-test.list"),
+    `# The boot test's offline packages (nothing is downloadable at boot).\ndeb [trusted=yes] file:${GUEST_REPO} ./\n`,
+  );
 
   configureGuest(rootfs);
   await inRoot(
@@ -165,7 +206,12 @@ async function build(offline: readonly string[], out: string, { suite, workDir, 
   copyFileSync(path.join(boot, kernel), path.join(out, "vmlinuz"));
   copyFileSync(path.join(boot, initrd), path.join(out, "initrd.img"));
   // No loop devices here: mkfs copies the tree into the image file itself.
-  await step("mkfs.ext4 -d rootfs base.raw 3G", "mkfs.ext4", ["-q", "-F", "-L", "factory-root", "-d", rootfs, path.join(out, "base.raw"), "3G"], 600);
+  await step(
+    "mkfs.ext4 -d rootfs base.raw 3G",
+    "mkfs.ext4",
+    ["-q", "-F", "-L", "factory-root", "-d", rootfs, path.join(out, "base.raw"), "3G"],
+    600,
+  );
   rmSync(rootfs, { recursive: true, force: true });
 }
 

@@ -60,38 +60,61 @@ function removeWorkDir(dir: string): void {
 function checkPrerequisites(): string | undefined {
   if (process.getuid?.() !== 0) return "must run as root (debootstrap, systemd-nspawn)";
   const missing = TOOLS.filter((t) => spawnSync("sh", ["-c", `command -v ${t}`], { stdio: "ignore" }).status !== 0);
-  if (missing.length > 0) return `missing tools: ${missing.join(", ")} (apt packages: debootstrap systemd-container dpkg-dev genisoimage qemu-utils qemu-system-x86)`;
+  if (missing.length > 0)
+    return `missing tools: ${missing.join(", ")} (apt packages: debootstrap systemd-container dpkg-dev genisoimage qemu-utils qemu-system-x86)`;
   return undefined;
 }
 
 /** Boots one case and prints its checks and verdict in one block. */
-async function bootCase(c: BootCase, i: number, o: { workDir: string; machine: Machine; cpus: number; keepLogs?: string; ldap?: LdapBoot }): Promise<CaseResult> {
+async function bootCase(
+  c: BootCase,
+  i: number,
+  o: { workDir: string; machine: Machine; cpus: number; keepLogs?: string; ldap?: LdapBoot },
+): Promise<CaseResult> {
   const dir = path.join(o.workDir, "cases", c.name);
   mkdirSync(dir, { recursive: true });
   const mac = `52:54:00:fa:c7:${(i + 1).toString(16).padStart(2, "0")}`;
-  say(`boot test: ${c.name}: booting (${c.role}${c.mustFail.length ? ", broken on purpose" : ""}${c.ldap ? `, LDAP ${c.ldap.mode}${c.ldap.unreachableAtBoot ? ", directory unreachable at first boot" : ""}` : ""})`);
-  const seedIso = await writeSeedIso({ caseName: c.name, userData: c.userData, mac, address: c.address, gateway: c.gateway, checkEnv: c.checkEnv }, dir);
+  say(
+    `boot test: ${c.name}: booting (${c.role}${c.mustFail.length ? ", broken on purpose" : ""}${c.ldap ? `, LDAP ${c.ldap.mode}${c.ldap.unreachableAtBoot ? ", directory unreachable at first boot" : ""}` : ""})`,
+  );
+  const seedIso = await writeSeedIso(
+    { caseName: c.name, userData: c.userData, mac, address: c.address, gateway: c.gateway, checkEnv: c.checkEnv },
+    dir,
+  );
   const ldap = c.ldap ? o.ldap : undefined;
   const link = c.ldap && ldap ? await linkGuest(c.ldap, dir, ldap.directory) : undefined;
   let fromHost: Promise<CheckResult[]> | undefined;
   const ready = `BOOT-HOST-CHECKS-READY ${c.name}`;
   const timeoutSeconds = CASE_TIMEOUT_SECONDS + (link ? HOST_CHECKS_EXTRA_SECONDS : 0);
-  const outcome = await withVmSlot(c.name, (line) => say(`boot test: ${line}`), () => bootInQemu(c, o.machine, {
-    dir, seedIso, mac, timeoutSeconds, cpus: o.cpus,
-    netdevOptions: link?.netdevOptions,
-    onLine: (line) => {
-      if (link && ldap && !fromHost && line.includes(ready)) {
-        say(`boot test: ${c.name}: first boot checked inside; logging in from outside (ssh 127.0.0.1:${link.sshPort})`);
-        const t0 = Date.now();
-        fromHost = hostChecks(c, link, ldap, dir).then((checks) => {
-          say(`boot test: ${c.name}: checks from outside done in ${minutes((Date.now() - t0) / 1000)}`);
-          return checks;
-        });
-      }
-    },
-  }));
+  const outcome = await withVmSlot(
+    c.name,
+    (line) => say(`boot test: ${line}`),
+    () =>
+      bootInQemu(c, o.machine, {
+        dir,
+        seedIso,
+        mac,
+        timeoutSeconds,
+        cpus: o.cpus,
+        netdevOptions: link?.netdevOptions,
+        onLine: (line) => {
+          if (link && ldap && !fromHost && line.includes(ready)) {
+            say(`boot test: ${c.name}: first boot checked inside; logging in from outside (ssh 127.0.0.1:${link.sshPort})`);
+            const t0 = Date.now();
+            fromHost = hostChecks(c, link, ldap, dir).then((checks) => {
+              say(`boot test: ${c.name}: checks from outside done in ${minutes((Date.now() - t0) / 1000)}`);
+              return checks;
+            });
+          }
+        },
+      }),
+  );
   const guest = readGuestReport(c.name, outcome.console);
-  const host = link ? ((await fromHost) ?? [{ name: "host: the guest got ready for the checks from outside", ok: false, detail: `no "${ready}" on the console` }]) : [];
+  const host = link
+    ? ((await fromHost) ?? [
+        { name: "host: the guest got ready for the checks from outside", ok: false, detail: `no "${ready}" on the console` },
+      ])
+    : [];
   const report = { ...guest, checks: [...guest.checks, ...host] };
   const verdict = judge(report, c.mustFail);
   const reason = outcome.timedOut && !report.complete ? `timed out after ${timeoutSeconds} s; ${verdict.reason}` : verdict.reason;
@@ -209,12 +232,15 @@ async function main(): Promise<number> {
   };
   await Promise.all(Array.from({ length: parallel }, lane));
   results.sort((a, b) => cases.findIndex((c) => c.name === a.name) - cases.findIndex((c) => c.name === b.name));
-  if (ldap && values["keep-logs"]) copyFileSync(path.join(workDir, "ldap", "slapd", "slapd.log"), path.join(values["keep-logs"], "slapd.log"));
+  if (ldap && values["keep-logs"])
+    copyFileSync(path.join(workDir, "ldap", "slapd", "slapd.log"), path.join(values["keep-logs"], "slapd.log"));
 
   const passed = results.filter((r) => r.passed).length;
   const failed = results.length - passed;
   const machineTimes = [...machineSeconds].map(([suite, seconds]) => `machine ${suite} ${minutes(seconds)}`);
-  say(`boot test: timings: ${[...machineTimes, ...results.map((r) => `${r.name} ${minutes(r.seconds)}`)].join(", ")}, total ${minutes((Date.now() - started) / 1000)}`);
+  say(
+    `boot test: timings: ${[...machineTimes, ...results.map((r) => `${r.name} ${minutes(r.seconds)}`)].join(", ")}, total ${minutes((Date.now() - started) / 1000)}`,
+  );
   say(`boot test: ${passed} passed, ${failed} failed`);
   return failed === 0 && results.length > 0 ? 0 : 1;
 }

@@ -33,14 +33,20 @@ describe("boot test verdict", () => {
 
   it("fails a case whose guest never finished (timeout, crash) even if nothing failed yet", () => {
     const cut = consoleOf("BOOT-CHECK web ok nginx active: active");
-    expect(judge(readGuestReport("web", cut), [])).toMatchObject({ passed: false, reason: expect.stringMatching(/never reported the end/) });
+    expect(judge(readGuestReport("web", cut), [])).toMatchObject({
+      passed: false,
+      reason: expect.stringMatching(/never reported the end/),
+    });
     expect(judge(readGuestReport("web", consoleOf("BOOT-CHECK-END web 0 0")), []).passed).toBe(false);
   });
 
   it("passes a broken case only when it failed for the right reason", () => {
     const report = readGuestReport("nfs", complete);
     expect(judge(report, ["data disk mounted at /srv/factory"]).passed).toBe(true);
-    expect(judge(report, ["nfs-server active"])).toMatchObject({ passed: false, reason: expect.stringMatching(/did not fail: nfs-server active/) });
+    expect(judge(report, ["nfs-server active"])).toMatchObject({
+      passed: false,
+      reason: expect.stringMatching(/did not fail: nfs-server active/),
+    });
     expect(judge(readGuestReport("nfs", consoleOf("BOOT-CHECK nfs FAIL x: y")), ["x"]).passed).toBe(false);
   });
 

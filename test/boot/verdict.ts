@@ -55,7 +55,10 @@ export function judge(report: GuestReport, mustFail: readonly string[]): Verdict
   }
   const missed = mustFail.filter((name) => !failed.includes(name));
   if (missed.length > 0) {
-    return { passed: false, reason: `broken on purpose, yet these checks did not fail: ${missed.join("; ")} (failed: ${failed.join("; ") || "none"})` };
+    return {
+      passed: false,
+      reason: `broken on purpose, yet these checks did not fail: ${missed.join("; ")} (failed: ${failed.join("; ") || "none"})`,
+    };
   }
   return { passed: true, reason: `failed as it must: ${failed.join("; ")}` };
 }

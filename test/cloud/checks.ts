@@ -39,7 +39,8 @@ function expectedServers(env: Environment): ExpectedServer[] {
 function actualRules(env: Environment, views: DeployedViews): string[] {
   const tenants = views.web === views.factory ? [views.factory] : [views.factory, views.web];
   const groupRole = new Map<string, string>();
-  for (const t of tenants) for (const g of t.security_groups) if (g.name.startsWith(`${env.name}-`)) groupRole.set(g.id, g.name.slice(env.name.length + 1));
+  for (const t of tenants)
+    for (const g of t.security_groups) if (g.name.startsWith(`${env.name}-`)) groupRole.set(g.id, g.name.slice(env.name.length + 1));
   const jumpFips = new Set(views.factory.floating_ips.filter((f) => /-jump-\d+$/.test(f.description)).map((f) => `${f.address}/32`));
   // egress: jump: rules from the jump hosts name their fixed addresses (their ports' address pair 0.0.0.0/0 makes the group admit anyone)
   const jumpFixed = new Set(addressPlan(env).jump.map((a) => `${a}/32`));
@@ -60,8 +61,10 @@ function actualRules(env: Environment, views: DeployedViews): string[] {
         else if (jumpFips.has(r.remote_ip_prefix ?? "") || jumpFixed.has(r.remote_ip_prefix ?? "")) from = "jump";
         else if (routerSnat.has(r.remote_ip_prefix ?? "")) from = "jenkins";
         else from = `prefix ${r.remote_ip_prefix}`;
-        const port = r.protocol === null ? "any" : r.protocol === "vrrp" || r.protocol === "112" ? "vrrp" : `${r.protocol}/${r.port_range_min}`;
-        if (r.protocol === "tcp" && r.port_range_max !== r.port_range_min) lines.push(`${to} <- ${from} ${port}-${r.port_range_max} ${r.ethertype}`);
+        const port =
+          r.protocol === null ? "any" : r.protocol === "vrrp" || r.protocol === "112" ? "vrrp" : `${r.protocol}/${r.port_range_min}`;
+        if (r.protocol === "tcp" && r.port_range_max !== r.port_range_min)
+          lines.push(`${to} <- ${from} ${port}-${r.port_range_max} ${r.ethertype}`);
         else lines.push(`${to} <- ${from} ${port} ${r.ethertype}`);
       }
     }
@@ -70,7 +73,11 @@ function actualRules(env: Environment, views: DeployedViews): string[] {
 }
 
 /** Problems with a deployed environment, one line each; empty when it is what the user asked for. */
-export function deployedProblems(env: Environment, views: DeployedViews, outputs: { factory: Record<string, any>; web?: Record<string, any> }): string[] {
+export function deployedProblems(
+  env: Environment,
+  views: DeployedViews,
+  outputs: { factory: Record<string, any>; web?: Record<string, any> },
+): string[] {
   const problems: string[] = [];
   const tenantOf = (t: "factory" | "web") => (t === "web" ? views.web : views.factory);
   const expected = expectedServers(env);
@@ -85,21 +92,27 @@ export function deployedProblems(env: Environment, views: DeployedViews, outputs
     if (server.status !== "ACTIVE") problems.push(`${want.name}: status ${server.status}`);
     if (server.availability_zone !== want.zone) problems.push(`${want.name}: in zone ${server.availability_zone}, not ${want.zone}`);
     const addresses = Object.values(server.addresses).flat();
-    if (want.address && !addresses.includes(want.address)) problems.push(`${want.name}: addresses ${addresses.join(", ")}, not ${want.address}`);
-    if (server.config_drive !== true && server.config_drive !== "True" && server.config_drive !== "true") problems.push(`${want.name}: no config drive`);
+    if (want.address && !addresses.includes(want.address))
+      problems.push(`${want.name}: addresses ${addresses.join(", ")}, not ${want.address}`);
+    if (server.config_drive !== true && server.config_drive !== "True" && server.config_drive !== "true")
+      problems.push(`${want.name}: no config drive`);
     if (server.metadata.factory !== env.name) problems.push(`${want.name}: metadata factory=${server.metadata.factory}`);
   }
   // Nothing more than asked for.
   for (const [label, tenant] of Object.entries(views)) {
-    for (const s of tenant.servers) if (!expected.some((e) => e.name === s.name && tenantOf(e.tenant) === tenant)) problems.push(`${label} tenant: unexpected server ${s.name}`);
+    for (const s of tenant.servers)
+      if (!expected.some((e) => e.name === s.name && tenantOf(e.tenant) === tenant))
+        problems.push(`${label} tenant: unexpected server ${s.name}`);
   }
 
   // Jump hosts on different compute hosts (anti-affinity), in one server group.
   const jumps = views.factory.servers.filter((s) => /-jump-\d+$/.test(s.name));
   const hosts = new Set(jumps.map((s) => s.compute_host));
-  if (hosts.size !== jumps.length) problems.push(`jump hosts share compute hosts: ${jumps.map((s) => `${s.name}@${s.compute_host}`).join(", ")}`);
+  if (hosts.size !== jumps.length)
+    problems.push(`jump hosts share compute hosts: ${jumps.map((s) => `${s.name}@${s.compute_host}`).join(", ")}`);
   const group = views.factory.server_groups.find((g) => g.name === `${env.name}-jump`);
-  if (!group || !group.policies.includes("anti-affinity") || group.members.length !== jumps.length) problems.push(`server group ${env.name}-jump: ${JSON.stringify(group)}`);
+  if (!group || !group.policies.includes("anti-affinity") || group.members.length !== jumps.length)
+    problems.push(`server group ${env.name}-jump: ${JSON.stringify(group)}`);
 
   // Rule for rule, the security matrix.
   const want = expectedRules(env);
@@ -114,7 +127,8 @@ export function deployedProblems(env: Environment, views: DeployedViews, outputs
   for (const [volume, server] of attachments) {
     const v = views.factory.volumes.find((x) => x.name === volume);
     if (!v) problems.push(`${volume}: no such volume`);
-    else if (v.status !== "in-use" || v.attached_to.join() !== serverId(server)) problems.push(`${volume}: ${v.status}, attached to ${v.attached_to.join(", ") || "nothing"}, not ${server}`);
+    else if (v.status !== "in-use" || v.attached_to.join() !== serverId(server))
+      problems.push(`${volume}: ${v.status}, attached to ${v.attached_to.join(", ") || "nothing"}, not ${server}`);
   }
 
   // Floating IPs associated with the jump hosts' (and web servers') ports.
@@ -122,7 +136,8 @@ export function deployedProblems(env: Environment, views: DeployedViews, outputs
   const jumpFips = plan.jump.map((address, i) => {
     const fip = views.factory.floating_ips.find((f) => f.description === `${env.name}-jump-${i}`);
     if (!fip) problems.push(`${env.name}-jump-${i}: no floating IP`);
-    else if (fip.fixed_ip_address !== address) problems.push(`${env.name}-jump-${i}: floating IP ${fip.address} -> ${fip.fixed_ip_address}, not ${address}`);
+    else if (fip.fixed_ip_address !== address)
+      problems.push(`${env.name}-jump-${i}: floating IP ${fip.address} -> ${fip.fixed_ip_address}, not ${address}`);
     return fip?.address;
   });
   const webCount = env.web?.count ?? 0;
@@ -138,18 +153,23 @@ export function deployedProblems(env: Environment, views: DeployedViews, outputs
     for (const name of views.factory.servers.map((s) => s.name)) if (/-web-\d+$/.test(name)) problems.push(`factory tenant holds ${name}`);
     for (const name of views.factory.networks) if (name === `${env.name}-web-net`) problems.push(`factory tenant holds network ${name}`);
     for (const name of views.web.networks) if (name === `${env.name}-net`) problems.push(`web tenant holds network ${name}`);
-    for (const g of views.web.security_groups) if (g.name !== "default" && g.name !== `${env.name}-web`) problems.push(`web tenant holds group ${g.name}`);
+    for (const g of views.web.security_groups)
+      if (g.name !== "default" && g.name !== `${env.name}-web`) problems.push(`web tenant holds group ${g.name}`);
   }
 
   // Outputs say what is true.
   const o = outputs.factory;
-  if (JSON.stringify(o.jump_addresses) !== JSON.stringify(jumpFips)) problems.push(`jump_addresses ${JSON.stringify(o.jump_addresses)}, floating IPs ${JSON.stringify(jumpFips)}`);
+  if (JSON.stringify(o.jump_addresses) !== JSON.stringify(jumpFips))
+    problems.push(`jump_addresses ${JSON.stringify(o.jump_addresses)}, floating IPs ${JSON.stringify(jumpFips)}`);
   if (o.jenkins_ssh !== `ssh -J factory@${jumpFips[0]} factory@${plan.jenkins}`) problems.push(`jenkins_ssh: ${o.jenkins_ssh}`);
-  if (o.jenkins_ui_tunnel !== `ssh -N -L 8080:${plan.jenkins}:8080 factory@${jumpFips[0]}`) problems.push(`jenkins_ui_tunnel: ${o.jenkins_ui_tunnel}`);
-  if (JSON.stringify(o.nfs_exports) !== JSON.stringify([`${plan.nfs}:/srv/factory/images`, `${plan.nfs}:/srv/factory/builds`])) problems.push(`nfs_exports: ${JSON.stringify(o.nfs_exports)}`);
+  if (o.jenkins_ui_tunnel !== `ssh -N -L 8080:${plan.jenkins}:8080 factory@${jumpFips[0]}`)
+    problems.push(`jenkins_ui_tunnel: ${o.jenkins_ui_tunnel}`);
+  if (JSON.stringify(o.nfs_exports) !== JSON.stringify([`${plan.nfs}:/srv/factory/images`, `${plan.nfs}:/srv/factory/builds`]))
+    problems.push(`nfs_exports: ${JSON.stringify(o.nfs_exports)}`);
   if (webCount > 0) {
     const w = outputs.web ?? {};
-    if (JSON.stringify(w.web_addresses) !== JSON.stringify(webFips)) problems.push(`web_addresses ${JSON.stringify(w.web_addresses)}, floating IPs ${JSON.stringify(webFips)}`);
+    if (JSON.stringify(w.web_addresses) !== JSON.stringify(webFips))
+      problems.push(`web_addresses ${JSON.stringify(w.web_addresses)}, floating IPs ${JSON.stringify(webFips)}`);
     const urls = [`http://${env.web!.domain}/`, ...webFips.map((a) => `http://${a}/`)];
     if (JSON.stringify(w.web_urls) !== JSON.stringify(urls)) problems.push(`web_urls: ${JSON.stringify(w.web_urls)}`);
   }

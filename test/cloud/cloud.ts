@@ -60,7 +60,13 @@ export interface TenantView {
   keypairs: string[];
   ports: PortView[];
   networks: string[];
-  subnets: { name: string; cidr: string; gateway_ip: string; dns_nameservers: string[]; allocation_pools: { start: string; end: string }[] }[];
+  subnets: {
+    name: string;
+    cidr: string;
+    gateway_ip: string;
+    dns_nameservers: string[];
+    allocation_pools: { start: string; end: string }[];
+  }[];
   routers: { name: string; external_gateway_info: any }[];
   security_groups: { id: string; name: string; rules: RuleView[] }[];
   floating_ips: { id: string; address: string; port_id: string | null; fixed_ip_address: string | null; description: string }[];
@@ -69,11 +75,15 @@ export interface TenantView {
 
 /** What each of the given clouds.yaml entries' projects holds now. */
 export function inspect(cloud: CloudAccess, clouds: string[]): Record<string, TenantView> {
-  const r = spawnSync("/usr/bin/python3", [path.join(REPO, "test", "cloud", "tenants.py"), "--admin", cloud.adminCloud, ...new Set(clouds)], {
-    encoding: "utf8",
-    env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloud.cloudsYaml, PYTHONDONTWRITEBYTECODE: "1" },
-    maxBuffer: 64 << 20,
-  });
+  const r = spawnSync(
+    "/usr/bin/python3",
+    [path.join(REPO, "test", "cloud", "tenants.py"), "--admin", cloud.adminCloud, ...new Set(clouds)],
+    {
+      encoding: "utf8",
+      env: { ...process.env, OS_CLIENT_CONFIG_FILE: cloud.cloudsYaml, PYTHONDONTWRITEBYTECODE: "1" },
+      maxBuffer: 64 << 20,
+    },
+  );
   if (r.status !== 0) throw new Error(`tenants.py failed: ${r.stderr}`);
   return JSON.parse(r.stdout);
 }
@@ -89,7 +99,8 @@ export function growCloud(cloud: CloudAccess, environment: object): void {
     writeFileSync(file, stringify(environment));
     const r = spawnSync(path.join(REPO, "tools", "local-cloud", "cloud"), ["up", "--config", file], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`local cloud up --config (grow) failed: ${r.stderr}`);
-    if (r.stdout.trim().split("\n").pop() !== cloud.cloudsYaml) throw new Error(`local cloud up printed ${r.stdout}, not ${cloud.cloudsYaml}`);
+    if (r.stdout.trim().split("\n").pop() !== cloud.cloudsYaml)
+      throw new Error(`local cloud up printed ${r.stdout}, not ${cloud.cloudsYaml}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -184,7 +184,10 @@ export class Deployment {
     ];
     const r = await run(process.execPath, args, REPO, this.env);
     const created = creationTimes(r.stdout);
-    const slowest = created.sort((a, b) => b.seconds - a.seconds).slice(0, 3).map((c) => `${c.address} ${c.seconds} s`);
+    const slowest = created
+      .sort((a, b) => b.seconds - a.seconds)
+      .slice(0, 3)
+      .map((c) => `${c.address} ${c.seconds} s`);
     const detail = created.length ? ` (${created.length} resources created; slowest: ${slowest.join(", ")})` : "";
     this.timings.push({ what: `cdktf ${command} ${stacks.join(" ")}${detail}`, seconds: r.seconds });
     if (r.code !== 0) throw new Error(`cdktf ${command} ${stacks.join(" ")} failed (exit ${r.code}):\n${tailOf(r)}`);

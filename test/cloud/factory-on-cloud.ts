@@ -32,7 +32,18 @@ export function leftovers(t: TenantView) {
     volumes: t.volumes.map((v) => v.name),
   };
 }
-export const EMPTY: ReturnType<typeof leftovers> = { servers: [], server_groups: [], keypairs: [], ports: [], networks: [], subnets: [], routers: [], security_groups: [], floating_ips: [], volumes: [] };
+export const EMPTY: ReturnType<typeof leftovers> = {
+  servers: [],
+  server_groups: [],
+  keypairs: [],
+  ports: [],
+  networks: [],
+  subnets: [],
+  routers: [],
+  security_groups: [],
+  floating_ips: [],
+  volumes: [],
+};
 
 export class FactoryOnCloud {
   readonly cloud = localCloud();
@@ -100,10 +111,14 @@ export class FactoryOnCloud {
     if (!this.tornDown) {
       const templates = this.env().buildHosts.templates.map((t) => this.d.stack(`build-host-${t.name}`));
       for (const stack of [...templates, ...[...this.stacks].reverse()]) {
-        await this.d.forceDestroy(stack, stack.includes("-build-host-") ? BUILD_HOST_VARS : []).catch((e) => process.stderr.write(`${e}\n`));
+        await this.d
+          .forceDestroy(stack, stack.includes("-build-host-") ? BUILD_HOST_VARS : [])
+          .catch((e) => process.stderr.write(`${e}\n`));
       }
     }
-    process.stdout.write(`cloud test figures (${this.d.name}):\n${this.d.timings.map((t) => `  ${t.what}: ${t.seconds.toFixed(0)} s`).join("\n")}\n`);
+    process.stdout.write(
+      `cloud test figures (${this.d.name}):\n${this.d.timings.map((t) => `  ${t.what}: ${t.seconds.toFixed(0)} s`).join("\n")}\n`,
+    );
     this.d.dispose();
   }
 }

@@ -67,7 +67,9 @@ describe("teardown and recreate of the factory", () => {
     const again = views();
     expect(deployedProblems(env(), again, await outputs())).toEqual([]);
     expect(again.factory.volumes.map((v) => v.id)).toEqual(before.volumes.map((v) => v.id));
-    expect(again.factory.floating_ips.map((f) => [f.address, f.fixed_ip_address])).toEqual(before.floating_ips.map((f) => [f.address, f.fixed_ip_address]));
+    expect(again.factory.floating_ips.map((f) => [f.address, f.fixed_ip_address])).toEqual(
+      before.floating_ips.map((f) => [f.address, f.fixed_ip_address]),
+    );
     expect(await planned()).toEqual([]);
   });
 });
@@ -145,7 +147,9 @@ describe("changes of daily life, planned as factory diff says, applied without h
   });
 
   test("change a flavor: the jump hosts resized in place, not replaced", async () => {
-    const ids = views().factory.servers.filter((s) => /-jump-/.test(s.name)).map((s) => s.id);
+    const ids = views()
+      .factory.servers.filter((s) => /-jump-/.test(s.name))
+      .map((s) => s.id);
     await change("change the jump hosts' flavor", (x) => (x.servers.jump.flavor = "m1.medium"), [
       server("factory", "jump-hosts_jump-0", "update"),
       server("factory", "jump-hosts_jump-1", "update"),
@@ -169,7 +173,9 @@ describe("changes of daily life, planned as factory diff says, applied without h
 
   test("add an admin CIDR, then remove it: one rule created, then that one deleted", async () => {
     const rule = (action: string) =>
-      new RegExp(`^${d.stack("network")} openstack_networking_secgroup_rule_v2\\.security-groups_jump_from-admin-198-51-100-0-24-tcp-22_[0-9A-F]{8} ${action}$`);
+      new RegExp(
+        `^${d.stack("network")} openstack_networking_secgroup_rule_v2\\.security-groups_jump_from-admin-198-51-100-0-24-tcp-22_[0-9A-F]{8} ${action}$`,
+      );
     await change("add an admin CIDR", (x) => x.admin.cidrs.unshift("198.51.100.0/24"), [rule("add")]);
     expect(deployedProblems(env(), views(), await outputs())).toEqual([]);
     await change("remove it again", (x) => x.admin.cidrs.shift(), [rule("remove")]);

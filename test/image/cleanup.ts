@@ -30,7 +30,9 @@ export function releaseWorkDir(dir: string, say: (line: string) => void): void {
   for (const m of mountsBelow(dir)) spawnSync("umount", ["-l", m]);
   for (const d of attached) spawnSync("losetup", ["-d", d]);
   const mounts = mountsBelow(dir);
-  const loops = [...new Set([...loopDevicesBelow(dir), ...attached.filter((d) => spawnSync("losetup", [d], { stdio: "ignore" }).status === 0)])];
+  const loops = [
+    ...new Set([...loopDevicesBelow(dir), ...attached.filter((d) => spawnSync("losetup", [d], { stdio: "ignore" }).status === 0)]),
+  ];
   if (mounts.length > 0 || loops.length > 0) {
     say(`could not release ${[...mounts, ...loops].join(", ")}; ${dir} left in place`);
     return;

@@ -29,13 +29,15 @@ export const failingCases: readonly FailingCase[] = [
   {
     check: "crypto",
     how: "a drop-in read before the factory's allows SHA-1 MACs",
-    breakIt: (g) => sudo(g, "echo 'MACs hmac-sha2-256,hmac-sha1' >/etc/ssh/sshd_config.d/01-legacy.conf && sshd -t && systemctl reload ssh"),
+    breakIt: (g) =>
+      sudo(g, "echo 'MACs hmac-sha2-256,hmac-sha1' >/etc/ssh/sshd_config.d/01-legacy.conf && sshd -t && systemctl reload ssh"),
     failure: /^not ok \d+ - sshd offers current cryptography only /,
   },
   {
     check: "user",
     how: "sshd allows the default user password logins in a Match block (the global settings stay hardened)",
-    breakIt: (g) => sudo(g, "printf 'Match User linux\\n  PasswordAuthentication yes\\n' >>/etc/ssh/sshd_config && sshd -t && systemctl reload ssh"),
+    breakIt: (g) =>
+      sudo(g, "printf 'Match User linux\\n  PasswordAuthentication yes\\n' >>/etc/ssh/sshd_config && sshd -t && systemctl reload ssh"),
     failure: /^not ok \d+ - default user linux: /,
   },
   {
@@ -52,7 +54,11 @@ export const failingCases: readonly FailingCase[] = [
   {
     check: "entropy",
     how: "rngd is stopped",
-    breakIt: (g) => sudo(g, "for u in $(systemctl list-units --all --plain --no-legend 'rng*' | cut -d' ' -f1); do systemctl stop \"$u\"; done; pkill -x rngd || true; sleep 1; ! pgrep -x rngd"),
+    breakIt: (g) =>
+      sudo(
+        g,
+        "for u in $(systemctl list-units --all --plain --no-legend 'rng*' | cut -d' ' -f1); do systemctl stop \"$u\"; done; pkill -x rngd || true; sleep 1; ! pgrep -x rngd",
+      ),
     failure: /^not ok \d+ - entropy: /,
   },
   {

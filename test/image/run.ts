@@ -33,8 +33,24 @@ const LOGIN = "linux";
 const GIB = 1024 ** 3;
 /** What the guest's TCG network reaches through qemu's user network; enough to tell a working path. */
 const MIN_MBITS = 20;
-const TOOLS = ["disk-image-create", "debootstrap", "sudo", "sfdisk", "losetup", "qemu-img", "qemu-system-x86_64", "genisoimage", "gpg", "hashdeep", "iperf3", "ssh", "ssh-keygen", "git"];
-const PACKAGES = "python3-diskimage-builder debootstrap sudo fdisk qemu-utils qemu-system-x86 genisoimage gnupg hashdeep iperf3 openssh-client git";
+const TOOLS = [
+  "disk-image-create",
+  "debootstrap",
+  "sudo",
+  "sfdisk",
+  "losetup",
+  "qemu-img",
+  "qemu-system-x86_64",
+  "genisoimage",
+  "gpg",
+  "hashdeep",
+  "iperf3",
+  "ssh",
+  "ssh-keygen",
+  "git",
+];
+const PACKAGES =
+  "python3-diskimage-builder debootstrap sudo fdisk qemu-utils qemu-system-x86 genisoimage gnupg hashdeep iperf3 openssh-client git";
 
 function say(line: string): void {
   process.stdout.write(`image test: ${line}\n`);
@@ -57,9 +73,13 @@ function checkPrerequisites(): string | undefined {
 function toolEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
-    if (!/^(FACTORY_|OS_|DIB_|ELEMENTS_PATH$|GNUPGHOME$|KEEP_BUILD_HOST$|PUBLISH$|REGIONS$|TEMPLATE$|DEFINITION$|IMAGE$)/.test(k)) env[k] = v;
+    if (!/^(FACTORY_|OS_|DIB_|ELEMENTS_PATH$|GNUPGHOME$|KEEP_BUILD_HOST$|PUBLISH$|REGIONS$|TEMPLATE$|DEFINITION$|IMAGE$)/.test(k))
+      env[k] = v;
   }
-  env.PATH = (process.env.PATH ?? "").split(":").filter((p) => !p.includes("/.pyenv/")).join(":");
+  env.PATH = (process.env.PATH ?? "")
+    .split(":")
+    .filter((p) => !p.includes("/.pyenv/"))
+    .join(":");
   return { ...env, ...extra };
 }
 
@@ -110,8 +130,17 @@ async function makeRepository(dir: string, mirror: string): Promise<void> {
   const after = before.replace(/^PermitRootLogin no\n/m, "");
   if (after === before) throw new Error(`${script}: no "PermitRootLogin no" line to remove`);
   writeFileSync(script, after);
-  const identity = { GIT_AUTHOR_NAME: "image test", GIT_AUTHOR_EMAIL: "image-test@example.com", GIT_COMMITTER_NAME: "image test", GIT_COMMITTER_EMAIL: "image-test@example.com" };
-  for (const args of [["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "image test"]]) {
+  const identity = {
+    GIT_AUTHOR_NAME: "image test",
+    GIT_AUTHOR_EMAIL: "image-test@example.com",
+    GIT_COMMITTER_NAME: "image test",
+    GIT_COMMITTER_EMAIL: "image-test@example.com",
+  };
+  for (const args of [
+    ["init", "-q", "-b", "main"],
+    ["add", "-A"],
+    ["commit", "-q", "-m", "image test"],
+  ]) {
     await mustRun("git", ["-C", dir, ...args], { timeoutSeconds: 60, env: { ...process.env, ...identity } });
   }
 }
@@ -148,7 +177,9 @@ async function stage(w: Work, script: string, buildId: string, extra: Record<str
     // The image tool's own log says more than the stage's.
     const toolLog = path.join(w.builds, buildId, "logs", "dib.log");
     const more = script.startsWith("07") && existsSync(toolLog) ? `\n${toolLog}:\n${tail(readFileSync(toolLog, "utf8"), 40)}` : "";
-    throw new Error(`${script} (${buildId}) ${r.timedOut ? `timed out after ${timeoutSeconds} s` : `exited with ${r.status}`}:\n${tail(r.output, 30)}${more}`);
+    throw new Error(
+      `${script} (${buildId}) ${r.timedOut ? `timed out after ${timeoutSeconds} s` : `exited with ${r.status}`}:\n${tail(r.output, 30)}${more}`,
+    );
   }
   return r.seconds;
 }
@@ -175,7 +206,15 @@ async function build(w: Work, id: string, definition = ""): Promise<Build> {
   const dir = path.join(w.builds, id);
   const qcow2 = path.join(dir, "output", `${IMAGE}.qcow2`);
   const info = JSON.parse((await mustRun("qemu-img", ["info", "--output=json", qcow2], { timeoutSeconds: 60 })).output);
-  const b = { id, dir, local: path.join(w.locals, id), qcow2, seconds, bytes: statSync(qcow2).size, virtualBytes: info["virtual-size"] as number };
+  const b = {
+    id,
+    dir,
+    local: path.join(w.locals, id),
+    qcow2,
+    seconds,
+    bytes: statSync(qcow2).size,
+    virtualBytes: info["virtual-size"] as number,
+  };
   say(`${id}: built in ${minutes(seconds)}: ${(b.bytes / 1024 ** 2).toFixed(0)} MiB compressed qcow2, virtual ${b.virtualBytes / GIB} GiB`);
   return b;
 }
@@ -192,18 +231,51 @@ async function boot(w: Work, b: Build, name: string, cpus: number): Promise<Boot
   mkdirSync(dir, { recursive: true });
   const drive = await writeConfigDrive(dir, { hostname: name, publicKey: readFileSync(`${w.agentKey}.pub`, "utf8") });
   const sshPort = await freePort();
-  const vm = await startVm({ name, image: b.qcow2, dir, configDriveIso: drive.iso, diskBytes: b.virtualBytes + 2 * GIB, sshPort, cpus, memoryMb: 1536, timeoutSeconds: 3600, log: say });
+  const vm = await startVm({
+    name,
+    image: b.qcow2,
+    dir,
+    configDriveIso: drive.iso,
+    diskBytes: b.virtualBytes + 2 * GIB,
+    sshPort,
+    cpus,
+    memoryMb: 1536,
+    timeoutSeconds: 3600,
+    log: say,
+  });
   const started = Date.now(); // power-on: startVm waited for a VM slot first
   const guest: Guest = {
     vm,
     ssh: (command, timeoutSeconds = 300) =>
-      run("ssh", ["-p", String(sshPort), "-i", w.agentKey, "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10", `${LOGIN}@127.0.0.1`, command], { timeoutSeconds }),
+      run(
+        "ssh",
+        [
+          "-p",
+          String(sshPort),
+          "-i",
+          w.agentKey,
+          "-o",
+          "BatchMode=yes",
+          "-o",
+          "StrictHostKeyChecking=no",
+          "-o",
+          "UserKnownHostsFile=/dev/null",
+          "-o",
+          "LogLevel=ERROR",
+          "-o",
+          "ConnectTimeout=10",
+          `${LOGIN}@127.0.0.1`,
+          command,
+        ],
+        { timeoutSeconds },
+      ),
   };
   let gone = false;
   void vm.exited.then(() => (gone = true));
   for (;;) {
     if (gone) throw new Error(`${name}: qemu exited before SSH answered:\n${tail(readFileSync(vm.consoleLog, "utf8"), 40)}`);
-    if ((Date.now() - started) / 1000 > 900) throw new Error(`${name}: no SSH login within 900 s:\n${tail(readFileSync(vm.consoleLog, "utf8"), 40)}`);
+    if ((Date.now() - started) / 1000 > 900)
+      throw new Error(`${name}: no SSH login within 900 s:\n${tail(readFileSync(vm.consoleLog, "utf8"), 40)}`);
     if ((await guest.ssh("true", 30)).status === 0) break;
     await sleep(3000);
   }
@@ -223,10 +295,30 @@ export interface SuiteRun {
 async function suite(w: Work, b: Build, booted: Booted, extra: string[] = [], log = "suite"): Promise<SuiteRun> {
   const tapFile = path.join(w.logs, `${b.id}-${log}.tap`);
   const args = [
-    path.join(b.local, "repo", "jobs", "image-tests", "run.sh"), "--host", "127.0.0.1", "--port", String(booted.vm.sshPort), "--user", LOGIN, "--key", w.agentKey, "--wait", "600",
-    "--iperf3", `10.0.2.2:${w.iperfPort}`, "--min-mbits", String(MIN_MBITS), "--mirror", w.mirror, ...extra,
+    path.join(b.local, "repo", "jobs", "image-tests", "run.sh"),
+    "--host",
+    "127.0.0.1",
+    "--port",
+    String(booted.vm.sshPort),
+    "--user",
+    LOGIN,
+    "--key",
+    w.agentKey,
+    "--wait",
+    "600",
+    "--iperf3",
+    `10.0.2.2:${w.iperfPort}`,
+    "--min-mbits",
+    String(MIN_MBITS),
+    "--mirror",
+    w.mirror,
+    ...extra,
   ];
-  const r = await run("sh", ["-c", 'out="$1"; shift; exec bash "$@" >"$out"', "sh", tapFile, ...args], { env: w.env, timeoutSeconds: 1800, logFile: path.join(w.logs, `${b.id}-${log}.stderr`) });
+  const r = await run("sh", ["-c", 'out="$1"; shift; exec bash "$@" >"$out"', "sh", tapFile, ...args], {
+    env: w.env,
+    timeoutSeconds: 1800,
+    logFile: path.join(w.logs, `${b.id}-${log}.stderr`),
+  });
   const tap = readFileSync(tapFile, "utf8");
   return { status: r.status, tap, failures: tap.split("\n").filter((l) => l.startsWith("not ok")), seconds: r.seconds };
 }
@@ -245,7 +337,11 @@ async function testGoodImage(w: Work, b: Build, cpus: number, figures: Map<strin
   const skipped = s.tap.split("\n").filter((l) => /# SKIP/.test(l));
   const passed = s.status === 0 && s.failures.length === 0 && skipped.length === 0;
   say(`good image: the suite ${passed ? "passed" : "FAILED"} in ${minutes(s.seconds)}:\n${indent(s.tap)}`);
-  results.push({ name: "the Debian 12 image passes the whole suite", passed, detail: passed ? "" : [...s.failures, ...skipped].join("; ") });
+  results.push({
+    name: "the Debian 12 image passes the whole suite",
+    passed,
+    detail: passed ? "" : [...s.failures, ...skipped].join("; "),
+  });
   // Stage 9's result file, signed by stage 10 and published by stage 11.
   writeFileSync(path.join(b.dir, "output", `${IMAGE}-test-results.tap`), s.tap);
 
@@ -259,7 +355,12 @@ async function testGoodImage(w: Work, b: Build, cpus: number, figures: Map<strin
       const r = await suite(w, b, booted, ["--only", c.check, ...(c.suiteArgs ?? [])], `fail-${c.check}`);
       const wrong = r.failures.filter((l) => !c.failure.test(l));
       ok = r.status === 1 && r.failures.length === 1 && wrong.length === 0;
-      detail = ok ? r.tap.split("\n").filter((l) => l.startsWith("not ok") || l.startsWith("#   ")).join(" ") : `exit ${r.status}, expected one failure matching ${c.failure}:\n${indent(r.tap)}`;
+      detail = ok
+        ? r.tap
+            .split("\n")
+            .filter((l) => l.startsWith("not ok") || l.startsWith("#   "))
+            .join(" ")
+        : `exit ${r.status}, expected one failure matching ${c.failure}:\n${indent(r.tap)}`;
     } catch (e) {
       detail = e instanceof Error ? e.message : String(e);
     }
@@ -294,18 +395,44 @@ async function checkPublished(w: Work, b: Build): Promise<Result[]> {
   // DIB's dpkg manifest: {"packages": [{"package", "arch", "version", "status"}]}.
   let names: string[] = [];
   try {
-    names = JSON.parse(readFileSync(path.join(published, `${IMAGE}.packages`), "utf8")).packages.map((p: { package: string }) => p.package.replace(/:.*/, ""));
+    names = JSON.parse(readFileSync(path.join(published, `${IMAGE}.packages`), "utf8")).packages.map((p: { package: string }) =>
+      p.package.replace(/:.*/, ""),
+    );
   } catch {
     // reported below as missing packages
   }
-  const wanted = ["openssh-server", "cloud-init", "linux-image-amd64", "grub-pc", "rng-tools5", "chrony", "ifupdown"].filter((p) => !names.includes(p));
-  results.push({ name: "the package list names the image's packages", passed: wanted.length === 0, detail: wanted.length ? `missing: ${wanted.join(" ")}` : "" });
+  const wanted = ["openssh-server", "cloud-init", "linux-image-amd64", "grub-pc", "rng-tools5", "chrony", "ifupdown"].filter(
+    (p) => !names.includes(p),
+  );
+  results.push({
+    name: "the package list names the image's packages",
+    passed: wanted.length === 0,
+    detail: wanted.length ? `missing: ${wanted.join(" ")}` : "",
+  });
   const log = readFileSync(path.join(published, `${IMAGE}-build.log`), "utf8");
   results.push({ name: "the build log is diskimage-builder's", passed: /diskimage-builder version/.test(log), detail: "" });
   const listing = (await mustRun("tar", ["-tzf", path.join(published, `${IMAGE}-config.tar.gz`)], { timeoutSeconds: 60 })).output;
-  results.push({ name: "the config tarball holds the definition", passed: listing.includes(`${IMAGE}/jobs/images/dib/debian-12/image.env`), detail: tail(listing, 3) });
-  const audit = await run("sh", ["-c", `cd "$1" && find . -type f ! -name "$2" -printf '%P\\n' | hashdeep -a -k "$2" -l -f /dev/stdin`, "sh", published, `${IMAGE}.hashdeep`], { timeoutSeconds: 300 });
-  results.push({ name: "the hashdeep manifest audits the published tree", passed: audit.status === 0 && /Audit passed/.test(audit.output), detail: tail(audit.output, 3) });
+  results.push({
+    name: "the config tarball holds the definition",
+    passed: listing.includes(`${IMAGE}/jobs/images/dib/debian-12/image.env`),
+    detail: tail(listing, 3),
+  });
+  const audit = await run(
+    "sh",
+    [
+      "-c",
+      `cd "$1" && find . -type f ! -name "$2" -printf '%P\\n' | hashdeep -a -k "$2" -l -f /dev/stdin`,
+      "sh",
+      published,
+      `${IMAGE}.hashdeep`,
+    ],
+    { timeoutSeconds: 300 },
+  );
+  results.push({
+    name: "the hashdeep manifest audits the published tree",
+    passed: audit.status === 0 && /Audit passed/.test(audit.output),
+    detail: tail(audit.output, 3),
+  });
   return results;
 }
 
@@ -318,7 +445,9 @@ async function testBrokenImage(w: Work, b: Build, cpus: number): Promise<Result[
   const ok = s.status === 1 && s.failures.length === 1 && /^not ok \d+ - PermitRootLogin no$/.test(s.failures[0]);
   say(`broken image (no "PermitRootLogin no"): ${ok ? "fails on exactly that check" : "WRONG"} (${minutes(s.seconds)}):\n${indent(s.tap)}`);
   await stage(w, "14-cleanup.sh", b.id);
-  return [{ name: "the broken variant fails on PermitRootLogin only", passed: ok, detail: ok ? "" : s.failures.join("; ") || "the suite passed" }];
+  return [
+    { name: "the broken variant fails on PermitRootLogin only", passed: ok, detail: ok ? "" : s.failures.join("; ") || "the suite passed" },
+  ];
 }
 
 async function main(): Promise<number> {
@@ -339,7 +468,8 @@ async function main(): Promise<number> {
         for (const f of readdirSync(path.join(dir, "logs"))) copyFileSync(path.join(dir, "logs", f), path.join(values["keep-logs"], f));
         for (const id of existsSync(path.join(dir, "builds")) ? readdirSync(path.join(dir, "builds")) : []) {
           const logs = path.join(dir, "builds", id, "logs");
-          for (const f of existsSync(logs) ? readdirSync(logs) : []) copyFileSync(path.join(logs, f), path.join(values["keep-logs"], `${id}-stage-${f}`));
+          for (const f of existsSync(logs) ? readdirSync(logs) : [])
+            copyFileSync(path.join(logs, f), path.join(values["keep-logs"], `${id}-stage-${f}`));
         }
         for (const vm of existsSync(path.join(dir, "vms")) ? readdirSync(path.join(dir, "vms")) : []) {
           const log = path.join(dir, "vms", vm, `${vm}-console.log`);
@@ -348,7 +478,10 @@ async function main(): Promise<number> {
       }
       // gpg-agents detach from us: stop those of the build keyrings (stage 14 does on success) and of ours.
       const scratch = path.join(dir, "scratch");
-      const homes = [path.join(dir, "keys", "gnupg-verify"), ...(existsSync(scratch) ? readdirSync(scratch).map((id) => path.join(scratch, id, "gnupg")) : [])];
+      const homes = [
+        path.join(dir, "keys", "gnupg-verify"),
+        ...(existsSync(scratch) ? readdirSync(scratch).map((id) => path.join(scratch, id, "gnupg")) : []),
+      ];
       for (const home of homes.filter((h) => existsSync(h))) spawnSync("gpgconf", ["--homedir", home, "--kill", "all"]);
       releaseWorkDir(dir, say);
     })());
@@ -368,7 +501,10 @@ async function main(): Promise<number> {
     const keys = await makeKeys(path.join(dir, "keys"));
     const iperfPort = await freePort();
     // The controller's iperf3 server (stage 1 finds it running and starts none of its own).
-    void run("iperf3", ["--server", "--bind", "127.0.0.1", "--port", String(iperfPort)], { timeoutSeconds: 7200, logFile: path.join(logs, "iperf3-server.log") });
+    void run("iperf3", ["--server", "--bind", "127.0.0.1", "--port", String(iperfPort)], {
+      timeoutSeconds: 7200,
+      logFile: path.join(logs, "iperf3-server.log"),
+    });
     for (let i = 0; !(await listening(iperfPort)); i++) {
       if (i > 50) throw new Error(`iperf3 server on 127.0.0.1:${iperfPort} did not start`);
       await sleep(100);
@@ -378,17 +514,28 @@ async function main(): Promise<number> {
     const cacheDir = values["cache-dir"] ? path.resolve(values["cache-dir"]) : path.join(dir, "dib-cache");
     mkdirSync(cacheDir, { recursive: true });
     const w: Work = {
-      dir, repo, logs, mirror, iperfPort, ...keys,
-      builds, locals, images,
+      dir,
+      repo,
+      logs,
+      mirror,
+      iperfPort,
+      ...keys,
+      builds,
+      locals,
+      images,
       env: toolEnv({
-        FACTORY_ENV: "example", REPO_DIR: repo,
-        FACTORY_BUILDS_ROOT: builds, FACTORY_IMAGES_ROOT: images, FACTORY_SCRATCH: scratch,
+        FACTORY_ENV: "example",
+        REPO_DIR: repo,
+        FACTORY_BUILDS_ROOT: builds,
+        FACTORY_IMAGES_ROOT: images,
+        FACTORY_SCRATCH: scratch,
         // The controller's own per-build directories (default /var/lib/jenkins/factory-builds).
         FACTORY_LOCAL_ROOT: locals,
         // Stage 1 finds the test's iperf3 server there (on 5201 it started a daemon that outlived the test).
         FACTORY_IPERF3_PORT: String(iperfPort),
         // DIB's build and image directories, and its download cache, stay below the work directory.
-        TMPDIR: tmp, DIB_IMAGE_CACHE: cacheDir,
+        TMPDIR: tmp,
+        DIB_IMAGE_CACHE: cacheDir,
       }),
     };
     say(`mirror ${mirror}; iperf3 server 127.0.0.1:${iperfPort}; work directory ${dir}`);
@@ -409,7 +556,9 @@ async function main(): Promise<number> {
     const failed = results.filter((r) => !r.passed);
     for (const r of results) say(`${r.passed ? "PASS" : "FAIL"} ${r.name}${r.passed || !r.detail ? "" : `: ${r.detail}`}`);
     const figureLine = [...figures].map(([k, v]) => `${k} ${minutes(v)}`).join(", ");
-    say(`figures: image ${(good.bytes / 1024 ** 2).toFixed(0)} MiB (qcow2, compressed; virtual ${good.virtualBytes / GIB} GiB), ${figureLine}, total ${minutes((Date.now() - started) / 1000)}`);
+    say(
+      `figures: image ${(good.bytes / 1024 ** 2).toFixed(0)} MiB (qcow2, compressed; virtual ${good.virtualBytes / GIB} GiB), ${figureLine}, total ${minutes((Date.now() - started) / 1000)}`,
+    );
     process.stdout.write(`${results.length - failed.length} passed, ${failed.length} failed\n`);
     return failed.length === 0 ? 0 : 1;
   } finally {

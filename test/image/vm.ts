@@ -36,17 +36,46 @@ export interface VmOptions {
 /** Starts the VM once a VM slot is free (which it holds until qemu exits); resolves when qemu runs. */
 export async function startVm(o: VmOptions): Promise<Vm> {
   const disk = path.join(o.dir, `${o.name}-disk.qcow2`);
-  await mustRun("qemu-img", ["create", "-q", "-f", "qcow2", "-b", path.resolve(o.image), "-F", "qcow2", disk, String(o.diskBytes)], { timeoutSeconds: 60 });
+  await mustRun("qemu-img", ["create", "-q", "-f", "qcow2", "-b", path.resolve(o.image), "-F", "qcow2", disk, String(o.diskBytes)], {
+    timeoutSeconds: 60,
+  });
   const qmp = path.join(o.dir, `${o.name}.qmp`);
   const consoleLog = path.join(o.dir, `${o.name}-console.log`);
   const args = [
-    "-accel", "tcg,thread=multi", "-cpu", "max", "-smp", String(o.cpus), "-m", String(o.memoryMb),
-    "-nodefaults", "-display", "none", "-serial", "stdio", "-monitor", "none", "-qmp", `unix:${qmp},server=on,wait=off`,
+    "-accel",
+    "tcg,thread=multi",
+    "-cpu",
+    "max",
+    "-smp",
+    String(o.cpus),
+    "-m",
+    String(o.memoryMb),
+    "-nodefaults",
+    "-display",
+    "none",
+    "-serial",
+    "stdio",
+    "-monitor",
+    "none",
+    "-qmp",
+    `unix:${qmp},server=on,wait=off`,
     // Booted by the image's bootloader: SeaBIOS → GRUB in the MBR → the image's kernel.
-    "-drive", `file=${disk},if=none,id=root,format=qcow2,discard=unmap`, "-device", "virtio-blk-pci,drive=root,bootindex=0",
-    "-drive", `file=${o.configDriveIso},if=none,id=config,media=cdrom,readonly=on`, "-device", "ide-cd,drive=config,bus=ide.1",
-    "-netdev", `user,id=n0,hostfwd=tcp:127.0.0.1:${o.sshPort}-:22`, "-device", "virtio-net-pci,netdev=n0,romfile=",
-    "-object", "rng-random,id=rng0,filename=/dev/urandom", "-device", "virtio-rng-pci,rng=rng0",
+    "-drive",
+    `file=${disk},if=none,id=root,format=qcow2,discard=unmap`,
+    "-device",
+    "virtio-blk-pci,drive=root,bootindex=0",
+    "-drive",
+    `file=${o.configDriveIso},if=none,id=config,media=cdrom,readonly=on`,
+    "-device",
+    "ide-cd,drive=config,bus=ide.1",
+    "-netdev",
+    `user,id=n0,hostfwd=tcp:127.0.0.1:${o.sshPort}-:22`,
+    "-device",
+    "virtio-net-pci,netdev=n0,romfile=",
+    "-object",
+    "rng-random,id=rng0,filename=/dev/urandom",
+    "-device",
+    "virtio-rng-pci,rng=rng0",
   ];
   let kill: () => void = () => {};
   let running: () => void = () => {};

@@ -40,7 +40,12 @@ export interface Directory {
   /** Sets a new password for the bind DN (as the directory's root). */
   rotateBindPassword(password: string): void;
   /** ldapsearch over ldaps:// with the directory's CA; anonymous unless bind is given. */
-  search(base: string, filter: string, attrs?: string[], bind?: { dn: string; password: string }): { status: number; stdout: string; stderr: string };
+  search(
+    base: string,
+    filter: string,
+    attrs?: string[],
+    bind?: { dn: string; password: string },
+  ): { status: number; stdout: string; stderr: string };
   stop(): Promise<void>;
   /** Kills slapd at once (for exit handlers, which cannot wait). */
   kill(): void;
@@ -58,18 +63,56 @@ function certificates(dir: string, addresses: readonly string[]): { ca: string; 
   const caKey = path.join(dir, "ca.key");
   const key = path.join(dir, "server.key");
   const cert = path.join(dir, "server.pem");
-  must("openssl", ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", caKey, "-out", ca, "-days", "2", "-subj", "/O=Image factory tests/CN=Test directory CA",
-    "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+  must("openssl", [
+    "req",
+    "-x509",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    caKey,
+    "-out",
+    ca,
+    "-days",
+    "2",
+    "-subj",
+    "/O=Image factory tests/CN=Test directory CA",
+    "-addext",
+    "basicConstraints=critical,CA:TRUE",
+    "-addext",
+    "keyUsage=critical,keyCertSign,cRLSign",
+  ]);
   const csr = path.join(dir, "server.csr");
-  must("openssl", ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=localhost"]);
+  must("openssl", [
+    "req",
+    "-newkey",
+    "ec",
+    "-pkeyopt",
+    "ec_paramgen_curve:P-256",
+    "-nodes",
+    "-keyout",
+    key,
+    "-out",
+    csr,
+    "-subj",
+    "/CN=localhost",
+  ]);
   const ext = path.join(dir, "server.ext");
-  writeFileSync(ext, `subjectAltName = DNS:localhost, ${["127.0.0.1", ...addresses].map((a) => `IP:${a}`).join(", ")}\nextendedKeyUsage = serverAuth\nbasicConstraints = CA:FALSE\n`);
+  writeFileSync(
+    ext,
+    `subjectAltName = DNS:localhost, ${["127.0.0.1", ...addresses].map((a) => `IP:${a}`).join(", ")}\nextendedKeyUsage = serverAuth\nbasicConstraints = CA:FALSE\n`,
+  );
   must("openssl", ["x509", "-req", "-in", csr, "-CA", ca, "-CAkey", caKey, "-CAcreateserial", "-out", cert, "-days", "2", "-extfile", ext]);
   return { ca, cert, key };
 }
 
 /** Starts slapd; `addresses` are the guest-side addresses the certificate must also name. */
-export async function startDirectory(dir: string, options: { addresses?: readonly string[]; log?: (line: string) => void } = {}): Promise<Directory> {
+export async function startDirectory(
+  dir: string,
+  options: { addresses?: readonly string[]; log?: (line: string) => void } = {},
+): Promise<Directory> {
   mkdirSync(path.join(dir, "db"), { recursive: true });
   const { ca, cert, key } = certificates(dir, options.addresses ?? []);
   const rootPassword = `root-${Math.random().toString(36).slice(2)}`;
@@ -103,21 +146,47 @@ export async function startDirectory(dir: string, options: { addresses?: readonl
     `dn: ${BIND_DN}\nobjectClass: organizationalRole\nobjectClass: simpleSecurityObject\ncn: reader\nuserPassword: ${must("slappasswd", ["-s", bindPassword]).trim()}`,
   ];
   const groups: Record<string, string[]> = { [ADMINS]: [], [USERS]: [], others: [], staff: [] };
-  const roster: Array<[keyof Directory["people"], string, string]> = [["alice", ADMINS, "/bin/bash"], ["bob", USERS, "/bin/bash"], ["carol", "others", "/bin/bash"], ["dave", USERS, "/bin/bash"], ["erin", ADMINS, "/usr/sbin/nologin"]];
+  const roster: Array<[keyof Directory["people"], string, string]> = [
+    ["alice", ADMINS, "/bin/bash"],
+    ["bob", USERS, "/bin/bash"],
+    ["carol", "others", "/bin/bash"],
+    ["dave", USERS, "/bin/bash"],
+    ["erin", ADMINS, "/usr/sbin/nologin"],
+  ];
   roster.forEach(([uid, group, shell], i) => {
     const keyFile = path.join(dir, `${uid}.key`);
     must("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", `${uid}@factory.test`, "-f", keyFile]);
     const publicKey = readFileSync(`${keyFile}.pub`, "utf8").trim();
     people[uid] = { uid, groups: [group], shell, key: keyFile, publicKey };
     groups[group].push(uid);
-    entries.push([
-      `dn: uid=${uid},ou=people,${BASE_DN}`, "objectClass: inetOrgPerson", "objectClass: posixAccount", "objectClass: ldapPublicKey",
-      `uid: ${uid}`, `cn: ${uid[0].toUpperCase()}${uid.slice(1)} Example`, "sn: Example", `mail: ${uid}@factory.test`,
-      `uidNumber: ${10001 + i}`, "gidNumber: 30000", `homeDirectory: /home/${uid}`, `loginShell: ${shell}`, `sshPublicKey: ${publicKey}`,
-    ].join("\n"));
+    entries.push(
+      [
+        `dn: uid=${uid},ou=people,${BASE_DN}`,
+        "objectClass: inetOrgPerson",
+        "objectClass: posixAccount",
+        "objectClass: ldapPublicKey",
+        `uid: ${uid}`,
+        `cn: ${uid[0].toUpperCase()}${uid.slice(1)} Example`,
+        "sn: Example",
+        `mail: ${uid}@factory.test`,
+        `uidNumber: ${10001 + i}`,
+        "gidNumber: 30000",
+        `homeDirectory: /home/${uid}`,
+        `loginShell: ${shell}`,
+        `sshPublicKey: ${publicKey}`,
+      ].join("\n"),
+    );
   });
   Object.entries(groups).forEach(([cn, members], i) => {
-    entries.push([`dn: cn=${cn},ou=groups,${BASE_DN}`, "objectClass: posixGroup", `cn: ${cn}`, `gidNumber: ${cn === "staff" ? 30000 : 20001 + i}`, ...members.map((m) => `memberUid: ${m}`)].join("\n"));
+    entries.push(
+      [
+        `dn: cn=${cn},ou=groups,${BASE_DN}`,
+        "objectClass: posixGroup",
+        `cn: ${cn}`,
+        `gidNumber: ${cn === "staff" ? 30000 : 20001 + i}`,
+        ...members.map((m) => `memberUid: ${m}`),
+      ].join("\n"),
+    );
   });
   must("slapadd", ["-f", conf, "-b", BASE_DN], `${entries.join("\n\n")}\n`);
 
@@ -126,13 +195,20 @@ export async function startDirectory(dir: string, options: { addresses?: readonl
   // -d: in the foreground (this process owns it); the log level keeps the log short.
   // Its log goes straight to a file: a pipe would fill while a test waits in spawnSync, and block slapd.
   const logFd = openSync(log, "a");
-  const slapd: ChildProcess = spawn("slapd", ["-f", conf, "-h", `ldaps://127.0.0.1:${port}/`, "-d", "stats"], { stdio: ["ignore", logFd, logFd], detached: true });
+  const slapd: ChildProcess = spawn("slapd", ["-f", conf, "-h", `ldaps://127.0.0.1:${port}/`, "-d", "stats"], {
+    stdio: ["ignore", logFd, logFd],
+    detached: true,
+  });
   closeSync(logFd);
   const output = () => readFileSync(log, "utf8");
   const env = { ...process.env, LDAPTLS_CACERT: ca, LDAPTLS_REQCERT: "demand" };
   const search: Directory["search"] = (base, filter, attrs = [], bind) => {
     const auth = bind ? ["-x", "-D", bind.dn, "-w", bind.password] : ["-x"];
-    const r = spawnSync("ldapsearch", ["-LLL", "-o", "ldif-wrap=no", "-H", `ldaps://127.0.0.1:${port}`, ...auth, "-b", base, filter, ...attrs], { encoding: "utf8", env });
+    const r = spawnSync(
+      "ldapsearch",
+      ["-LLL", "-o", "ldif-wrap=no", "-H", `ldaps://127.0.0.1:${port}`, ...auth, "-b", base, filter, ...attrs],
+      { encoding: "utf8", env },
+    );
     return { status: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
   const deadline = Date.now() + 20_000;
@@ -151,7 +227,11 @@ export async function startDirectory(dir: string, options: { addresses?: readonl
     people,
     bindPassword,
     rotateBindPassword(password) {
-      const r = spawnSync("ldappasswd", ["-H", `ldaps://127.0.0.1:${port}`, "-x", "-D", ROOT_DN, "-w", rootPassword, "-s", password, BIND_DN], { encoding: "utf8", env });
+      const r = spawnSync(
+        "ldappasswd",
+        ["-H", `ldaps://127.0.0.1:${port}`, "-x", "-D", ROOT_DN, "-w", rootPassword, "-s", password, BIND_DN],
+        { encoding: "utf8", env },
+      );
       if (r.status !== 0) throw new Error(`ldappasswd: ${r.stderr}`);
       bindPassword = password;
       directory.bindPassword = password;

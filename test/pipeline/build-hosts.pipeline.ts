@@ -19,7 +19,16 @@ const hostName = (id: string) => `${ENV_NAME}-build-${id}`;
 
 interface Tenant {
   project: string;
-  servers: { id: string; name: string; status: string; image: string; metadata: Record<string, string>; key_name: string | null; addresses: Record<string, string[]>; volumes: string[] }[];
+  servers: {
+    id: string;
+    name: string;
+    status: string;
+    image: string;
+    metadata: Record<string, string>;
+    key_name: string | null;
+    addresses: Record<string, string[]>;
+    volumes: string[];
+  }[];
   ports: { id: string; name: string; device_id: string; device_owner: string; tags: string[]; security_groups: string[] }[];
   volumes: { id: string; name: string; status: string; size: number; metadata: Record<string, string>; attached_to: string[] }[];
   keypairs: string[];
@@ -34,7 +43,8 @@ function of(t: Tenant, name: string) {
     keypair: t.keypairs.includes(name),
   };
 }
-const securityGroupId = async () => (await osc("security", "group", "show", `${ENV_NAME}-build-host`, "-f", "value", "-c", "id")).stdout.trim();
+const securityGroupId = async () =>
+  (await osc("security", "group", "show", `${ENV_NAME}-build-host`, "-f", "value", "-c", "id")).stdout.trim();
 
 let kept: Build;
 const racers: Build[] = [];
@@ -49,9 +59,25 @@ afterAll(async () => {
 });
 
 function destroy(id: string): Promise<Run> {
-  return run(terraform, ["destroy", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${id}`, "-var", `agent_public_key=${readFileSync(`${pipeline.agentKey}.pub`, "utf8").trim()}`, "-var", "keep=false"], pipeline.env(), {
-    cwd: path.join(pipeline.localRoot, id, "terraform"),
-  });
+  return run(
+    terraform,
+    [
+      "destroy",
+      "-auto-approve",
+      "-input=false",
+      "-no-color",
+      "-var",
+      `build_id=${id}`,
+      "-var",
+      `agent_public_key=${readFileSync(`${pipeline.agentKey}.pub`, "utf8").trim()}`,
+      "-var",
+      "keep=false",
+    ],
+    pipeline.env(),
+    {
+      cwd: path.join(pipeline.localRoot, id, "terraform"),
+    },
+  );
 }
 
 describe("stage 2: spawn build host", () => {
@@ -63,21 +89,39 @@ describe("stage 2: spawn build host", () => {
     const outputs = JSON.parse(readFileSync(path.join(kept.local, "build-host.json"), "utf8"));
     expect(r.stdout.trim()).toBe(outputs.address.value);
     // The template the build applied is the committed one, in the controller's own directory.
-    expect(readFileSync(path.join(kept.local, "terraform", "cdk.tf.json"), "utf8")).toBe(readFileSync(path.join(pipeline.repo.dir, "jobs", "build-hosts", ENV_NAME, "dib", "cdk.tf.json"), "utf8"));
+    expect(readFileSync(path.join(kept.local, "terraform", "cdk.tf.json"), "utf8")).toBe(
+      readFileSync(path.join(pipeline.repo.dir, "jobs", "build-hosts", ENV_NAME, "dib", "cdk.tf.json"), "utf8"),
+    );
     const t = tenant();
     const { server, port, volume } = of(t, hostName(kept.id));
-    expect(server).toMatchObject({ id: outputs.server_id.value, status: "ACTIVE", addresses: { [`${ENV_NAME}-net`]: [outputs.address.value] }, volumes: [volume!.id] });
+    expect(server).toMatchObject({
+      id: outputs.server_id.value,
+      status: "ACTIVE",
+      addresses: { [`${ENV_NAME}-net`]: [outputs.address.value] },
+      volumes: [volume!.id],
+    });
     const { "expires-at": expiresAt, ...metadata } = server!.metadata;
     expect(metadata).toEqual({ factory: ENV_NAME, role: "build-host", "build-id": kept.id, template: "dib", keep: "true" });
     // ttlHours (24) from the apply.
     expect(Math.abs(Date.parse(expiresAt) - started - 24 * 3600_000)).toBeLessThan(10 * 60_000);
-    expect(port).toMatchObject({ device_id: server!.id, tags: [`build-id=${kept.id}`, `factory=${ENV_NAME}`, "role=build-host"], security_groups: [await securityGroupId()] });
-    expect(volume).toMatchObject({ status: "in-use", size: 10, attached_to: [server!.id], metadata: { factory: ENV_NAME, role: "build-host", "build-id": kept.id } });
+    expect(port).toMatchObject({
+      device_id: server!.id,
+      tags: [`build-id=${kept.id}`, `factory=${ENV_NAME}`, "role=build-host"],
+      security_groups: [await securityGroupId()],
+    });
+    expect(volume).toMatchObject({
+      status: "in-use",
+      size: 10,
+      attached_to: [server!.id],
+      metadata: { factory: ENV_NAME, role: "build-host", "build-id": kept.id },
+    });
   });
 
   test("two builds racing for the last slot (maxInstances 2): exactly one gets a host, the other exits 75 saying why", async () => {
     racers.push(await pipeline.start(N), await pipeline.start(N));
-    const results = await Promise.all(racers.map((b) => pipeline.stage(b, "02-spawn-build-host.sh", { SPAWN_WAIT_MINUTES: "0", BUILD_HOST_LOCK_WAIT: "600" })));
+    const results = await Promise.all(
+      racers.map((b) => pipeline.stage(b, "02-spawn-build-host.sh", { SPAWN_WAIT_MINUTES: "0", BUILD_HOST_LOCK_WAIT: "600" })),
+    );
     expect(results.map((r) => r.status).sort()).toEqual([0, 75]);
     const lost = results.findIndex((r) => r.status === 75);
     winner = racers[1 - lost];
@@ -86,7 +130,12 @@ describe("stage 2: spawn build host", () => {
     // The loser created nothing.
     expect(existsSync(path.join(racers[lost].local, "terraform", "terraform.tfstate"))).toBe(false);
     const t = tenant();
-    expect(t.servers.filter((s) => s.metadata.factory === ENV_NAME && s.metadata.role === "build-host").map((s) => s.name).sort()).toEqual([hostName(kept.id), hostName(winner.id)].sort());
+    expect(
+      t.servers
+        .filter((s) => s.metadata.factory === ENV_NAME && s.metadata.role === "build-host")
+        .map((s) => s.name)
+        .sort(),
+    ).toEqual([hostName(kept.id), hostName(winner.id)].sort());
     expect(of(t, hostName(racers[lost].id))).toEqual({ server: undefined, port: undefined, volume: undefined, keypair: false });
   });
 });
@@ -104,7 +153,10 @@ describe("stage 9: the test server", () => {
   /** The image test suite as a stand-in (nothing boots here): it looks at its server, then passes or fails. */
   function suite(exit: number): void {
     const runSh = path.join(winner.local, "repo", "jobs", "image-tests", "run.sh");
-    writeFileSync(runSh, `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >${JSON.stringify(seen())}.args\nopenstack server show ${testServer()} -f json >${JSON.stringify(seen())}\necho "ok 1 - key login as linux"\necho "1..1"\nexit ${exit}\n`);
+    writeFileSync(
+      runSh,
+      `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >${JSON.stringify(seen())}.args\nopenstack server show ${testServer()} -f json >${JSON.stringify(seen())}\necho "ok 1 - key login as linux"\necho "1..1"\nexit ${exit}\n`,
+    );
     chmodSync(runSh, 0o755);
   }
 
@@ -120,10 +172,18 @@ describe("stage 9: the test server", () => {
     expect(shown).toMatchObject({ status: "ACTIVE", key_name: testServer(), flavor: expect.stringContaining("m1.small") });
     expect(JSON.stringify(shown.image)).toContain(imageId);
     expect(JSON.stringify(shown.security_groups)).toContain(`${ENV_NAME}-build-host`);
-    expect(shown.properties).toMatchObject({ factory: ENV_NAME, role: "image-test", "build-id": winner.id, keep: "false", "expires-at": expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) });
+    expect(shown.properties).toMatchObject({
+      factory: ENV_NAME,
+      role: "image-test",
+      "build-id": winner.id,
+      keep: "false",
+      "expires-at": expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+    });
     const address = shown.addresses[`${ENV_NAME}-net`][0];
     // The suite ran against that address as the catalogue's login user, with the controller's iperf3.
-    expect(readFileSync(`${seen()}.args`, "utf8").trim()).toBe(`--host ${address} --user linux --key ${pipeline.agentKey} --wait 600 --iperf3 10.60.0.5 --min-mbits 100`);
+    expect(readFileSync(`${seen()}.args`, "utf8").trim()).toBe(
+      `--host ${address} --user linux --key ${pipeline.agentKey} --wait 600 --iperf3 10.60.0.5 --min-mbits 100`,
+    );
     expect(of(tenant(), testServer())).toEqual({ server: undefined, port: undefined, volume: undefined, keypair: false });
     expect(readFileSync(path.join(winner.dir, "output", `${N}-test-results.tap`), "utf8")).toBe("ok 1 - key login as linux\n1..1\n");
   });
@@ -179,11 +239,32 @@ describe("the reaper", () => {
     initDone = init.catch(() => undefined);
     const initRun = await init;
     if (initRun.status !== 0) throw new Error(`terraform init for ${id}:\n${tail(initRun)}`);
-    const r = await run(terraform, ["apply", "-auto-approve", "-input=false", "-no-color", "-var", `build_id=${id}`, "-var", `agent_public_key=${key}`, "-var", "keep=false"], pipeline.env(), { cwd: dir });
+    const r = await run(
+      terraform,
+      [
+        "apply",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-var",
+        `build_id=${id}`,
+        "-var",
+        `agent_public_key=${key}`,
+        "-var",
+        "keep=false",
+      ],
+      pipeline.env(),
+      { cwd: dir },
+    );
     if (r.status !== 0) throw new Error(`terraform apply for ${id}:\n${tail(r)}`);
   }
   const expire = (name: string) => osc("server", "set", "--property", "expires-at=2020-01-01T00:00:00Z", name);
-  const names = (t: Tenant) => ({ servers: t.servers.map((s) => s.name), ports: t.ports.map((p) => p.name), volumes: t.volumes.map((v) => v.name), keypairs: t.keypairs });
+  const names = (t: Tenant) => ({
+    servers: t.servers.map((s) => s.name),
+    ports: t.ports.map((p) => p.name),
+    volumes: t.volumes.map((v) => v.name),
+    keypairs: t.keypairs,
+  });
   const reap = (more: Record<string, string> = {}, failOn?: string) => pipeline.script("reaper/reap.sh", [], more, failOn);
   let halfPort = "";
   let nodes = "";
@@ -195,16 +276,60 @@ describe("the reaper", () => {
     for (const id of ["reap-expired", "reap-lost"]) expectStatus(await expire(hostName(id)), 0, "server set");
     expectStatus(await expire(hostName(kept.id)), 0, "server set");
     rmSync(path.join(pipeline.localRoot, "reap-lost"), { recursive: true });
-    for (const id of ["reap-half", "reap-half-state"]) expectStatus(await osc("server", "delete", "--wait", hostName(id)), 0, "server delete");
+    for (const id of ["reap-half", "reap-half-state"])
+      expectStatus(await osc("server", "delete", "--wait", hostName(id)), 0, "server delete");
     rmSync(path.join(pipeline.localRoot, "reap-half"), { recursive: true });
     halfPort = of(tenant(), hostName("reap-half")).port!.id;
     // Another factory's expired build host in the same project, and an expired stage-9 test server.
     const common = ["--wait", "--image", "debian-12", "--flavor", "m1.small", "--network", `${ENV_NAME}-net`];
-    expectStatus(await osc("server", "create", ...common, "--property", "factory=pipeline-other", "--property", "role=build-host", "--property", "build-id=x", "--property", "expires-at=2020-01-01T00:00:00Z", "--property", "keep=false", `${ENV_NAME}-other-build-x`), 0, "server create");
+    expectStatus(
+      await osc(
+        "server",
+        "create",
+        ...common,
+        "--property",
+        "factory=pipeline-other",
+        "--property",
+        "role=build-host",
+        "--property",
+        "build-id=x",
+        "--property",
+        "expires-at=2020-01-01T00:00:00Z",
+        "--property",
+        "keep=false",
+        `${ENV_NAME}-other-build-x`,
+      ),
+      0,
+      "server create",
+    );
     expectStatus(await osc("keypair", "create", "--public-key", `${pipeline.agentKey}.pub`, `${ENV_NAME}-test-t1`), 0, "keypair create");
-    expectStatus(await osc("server", "create", ...common, "--key-name", `${ENV_NAME}-test-t1`, "--property", `factory=${ENV_NAME}`, "--property", "role=image-test", "--property", "build-id=t1", "--property", "expires-at=2020-01-01T00:00:00Z", "--property", "keep=false", `${ENV_NAME}-test-t1`), 0, "server create");
+    expectStatus(
+      await osc(
+        "server",
+        "create",
+        ...common,
+        "--key-name",
+        `${ENV_NAME}-test-t1`,
+        "--property",
+        `factory=${ENV_NAME}`,
+        "--property",
+        "role=image-test",
+        "--property",
+        "build-id=t1",
+        "--property",
+        "expires-at=2020-01-01T00:00:00Z",
+        "--property",
+        "keep=false",
+        `${ENV_NAME}-test-t1`,
+      ),
+      0,
+      "server create",
+    );
     nodes = path.join(pipeline.root, "nodes.txt");
-    writeFileSync(nodes, [hostName("reap-expired"), hostName(kept.id), hostName("reap-young"), hostName("gone-by-hand"), "static-agent", ""].join("\n"));
+    writeFileSync(
+      nodes,
+      [hostName("reap-expired"), hostName(kept.id), hostName("reap-young"), hostName("gone-by-hand"), "static-agent", ""].join("\n"),
+    );
   });
 
   const gone = (name: string) => ({ server: undefined, port: undefined, volume: undefined, keypair: false, name });
@@ -214,7 +339,9 @@ describe("the reaper", () => {
     // The first run fails to delete the port of a half-deleted host (the cloud answers 503 once).
     const r = await reap({ NODES_FILE: nodes }, `port delete ${halfPort}`);
     expect(r.status).toBe(1);
-    expect(r.stderr).toContain(`WARNING: could not delete port ${hostName("reap-half")} (${halfPort}) of build reap-half: Injected failure`);
+    expect(r.stderr).toContain(
+      `WARNING: could not delete port ${hostName("reap-half")} (${halfPort}) of build reap-half: Injected failure`,
+    );
     expect(r.stderr).toContain(`destroying ${hostName("reap-expired")} through its Terraform state`);
     expect(r.stderr).toContain(`deleted server ${hostName("reap-lost")}`);
     expect(r.stderr).toContain(`destroying what is left of ${hostName("reap-half-state")} through its Terraform state`);
@@ -246,7 +373,8 @@ describe("the reaper", () => {
     expect(pipeline.osc.calls().filter((c) => / delete /.test(c))).toEqual([]);
     // What is left: the kept and the young host, and the other factory's.
     const left = names(tenant());
-    const ours = (l: string[]) => l.filter((n) => n.startsWith(`${ENV_NAME}-build-`) || n.startsWith(`${ENV_NAME}-other-`) || n.startsWith(`${ENV_NAME}-test-`)).sort();
+    const ours = (l: string[]) =>
+      l.filter((n) => n.startsWith(`${ENV_NAME}-build-`) || n.startsWith(`${ENV_NAME}-other-`) || n.startsWith(`${ENV_NAME}-test-`)).sort();
     expect({ servers: ours(left.servers), ports: ours(left.ports), volumes: ours(left.volumes), keypairs: ours(left.keypairs) }).toEqual({
       servers: [hostName(kept.id), `${ENV_NAME}-other-build-x`, hostName("reap-young")].sort(),
       ports: [hostName(kept.id), hostName("reap-young")].sort(),

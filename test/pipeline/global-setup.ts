@@ -8,5 +8,7 @@ export default function globalSetup(): void {
   (globalThis as any).__workingTreeBefore = workingTreeState(REPO);
   const started = Date.now();
   process.env.PIPELINE_NETWORK_DIR = deployNetwork();
-  process.stderr.write(`test:pipeline: tenants emptied and ${"pipeline-network"} deployed in ${((Date.now() - started) / 1000).toFixed(0)} s\n`);
+  process.stderr.write(
+    `test:pipeline: tenants emptied and ${"pipeline-network"} deployed in ${((Date.now() - started) / 1000).toFixed(0)} s\n`,
+  );
 }

@@ -25,11 +25,14 @@ const props = (build: string, date: string, extra: Record<string, string> = {}) 
 beforeAll(() => {
   const file = qcow2(pipeline.root, "seed");
   for (const region of [R1, R2]) {
-    const [a, b, c] = look<string[]>(["seed", "--cloud", CLOUD, "--region", region, "--file", file], [
-      { name: `${N}_prev`, visibility: "shared", properties: props("41", "2026-09-01", { factory_publish_seq: "1" }) },
-      { name: `${N}_latest`, visibility: "shared", properties: props("42", "2026-10-01", { factory_publish_seq: "2" }) },
-      { name: `${N}_candidate_43`, visibility: "private", properties: props("43", "2026-11-01") },
-    ]);
+    const [a, b, c] = look<string[]>(
+      ["seed", "--cloud", CLOUD, "--region", region, "--file", file],
+      [
+        { name: `${N}_prev`, visibility: "shared", properties: props("41", "2026-09-01", { factory_publish_seq: "1" }) },
+        { name: `${N}_latest`, visibility: "shared", properties: props("42", "2026-10-01", { factory_publish_seq: "2" }) },
+        { name: `${N}_candidate_43`, visibility: "private", properties: props("43", "2026-11-01") },
+      ],
+    );
     ids[region] = { "41": a, "42": b, "43": c };
   }
   seeded = imagesOf(N);
@@ -39,8 +42,10 @@ afterAll(() => {
   pipeline.dispose();
 });
 
-const publish = (failOn?: string) => pipeline.script("publish/publish.sh", ["--name", N, "--build-id", "43", "--regions", BOTH], {}, failOn);
-const rollback = (extra: string[] = [], failOn?: string) => pipeline.script("publish/rollback.sh", ["--name", N, "--regions", BOTH, ...extra], {}, failOn);
+const publish = (failOn?: string) =>
+  pipeline.script("publish/publish.sh", ["--name", N, "--build-id", "43", "--regions", BOTH], {}, failOn);
+const rollback = (extra: string[] = [], failOn?: string) =>
+  pipeline.script("publish/rollback.sh", ["--name", N, "--regions", BOTH, ...extra], {}, failOn);
 const writes = () => pipeline.osc.calls().filter((c) => / image (set|delete|create) /.test(c));
 const now = () => {
   const all = imagesOf(N);
@@ -77,7 +82,9 @@ test("rollback refuses to guess while a region is mid-rotation, and changes noth
   const before = imagesOf(N);
   const r = await rollback();
   expect(r.status).toBe(1);
-  expect(r.stderr).toContain(`${R1}: ${N} is in the middle of a rotation (an interrupted publish or rollback): rerun that, or give --build-id`);
+  expect(r.stderr).toContain(
+    `${R1}: ${N} is in the middle of a rotation (an interrupted publish or rollback): rerun that, or give --build-id`,
+  );
   expect(writes()).toEqual([]);
   expect(imagesOf(N)).toEqual(before);
 });
@@ -95,7 +102,11 @@ test("the rerun does only what was left in RegionOne, then fails in RegionTwo; t
   ]);
   const last = await publish();
   expectStatus(last, 0, "the last rerun");
-  expect(writes()).toEqual([set(R2, `--name ${N}_latest ${two["43"]}`), set(R2, `--name ${N}_prev ${two["42"]}`), set(R2, `--name ${N}_20260901 --hidden ${two["41"]}`)]);
+  expect(writes()).toEqual([
+    set(R2, `--name ${N}_latest ${two["43"]}`),
+    set(R2, `--name ${N}_prev ${two["42"]}`),
+    set(R2, `--name ${N}_20260901 --hidden ${two["41"]}`),
+  ]);
   // What an uninterrupted publication leaves (publish.pipeline.ts shows one).
   const s = now();
   expect(s[R1]).toEqual(ROTATED);
@@ -117,8 +128,16 @@ test("a rollback interrupted in RegionTwo: without --build-id it refuses, with i
   const finished = await rollback(["--build-id", "43"]);
   expectStatus(finished, 0, "rollback --build-id 43");
   const two = ids[R2];
-  expect(writes()).toEqual([set(R2, `--name ${N}_latest ${two["42"]}`), set(R2, `--name ${N}_prev --unhidden ${two["41"]}`), set(R2, `--name ${N}_rolled_back_43 --hidden ${two["43"]}`)]);
-  const back = { "build 41": `${N}_prev | shared`, "build 42": `${N}_latest | shared`, "build 43": `${N}_rolled_back_43 | shared | hidden` };
+  expect(writes()).toEqual([
+    set(R2, `--name ${N}_latest ${two["42"]}`),
+    set(R2, `--name ${N}_prev --unhidden ${two["41"]}`),
+    set(R2, `--name ${N}_rolled_back_43 --hidden ${two["43"]}`),
+  ]);
+  const back = {
+    "build 41": `${N}_prev | shared`,
+    "build 42": `${N}_latest | shared`,
+    "build 43": `${N}_rolled_back_43 | shared | hidden`,
+  };
   const s = now();
   expect(s[R1]).toEqual(back);
   expect(s[R2]).toEqual(back);

@@ -24,7 +24,9 @@ export function deployNetwork(): string {
   }
   const dir = tempDir("pipeline-network-");
   const out = path.join(dir, "cdktf.out");
-  const synth = spawnSync(process.execPath, [path.join(REPO, "bin", "factory.js"), "synth", "--config", FIXTURE, "--out", out], { encoding: "utf8" });
+  const synth = spawnSync(process.execPath, [path.join(REPO, "bin", "factory.js"), "synth", "--config", FIXTURE, "--out", out], {
+    encoding: "utf8",
+  });
   if (synth.status !== 0) throw new Error(`factory synth: ${synth.stderr}`);
   const stack = path.join(out, "stacks", STACK);
   terraform(stack, ["init", "-input=false", "-no-color"]);

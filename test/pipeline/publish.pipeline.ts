@@ -7,7 +7,21 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { scsProblems } from "./scs";
-import { Build, dropImages, expectStatus, GlanceImage, imagesOf, Pipeline, projectOf, qcow2, R1, R2, sha512, summary, CLOUD } from "./support";
+import {
+  Build,
+  dropImages,
+  expectStatus,
+  GlanceImage,
+  imagesOf,
+  Pipeline,
+  projectOf,
+  qcow2,
+  R1,
+  R2,
+  sha512,
+  summary,
+  CLOUD,
+} from "./support";
 
 const N = "Pipeline_Debian_12";
 const pipeline = new Pipeline();
@@ -89,14 +103,21 @@ test("stage 8 registers the build as a private candidate with every property, an
   });
   expect(scsProblems(image)).toEqual([]);
   // Only the controller's META.json counted: the build host wrote none.
-  expect(JSON.parse(readFileSync(path.join(b.local, "META.json"), "utf8"))).toMatchObject({ buildId: b.id, date: started, visibility: "shared" });
+  expect(JSON.parse(readFileSync(path.join(b.local, "META.json"), "utf8"))).toMatchObject({
+    buildId: b.id,
+    date: started,
+    visibility: "shared",
+  });
 });
 
 test("stage 8 again reuses the registered image: one lookup, one check of its data, no upload", async () => {
   const r = await pipeline.stage(builds[1], "08-register.sh");
   expectStatus(r, 0, "stage 8 again");
   expect(r.stderr).toContain("is already registered as");
-  expect(pipeline.osc.calls().map((c) => c.split(" ").slice(0, 4).join(" "))).toEqual(["--os-region-name RegionOne image list", "--os-region-name RegionOne image show"]);
+  expect(pipeline.osc.calls().map((c) => c.split(" ").slice(0, 4).join(" "))).toEqual([
+    "--os-region-name RegionOne image list",
+    "--os-region-name RegionOne image show",
+  ]);
   expect(imagesOf(N, [R1])[R1]).toHaveLength(1);
 });
 
@@ -118,12 +139,16 @@ test("stage 13 with PUBLISH: the first publication makes the build <name>_latest
     expect(s[region]).toEqual({ [`build ${builds[1].id}`]: `${N}_latest | shared` });
     expect(byBuild(s.all[region])[builds[1].id].properties.factory_publish_seq).toBe("1");
   }
-  expect(JSON.parse(readFileSync(path.join(builds[1].dir, "publish-request.json"), "utf8"))).toMatchObject({ status: "published", regions: [R1, R2] });
+  expect(JSON.parse(readFileSync(path.join(builds[1].dir, "publish-request.json"), "utf8"))).toMatchObject({
+    status: "published",
+    regions: [R1, R2],
+  });
 });
 
 test("a second build rotates: it is _latest, the first _prev", async () => {
   const b = await build(2);
-  for (const stage of ["08-register.sh", "12-upload-regions.sh", "13-publish-request.sh"]) expectStatus(await pipeline.stage(b, stage), 0, stage);
+  for (const stage of ["08-register.sh", "12-upload-regions.sh", "13-publish-request.sh"])
+    expectStatus(await pipeline.stage(b, stage), 0, stage);
   const s = state();
   for (const region of [R1, R2]) {
     expect(s[region]).toEqual({ [`build ${builds[1].id}`]: `${N}_prev | shared`, [`build ${b.id}`]: `${N}_latest | shared` });
@@ -159,7 +184,11 @@ test("the third build: _latest, the second _prev, the first <name>_YYYYMMDD and 
   const s = state();
   for (const region of [R1, R2]) {
     expect(s[region]).toEqual(thirdOnTop(s));
-    expect(Object.fromEntries(s.all[region].map((i) => [i.properties.factory_build_id, i.properties.factory_publish_seq]))).toEqual({ [builds[1].id]: "1", [builds[2].id]: "2", [builds[3].id]: "3" });
+    expect(Object.fromEntries(s.all[region].map((i) => [i.properties.factory_build_id, i.properties.factory_publish_seq]))).toEqual({
+      [builds[1].id]: "1",
+      [builds[2].id]: "2",
+      [builds[3].id]: "3",
+    });
     // Data and provenance never change in a rotation.
     for (const i of s.all[region]) expect(scsProblems(i)).toEqual([]);
   }

@@ -2,7 +2,22 @@
 // name built more than imageRetentionMonths before the day — dated, rolled back and never
 // published alike — except one a real server was booted from, one protected, the young ones,
 // _latest and _prev, and another project's images of the same name.
-import { expectStatus, dropImages, imagesOf, look, Pipeline, projectOf, qcow2, R1, run, scriptEnv, summary, CLOUD, ENV_NAME, OTHER_CLOUD } from "./support";
+import {
+  expectStatus,
+  dropImages,
+  imagesOf,
+  look,
+  Pipeline,
+  projectOf,
+  qcow2,
+  R1,
+  run,
+  scriptEnv,
+  summary,
+  CLOUD,
+  ENV_NAME,
+  OTHER_CLOUD,
+} from "./support";
 
 const N = "Pipeline_Retained";
 const pipeline = new Pipeline();
@@ -38,16 +53,31 @@ beforeAll(async () => {
       visibility: o.seq ? "shared" : "private",
       hidden: o.hidden ?? false,
       protected: o.protected ?? false,
-      properties: props(build, date, { ...(o.seq ? { factory_publish_seq: o.seq } : {}), ...(o.rolledBack ? { factory_rolled_back: "true" } : {}) }),
+      properties: props(build, date, {
+        ...(o.seq ? { factory_publish_seq: o.seq } : {}),
+        ...(o.rolledBack ? { factory_rolled_back: "true" } : {}),
+      }),
     })),
   );
   specs.forEach(([build], i) => (ids[build] = created[i]));
   // Another factory, in another project, publishing the same catalogue name publicly.
-  [ids.foreign] = look<string[]>(["foreign", "--owner", OTHER_CLOUD, "--region", R1, "--file", file], [
-    { name: `${N}_latest`, properties: props("99", "2020-01-01", { factory_publish_seq: "50" }) },
-  ]);
+  [ids.foreign] = look<string[]>(
+    ["foreign", "--owner", OTHER_CLOUD, "--region", R1, "--file", file],
+    [{ name: `${N}_latest`, properties: props("99", "2020-01-01", { factory_publish_seq: "50" }) }],
+  );
   // A server of the factory's project booted from the oldest image, by its UUID (it is hidden).
-  const boot = await osc("server", "create", "--wait", "--image", ids["30"], "--flavor", "m1.small", "--network", `${ENV_NAME}-net`, server);
+  const boot = await osc(
+    "server",
+    "create",
+    "--wait",
+    "--image",
+    ids["30"],
+    "--flavor",
+    "m1.small",
+    "--network",
+    `${ENV_NAME}-net`,
+    server,
+  );
   expectStatus(boot, 0, "server create");
 });
 afterAll(async () => {
@@ -58,10 +88,21 @@ afterAll(async () => {
 });
 
 test("old images go; the one a server uses, the protected one, the young ones, _prev and another project's stay", async () => {
-  const r = await pipeline.script("publish/publish.sh", ["--name", N, "--build-id", "38", "--regions", R1, "--today", "2026-12-01", "--retention-months", "24"]);
+  const r = await pipeline.script("publish/publish.sh", [
+    "--name",
+    N,
+    "--build-id",
+    "38",
+    "--regions",
+    R1,
+    "--today",
+    "2026-12-01",
+    "--retention-months",
+    "24",
+  ]);
   expectStatus(r, 0, "publish.sh");
   // The servers were listed because retention had something to delete.
-  expect(pipeline.osc.calls()).toContain('--os-region-name RegionOne server list --long -f json -c ID -c Image ID');
+  expect(pipeline.osc.calls()).toContain("--os-region-name RegionOne server list --long -f json -c ID -c Image ID");
   const deletes = pipeline.osc.calls().filter((c) => / image delete /.test(c));
   expect(deletes.sort()).toEqual([ids["32"], ids["33"], ids["34"]].map((id) => `--os-region-name RegionOne image delete ${id}`).sort());
   expect(r.stderr).toContain(`keeping ${N}_20230601 (${ids["30"]}, built 2023-06-01): used by a server`);

@@ -34,7 +34,10 @@ export function scsProblems(image: GlanceImage): string[] {
   // Image handling: mandatory.
   need(FREQUENCIES.includes(p.replace_frequency), `replace_frequency ${p.replace_frequency}`);
   need(DAY.test(p.provided_until ?? "") || ["none", "notice"].includes(p.provided_until), `provided_until ${p.provided_until}`);
-  need(DAY.test(p.uuid_validity ?? "") || /^last-\d+$/.test(p.uuid_validity ?? "") || ["none", "notice", "forever"].includes(p.uuid_validity), `uuid_validity ${p.uuid_validity}`);
+  need(
+    DAY.test(p.uuid_validity ?? "") || /^last-\d+$/.test(p.uuid_validity ?? "") || ["none", "notice", "forever"].includes(p.uuid_validity),
+    `uuid_validity ${p.uuid_validity}`,
+  );
   need(p.hotfix_hours === undefined || /^\d+$/.test(p.hotfix_hours), `hotfix_hours ${p.hotfix_hours}`);
   // Origin and build info: mandatory.
   need(p.image_source === "private" || /^(https?|ftps?):\/\//.test(p.image_source ?? ""), `image_source ${p.image_source}`);

@@ -73,7 +73,9 @@ export function dropImages(name: string, regions = [R1, R2], cloud = CLOUD): voi
 /** A region's images by build: "name | visibility[ | hidden]" ("foreign " before another project's). */
 export function summary(images: GlanceImage[], project: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const i of images) out[`${i.owner === project ? "" : "foreign "}build ${i.properties.factory_build_id}`] = `${i.name} | ${i.visibility}${i.hidden ? " | hidden" : ""}`;
+  for (const i of images)
+    out[`${i.owner === project ? "" : "foreign "}build ${i.properties.factory_build_id}`] =
+      `${i.name} | ${i.visibility}${i.hidden ? " | hidden" : ""}`;
   return out;
 }
 
@@ -129,7 +131,12 @@ export function scriptEnv(more: Record<string, string | undefined> = {}, bin: st
 }
 
 /** Runs a program (a script by its #! line), asynchronously, within a deadline. */
-export function run(program: string, args: string[], env: NodeJS.ProcessEnv, opts: { cwd?: string; timeoutSeconds?: number } = {}): Promise<Run> {
+export function run(
+  program: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  opts: { cwd?: string; timeoutSeconds?: number } = {},
+): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
     const child = spawn(program, args, { env, cwd: opts.cwd, stdio: ["ignore", "pipe", "pipe"], detached: true });
@@ -137,14 +144,17 @@ export function run(program: string, args: string[], env: NodeJS.ProcessEnv, opt
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => {
-      stderr += `\n(killed after ${opts.timeoutSeconds ?? 900} s)`;
-      try {
-        process.kill(-child.pid!, "SIGTERM");
-      } catch {
-        /* gone */
-      }
-    }, (opts.timeoutSeconds ?? 900) * 1000);
+    const timer = setTimeout(
+      () => {
+        stderr += `\n(killed after ${opts.timeoutSeconds ?? 900} s)`;
+        try {
+          process.kill(-child.pid!, "SIGTERM");
+        } catch {
+          /* gone */
+        }
+      },
+      (opts.timeoutSeconds ?? 900) * 1000,
+    );
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
@@ -206,7 +216,18 @@ function jobsRepository(): { dir: string; commit: string } {
   mkdirSync(path.join(dir, "environments"));
   cpSync(FIXTURE, path.join(dir, "environments", `${ENV_NAME}.yaml`));
   cpSync(JOBS, path.join(dir, "jobs"), { recursive: true });
-  const r = spawnSync(process.execPath, [path.join(REPO, "bin", "factory.js"), "templates", "--config", path.join(dir, "environments", `${ENV_NAME}.yaml`), "--dir", path.join(dir, "jobs", "build-hosts")], { encoding: "utf8" });
+  const r = spawnSync(
+    process.execPath,
+    [
+      path.join(REPO, "bin", "factory.js"),
+      "templates",
+      "--config",
+      path.join(dir, "environments", `${ENV_NAME}.yaml`),
+      "--dir",
+      path.join(dir, "jobs", "build-hosts"),
+    ],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(`factory templates: ${r.stderr}`);
   git(dir, "init", "-q", "-b", "main");
   git(dir, "add", "-A");
@@ -259,7 +280,9 @@ export class Pipeline {
 
   constructor() {
     mkdirSync(this.buildsRoot, { recursive: true });
-    const r = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "jenkins@pipeline-test", "-f", this.agentKey], { encoding: "utf8" });
+    const r = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "jenkins@pipeline-test", "-f", this.agentKey], {
+      encoding: "utf8",
+    });
     if (r.status !== 0) throw new Error(`ssh-keygen: ${r.stderr}`);
   }
 
@@ -284,7 +307,12 @@ export class Pipeline {
   /** Stage 1 of a new build of catalogue image `image`. */
   async start(image: string, more: Record<string, string> = {}): Promise<Build> {
     this.number += 1;
-    const r = await run(path.join(this.repo.dir, "jobs", "stages", "run-stage.sh"), ["controller", "01-initialize.sh"], this.env({ IMAGE: image, JOB_NAME: `image-${image}`, BUILD_NUMBER: String(this.number), REPO_DIR: this.repo.dir, ...more }), { cwd: this.repo.dir });
+    const r = await run(
+      path.join(this.repo.dir, "jobs", "stages", "run-stage.sh"),
+      ["controller", "01-initialize.sh"],
+      this.env({ IMAGE: image, JOB_NAME: `image-${image}`, BUILD_NUMBER: String(this.number), REPO_DIR: this.repo.dir, ...more }),
+      { cwd: this.repo.dir },
+    );
     expectStatus(r, 0, "stage 1");
     const id = r.stdout.trim().split("\n").pop()!;
     return { id, dir: path.join(this.buildsRoot, id), local: path.join(this.localRoot, id) };
@@ -292,7 +320,12 @@ export class Pipeline {
 
   /** A controller stage of `build`, run as the Jenkinsfile runs it (the snapshot's wrapper). */
   stage(build: Build, script: string, more: Record<string, string | undefined> = {}, failOn?: string): Promise<Run> {
-    return run(path.join(build.local, "repo", "jobs", "stages", "run-stage.sh"), ["controller", script], this.env({ FACTORY_BUILD_ID: build.id, ...more }, failOn), { timeoutSeconds: 1200 });
+    return run(
+      path.join(build.local, "repo", "jobs", "stages", "run-stage.sh"),
+      ["controller", script],
+      this.env({ FACTORY_BUILD_ID: build.id, ...more }, failOn),
+      { timeoutSeconds: 1200 },
+    );
   }
 
   /** What stages 7 and 11 leave: the image in the build's output/ and in the published tree. */

@@ -49,18 +49,36 @@ const IMAGES: ImageProfile[] = [
 
 // The pipeline's stages (jobs/stages) and where they run, with a typical share of the time.
 const STAGES: Array<[string, "controller" | "build-host", number]> = [
-  ["01-initialize", "controller", 0.01], ["02-spawn-build-host", "controller", 0.06], ["03-add-agent", "controller", 0.07],
-  ["04-git-check", "build-host", 0.01], ["05-configure-agent", "build-host", 0.08], ["06-prepare", "build-host", 0.01],
-  ["07-build-image", "build-host", 0.45], ["08-register", "controller", 0.07], ["09-test-image", "controller", 0.1],
-  ["10-sign", "build-host", 0.01], ["11-hashdeep", "build-host", 0.02], ["12-upload-regions", "controller", 0.06],
-  ["13-publish-request", "controller", 0.01], ["14-cleanup", "build-host", 0.005], ["15-destroy-build-host", "controller", 0.035],
+  ["01-initialize", "controller", 0.01],
+  ["02-spawn-build-host", "controller", 0.06],
+  ["03-add-agent", "controller", 0.07],
+  ["04-git-check", "build-host", 0.01],
+  ["05-configure-agent", "build-host", 0.08],
+  ["06-prepare", "build-host", 0.01],
+  ["07-build-image", "build-host", 0.45],
+  ["08-register", "controller", 0.07],
+  ["09-test-image", "controller", 0.1],
+  ["10-sign", "build-host", 0.01],
+  ["11-hashdeep", "build-host", 0.02],
+  ["12-upload-regions", "controller", 0.06],
+  ["13-publish-request", "controller", 0.01],
+  ["14-cleanup", "build-host", 0.005],
+  ["15-destroy-build-host", "controller", 0.035],
 ];
 
 // The image test suite's checks (jobs/image-tests/run.sh), the ones that fail now and then first.
 const CHECKS = [
-  "time synchronisation configured", "root filesystem grown to the disk", "cloud-init finished without errors", "only sshd listens on non-loopback addresses",
-  "PermitRootLogin no", "key login as linux", "PasswordAuthentication no", "KbdInteractiveAuthentication no", "no MAC-bound persistent network rules",
-  "console=ttyS0 on the kernel command line", "network sysctl hardening",
+  "time synchronisation configured",
+  "root filesystem grown to the disk",
+  "cloud-init finished without errors",
+  "only sshd listens on non-loopback addresses",
+  "PermitRootLogin no",
+  "key login as linux",
+  "PasswordAuthentication no",
+  "KbdInteractiveAuthentication no",
+  "no MAC-bound persistent network rules",
+  "console=ttyS0 on the kernel command line",
+  "network sysctl hardening",
 ];
 
 function random(seed: number): () => number {
@@ -79,7 +97,13 @@ const GIB = 1024 ** 3;
 
 /** The build id stage 1 makes: UTC minute, job slug, number, at most 40 characters. */
 function buildId(at: number, job: string, number: number): string {
-  const slug = job.toLowerCase().replace(/[^a-z0-9]/g, "-").replace(/-+/g, "-").replace(/^-/, "").slice(0, 40 - 12 - 2 - String(number).length).replace(/-$/, "");
+  const slug = job
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "-")
+    .replace(/-+/g, "-")
+    .replace(/^-/, "")
+    .slice(0, 40 - 12 - 2 - String(number).length)
+    .replace(/-$/, "");
   const d = new Date(at).toISOString();
   return `${d.slice(0, 4)}${d.slice(5, 7)}${d.slice(8, 10)}${d.slice(11, 13)}${d.slice(14, 16)}-${slug}-${number}`;
 }
@@ -108,11 +132,26 @@ export function writeFixture(root: string, options: FixtureOptions): Fixture {
     const id = buildId(startedAt, job, number);
     // What happens to this build.
     const roll = rnd();
-    const outcome = roll < profile.failure * 0.5 ? "build-fails" : roll < profile.failure ? "tests-fail" : roll < profile.failure + 0.02 ? "aborted" : roll < profile.failure + 0.04 ? "unchanged" : "success";
+    const outcome =
+      roll < profile.failure * 0.5
+        ? "build-fails"
+        : roll < profile.failure
+          ? "tests-fail"
+          : roll < profile.failure + 0.02
+            ? "aborted"
+            : roll < profile.failure + 0.04
+              ? "unchanged"
+              : "success";
     const failedChecks = outcome === "tests-fail" ? CHECKS.slice(0, 1 + Math.floor(rnd() * 3)).filter(() => rnd() < 0.8) : [];
     if (outcome === "tests-fail" && failedChecks.length === 0) failedChecks.push(CHECKS[0]);
     if (options.damage && outcome === "tests-fail" && i % 7 === 0) failedChecks.push(hostileCheck);
-    const stopAt = { "build-fails": "07-build-image", "tests-fail": "09-test-image", aborted: "07-build-image", unchanged: "04-git-check", success: "" }[outcome];
+    const stopAt = {
+      "build-fails": "07-build-image",
+      "tests-fail": "09-test-image",
+      aborted: "07-build-image",
+      unchanged: "04-git-check",
+      success: "",
+    }[outcome];
     // Debian's image build got slower in the last six weeks (which the report must show).
     const slower = profile.name === "Standard_Debian_12" && startedAt > end - 42 * 86400_000 ? 1.6 : 1;
     const total = profile.buildMinutes * 60_000 * (0.85 + 0.3 * rnd());
@@ -138,7 +177,9 @@ export function writeFixture(root: string, options: FixtureOptions): Fixture {
       stages.push(run);
       t = Date.parse(run.endedAt) + 3_000 + 20_000 * rnd();
     }
-    const result = { "build-fails": "failure", "tests-fail": "failure", aborted: "aborted", unchanged: "not_built", success: "success" }[outcome];
+    const result = { "build-fails": "failure", "tests-fail": "failure", aborted: "aborted", unchanged: "not_built", success: "success" }[
+      outcome
+    ];
     const built = outcome === "success" || outcome === "tests-fail";
     const fileBytes = Math.round((profile.fileGiB + profile.growth * progress + 0.01 * rnd()) * GIB);
     const ran = (stage: string) => stages.some((r) => r.stage === stage);
@@ -168,15 +209,22 @@ export function writeFixture(root: string, options: FixtureOptions): Fixture {
       for (const run of stages) {
         const dir = run.host === "controller" ? path.join(localRoot, id, "logs") : path.join(buildsRoot, id, "logs");
         mkdirSync(dir, { recursive: true });
-        const log = Array.from({ length: run.stage === "07-build-image" ? 400 : 8 }, (_, n) => `[${run.stage}] step ${n + 1} of ${profile.name}`);
-        if (run.result === "failure") log.push(`[${run.stage}] ERROR: ${run.stage === "09-test-image" ? "not ok 1 - " + failedChecks[0] : "disk-image-create failed"}`);
+        const log = Array.from(
+          { length: run.stage === "07-build-image" ? 400 : 8 },
+          (_, n) => `[${run.stage}] step ${n + 1} of ${profile.name}`,
+        );
+        if (run.result === "failure")
+          log.push(`[${run.stage}] ERROR: ${run.stage === "09-test-image" ? "not ok 1 - " + failedChecks[0] : "disk-image-create failed"}`);
         writeFileSync(path.join(dir, `${run.stage}.log`), log.join("\n") + "\n");
       }
       if (ran("11-hashdeep") && stages.find((r) => r.stage === "11-hashdeep").result === "success") {
         const tree = path.join(imagesRoot, profile.name, id);
         mkdirSync(tree, { recursive: true });
         writeFileSync(path.join(tree, `${profile.name}.qcow2.asc`), "-----BEGIN PGP SIGNATURE-----\n\n-----END PGP SIGNATURE-----\n");
-        writeFileSync(path.join(tree, `${profile.name}-test-results.tap`), CHECKS.map((c, n) => `ok ${n + 1} - ${c}`).join("\n") + `\n1..${CHECKS.length}\n`);
+        writeFileSync(
+          path.join(tree, `${profile.name}-test-results.tap`),
+          CHECKS.map((c, n) => `ok ${n + 1} - ${c}`).join("\n") + `\n1..${CHECKS.length}\n`,
+        );
       }
     }
   }

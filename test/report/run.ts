@@ -19,9 +19,21 @@ import { writeFixture } from "./fixture";
 const NOW = "2026-06-01T12:00:00Z";
 const CHROMIUM = "/usr/bin/chromium";
 // What Chromium needs on a machine without a desktop, a GPU or a way out (see the README).
-const CHROMIUM_ARGS = ["--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 const ARTIFACTS = path.join(process.env.FACTORY_ARTIFACTS_DIR || "/var/tmp/factory-artifacts", "report");
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".svg": "image/svg+xml", ".asc": "text/plain", ".tap": "text/plain" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".asc": "text/plain",
+  ".tap": "text/plain",
+};
 // Each chart and the axis labels a reader needs to read it (units, UTC).
 const CHARTS: Record<string, string[]> = {
   "duration.svg": ["duration (minutes)", "week (UTC)"],
@@ -66,7 +78,9 @@ interface Watched {
 /** Console errors, page errors, failed and refused requests, and the bytes each response carried. */
 function watch(page: Page): Watched {
   const watched: Watched = { errors: [], bytes: new Map() };
-  page.on("console", (m) => { if (m.type() === "error") watched.errors.push(`console: ${m.text()}`); });
+  page.on("console", (m) => {
+    if (m.type() === "error") watched.errors.push(`console: ${m.text()}`);
+  });
   page.on("pageerror", (e) => watched.errors.push(`page error: ${e.message}`));
   page.on("requestfailed", (r) => watched.errors.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
   page.on("response", async (r) => {
@@ -83,11 +97,17 @@ async function main(): Promise<number> {
   const generated = spawnSync(path.join(REPO, "jobs", "stats", "report.py"), ["--now", NOW], {
     encoding: "utf8",
     // Debian's python3, as on the controller (scriptEnv drops a pyenv shim from PATH).
-    env: scriptEnv({ FACTORY_BUILDS_ROOT: fixture.buildsRoot, FACTORY_LOCAL_ROOT: fixture.localRoot, FACTORY_IMAGES_ROOT: fixture.imagesRoot, FACTORY_ENV: "example" }),
+    env: scriptEnv({
+      FACTORY_BUILDS_ROOT: fixture.buildsRoot,
+      FACTORY_LOCAL_ROOT: fixture.localRoot,
+      FACTORY_IMAGES_ROOT: fixture.imagesRoot,
+      FACTORY_ENV: "example",
+    }),
   });
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   check("report.py generates the report from 400 builds with damaged lines", generated.status === 0, generated.stderr);
-  for (const fragment of fixture.damaged) check(`report.py names the damaged line ${fragment}`, generated.stderr.includes(fragment), generated.stderr);
+  for (const fragment of fixture.damaged)
+    check(`report.py names the damaged line ${fragment}`, generated.stderr.includes(fragment), generated.stderr);
   if (generated.status !== 0) return finish(work);
 
   const server = await serve(fixture.imagesRoot);
@@ -121,16 +141,31 @@ async function main(): Promise<number> {
     }
 
     const sections = await page.locator("h2").allTextContents();
-    for (const question of ["How long do the builds take, and which stage takes the time?", "Which stage got slower?", "How often does each image's build fail?", "How big are the images getting?", "Which checks of the image tests fail most?", "Last builds"]) {
+    for (const question of [
+      "How long do the builds take, and which stage takes the time?",
+      "Which stage got slower?",
+      "How often does each image's build fail?",
+      "How big are the images getting?",
+      "Which checks of the image tests fail most?",
+      "Last builds",
+    ]) {
       check(`the page asks "${question}"`, sections.includes(question), sections.join(" | "));
     }
     const notice = (await page.locator("#problems").textContent()) ?? "";
-    for (const fragment of fixture.damaged) check(`the page names the skipped line ${fragment.split(":")[0]}`, notice.includes(fragment), notice.slice(0, 300));
+    for (const fragment of fixture.damaged)
+      check(`the page names the skipped line ${fragment.split(":")[0]}`, notice.includes(fragment), notice.slice(0, 300));
     const sles = page.locator("#summary tr", { hasText: "Standard_SLES_15_SP6" }).locator("td").nth(2);
-    const style = await sles.evaluate((e: any) => { const s = (globalThis as any).getComputedStyle(e); return `${s.fontWeight} ${s.color}`; });
+    const style = await sles.evaluate((e: any) => {
+      const s = (globalThis as any).getComputedStyle(e);
+      return `${s.fontWeight} ${s.color}`;
+    });
     check("the failing image's success rate stands out (bold, red)", style === "700 rgb(179, 38, 30)", style);
     const slower = await page.locator("#slower tbody tr").first().locator("td").allTextContents();
-    check("the slower-stage table leads with Debian's image build", slower[0] === "Standard_Debian_12" && slower[1] === "07-build-image", slower.join(" | "));
+    check(
+      "the slower-stage table leads with Debian's image build",
+      slower[0] === "Standard_Debian_12" && slower[1] === "07-build-image",
+      slower.join(" | "),
+    );
     check("the last builds table lists 50 builds", (await page.locator("#builds tbody tr").count()) === 50);
     check("a check named with markup is shown as text", (await page.getByText(fixture.hostileCheck, { exact: true }).count()) >= 1);
 
@@ -153,7 +188,11 @@ async function main(): Promise<number> {
       await collect(detail);
     }
     // A failed build's page, its failed stage's log open.
-    const failedBuild = await page.locator("#builds tbody tr", { hasText: "failure" }).first().getByRole("link", { name: "logs" }).getAttribute("href");
+    const failedBuild = await page
+      .locator("#builds tbody tr", { hasText: "failure" })
+      .first()
+      .getByRole("link", { name: "logs" })
+      .getAttribute("href");
     await detail.goto(new URL(failedBuild ?? "", base).href);
     check("a failed build's page opens with its failed stage's log", (await detail.locator("details[open] pre").count()) === 1);
     await detail.screenshot({ path: path.join(ARTIFACTS, "build.png"), fullPage: true });
@@ -163,18 +202,31 @@ async function main(): Promise<number> {
       if (r.status() !== 200) broken.push(`${r.status()} ${url}`);
     }
     check(`no broken link among ${links.size} links and images`, broken.length === 0 && links.size > 100, broken.slice(0, 5).join(", "));
-    check("signatures and test results are linked", [...links].some((l) => l.endsWith(".qcow2.asc")) && [...links].some((l) => l.endsWith("-test-results.tap")));
-    check("no console error, page error or failed request (index and build pages)", watched.errors.length + detailWatched.errors.length === 0, [...watched.errors, ...detailWatched.errors].slice(0, 5).join("; "));
+    check(
+      "signatures and test results are linked",
+      [...links].some((l) => l.endsWith(".qcow2.asc")) && [...links].some((l) => l.endsWith("-test-results.tap")),
+    );
+    check(
+      "no console error, page error or failed request (index and build pages)",
+      watched.errors.length + detailWatched.errors.length === 0,
+      [...watched.errors, ...detailWatched.errors].slice(0, 5).join("; "),
+    );
 
     // With JavaScript on, nothing in the records runs (a check name tries to set the title).
     const js = await browser.newContext();
     const jsPage = await js.newPage();
     const jsWatched = watch(jsPage);
     await jsPage.goto(base, { waitUntil: "load" });
-    check("with JavaScript on, no script from the records ran and no error was logged", (await jsPage.title()) === "Image factory example: build statistics" && jsWatched.errors.length === 0, [await jsPage.title(), ...jsWatched.errors].join("; "));
+    check(
+      "with JavaScript on, no script from the records ran and no error was logged",
+      (await jsPage.title()) === "Image factory example: build statistics" && jsWatched.errors.length === 0,
+      [await jsPage.title(), ...jsWatched.errors].join("; "),
+    );
 
     const weight = [...watched.bytes.entries()].filter(([u]) => u === base || u.endsWith(".svg")).reduce((a, [, b]) => a + b, 0);
-    process.stdout.write(`\nreport: generated in ${seconds.toFixed(1)} s from 400 builds; the page with its charts weighs ${(weight / 1024).toFixed(0)} KiB\n`);
+    process.stdout.write(
+      `\nreport: generated in ${seconds.toFixed(1)} s from 400 builds; the page with its charts weighs ${(weight / 1024).toFixed(0)} KiB\n`,
+    );
     process.stdout.write(`screenshots: ${path.join(ARTIFACTS, "report.png")}, ${path.join(ARTIFACTS, "build.png")}\n`);
   } finally {
     await browser?.close();

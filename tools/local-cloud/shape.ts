@@ -107,16 +107,26 @@ function shapeOf(env: Environment): CloudShape {
   const largest = biggestTemplate((t) => flavorOf(t.flavor).vcpus);
   const scratch = biggestTemplate((t) => t.scratchVolumeGb)?.scratchVolumeGb ?? 0;
   const factory = addQuota(
-    servers([jenkins.flavor, nfs.flavor, ...Array(jump.count).fill(jump.flavor)], [nfs.dataVolumeGb, ...(jenkins.homeVolumeGb ? [jenkins.homeVolumeGb] : [])]),
+    servers(
+      [jenkins.flavor, nfs.flavor, ...Array(jump.count).fill(jump.flavor)],
+      [nfs.dataVolumeGb, ...(jenkins.homeVolumeGb ? [jenkins.homeVolumeGb] : [])],
+    ),
     // every build host at once on the largest template, each with the largest scratch volume
-    servers(largest ? Array(env.buildHosts.maxInstances).fill(largest.flavor) : [], scratch > 0 ? Array(env.buildHosts.maxInstances).fill(scratch) : []),
+    servers(
+      largest ? Array(env.buildHosts.maxInstances).fill(largest.flavor) : [],
+      scratch > 0 ? Array(env.buildHosts.maxInstances).fill(scratch) : [],
+    ),
   );
   const withGroup = { ...factory, serverGroupMembers: jump.count };
   const web = env.web ? servers(Array(env.web.count).fill(env.web.flavor)) : NO_QUOTA;
   const webCloud = env.web?.cloud ?? env.cloud;
-  const clouds = webCloud === env.cloud
-    ? [{ name: env.cloud, quota: addQuota(withGroup, web) }]
-    : [{ name: env.cloud, quota: withGroup }, { name: webCloud, quota: web }];
+  const clouds =
+    webCloud === env.cloud
+      ? [{ name: env.cloud, quota: addQuota(withGroup, web) }]
+      : [
+          { name: env.cloud, quota: withGroup },
+          { name: webCloud, quota: web },
+        ];
 
   const hostsPerZone = new Map(env.availabilityZones.map((z) => [z, 0]));
   for (const zone of placement(env).jump) hostsPerZone.set(zone, (hostsPerZone.get(zone) ?? 0) + 1);
@@ -156,25 +166,39 @@ export function unionOf(parts: { source: string; shape: CloudShape }[]): CloudSh
   const [first] = parts;
   for (const { source, shape } of parts) {
     if (shape.region !== first.shape.region) {
-      throw new Error(`${source}: region: "${shape.region}" differs from "${first.shape.region}" of ${first.source}; the local cloud has one region with every service`);
+      throw new Error(
+        `${source}: region: "${shape.region}" differs from "${first.shape.region}" of ${first.source}; the local cloud has one region with every service`,
+      );
     }
   }
   const region = first.shape.region;
   return {
     region,
     imageRegions: unique(parts.flatMap((p) => p.shape.imageRegions)).filter((r) => r !== region),
-    zones: byName(parts.map((p) => p.shape.zones), (a, b) => ({ name: a.name, hosts: Math.max(a.hosts, b.hosts) })),
+    zones: byName(
+      parts.map((p) => p.shape.zones),
+      (a, b) => ({ name: a.name, hosts: Math.max(a.hosts, b.hosts) }),
+    ),
     externalNetworks: unique(parts.flatMap((p) => p.shape.externalNetworks)),
-    flavors: byName(parts.map((p) => p.shape.flavors), (a) => a),
+    flavors: byName(
+      parts.map((p) => p.shape.flavors),
+      (a) => a,
+    ),
     images: unique(parts.flatMap((p) => p.shape.images)),
     // Two environments on one cloud name share its project: its quota must fit both.
-    clouds: byName(parts.map((p) => p.shape.clouds), (a, b) => ({ name: a.name, quota: addQuota(a.quota, b.quota) })),
+    clouds: byName(
+      parts.map((p) => p.shape.clouds),
+      (a, b) => ({ name: a.name, quota: addQuota(a.quota, b.quota) }),
+    ),
   };
 }
 
 /** Like unionOf, but a previous shape's quota is a floor, not a further environment. */
 function grow(previous: CloudShape, next: CloudShape, source: string): CloudShape {
-  const merged = unionOf([{ source: "the running local cloud", shape: previous }, { source, shape: next }]);
+  const merged = unionOf([
+    { source: "the running local cloud", shape: previous },
+    { source, shape: next },
+  ]);
   return {
     ...merged,
     clouds: byName([previous.clouds, next.clouds], (a, b) => ({ name: a.name, quota: maxQuota(a.quota, b.quota) })),

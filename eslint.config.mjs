@@ -1,5 +1,5 @@
 // ESLint: @eslint/js and typescript-eslint recommended, without type information so it
-// stays fast. Formatting is not checked.
+// stays fast. Formatting is Prettier's (npm run lint checks it, npm run format writes it).
 import { defineConfig } from "eslint/config";
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";

@@ -192,7 +192,7 @@ class Smoke:
         fip = c.network.get_ip(self.fip.id)
         expect(fip.port_id == self.port_a.id and fip.fixed_ip_address == "10.99.0.5", "associated")
 
-    @check("anti-affinity: one server per host, and one more finds \"No valid host\"")
+    @check("anti-affinity: one server per host, and one more is refused")
     def anti_affinity(self):
         c = self.conn
         group = c.compute.create_server_group(name=PREFIX + "group", policies=["anti-affinity"])
@@ -207,7 +207,12 @@ class Smoke:
         expect(len(active) == self.hosts, f"{len(active)} of {self.hosts + 1} ACTIVE, hosts: {self.hosts}")
         expect(len({s.host_id for s in active}) == self.hosts, "each on its own host")
         faults = [fault(c, s) for s in failed]
-        expect(len(failed) == 1 and "No valid host" in faults[0], f"the extra one: {faults}")
+        # Nova refuses it one of two ways: the scheduler's filter finds no host ("No valid
+        # host"), or, when the boots race, two land on one host, the compute's late check
+        # refuses the second and its reschedules run out ("Anti-affinity instance group
+        # policy was violated": seen with all boots at once on a busy machine).
+        refused = ("No valid host", "Anti-affinity instance group policy was violated")
+        expect(len(failed) == 1 and any(r in faults[0] for r in refused), f"the extra one: {faults}")
         for s in done:
             c.compute.delete_server(s)
         for s in done:

@@ -214,18 +214,19 @@ function isComputed(entry: Entry | undefined, attribute: string): boolean {
 function sameProvider(baseJson: StackJson | undefined, b: Entry, headJson: StackJson | undefined, h: Entry): boolean {
   if (b.leaves.get("provider") === h.leaves.get("provider")) return false; // nothing to reconcile
   const base = providerConfiguration(baseJson, b.type, b.leaves.get("provider"));
-  return base !== undefined && base === providerConfiguration(headJson, h.type, h.leaves.get("provider"));
+  const head = providerConfiguration(headJson, h.type, h.leaves.get("provider"));
+  return base !== undefined && head !== undefined && compareLeaves(base, head).length === 0;
 }
 
 /** The settings of the provider configuration a resource uses (`provider` = "name.alias", or the default of its type's provider). */
-function providerConfiguration(json: StackJson | undefined, type: string, reference: unknown): string | undefined {
+function providerConfiguration(json: StackJson | undefined, type: string, reference: unknown): Map<string, unknown> | undefined {
   const [name, alias] = typeof reference === "string" ? reference.split(".") : [type.split("_")[0], undefined];
   const declared = (json as { provider?: Record<string, unknown> } | undefined)?.provider?.[name];
   const configurations = (Array.isArray(declared) ? declared : declared ? [declared] : []) as Array<Record<string, unknown>>;
   const found = configurations.find((c) => c.alias === alias);
   if (!found) return undefined;
   const { alias: _alias, ...settings } = found;
-  return JSON.stringify([...flatten(settings)].sort(([x], [y]) => byPath(x, y)));
+  return flatten(settings);
 }
 
 /** The base's leaves with the head's provider reference (the same configuration, named otherwise). */

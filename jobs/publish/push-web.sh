@@ -55,10 +55,13 @@ fi
   die "$tree is empty (is the NFS share mounted?): the web servers keep what they have"
 # The defaults are the model's (jobs/build-hosts/<env>/factory.json of this checkout, or
 # FACTORY_MODEL): the controller's web_known_hosts, and its local builds root for the lock.
+# shellcheck source-path=SCRIPTDIR source=../model-lib.sh
+. "$PUBLISH_DIR/../model-lib.sh"
 model_path() { # KEY.PATH
-  local model="${FACTORY_MODEL:-${FACTORY_ENV:+$PUBLISH_DIR/../build-hosts/$FACTORY_ENV/factory.json}}"
+  local model
+  model="$(model_file)"
   [[ -n "$model" && -f "$model" ]] || usage_error "no model file to take the default of $1 from (set FACTORY_ENV or FACTORY_MODEL, or give the option)"
-  python3 "$PUBLISH_DIR/../stages/catalogue.py" get "$model" "$1"
+  model_get "$1"
 }
 [[ -n "$known_hosts" ]] || known_hosts="$(model_path roles.jenkins.paths.webKnownHosts)"
 [[ -n "$lock" ]] || lock="${FACTORY_LOCAL_ROOT:-$(model_path roles.jenkins.paths.localBuilds)}/.web-publish.lock"

@@ -34,9 +34,10 @@ log() { printf '[reaper] %s\n' "$*" >&2; }
 # The factory's facts come from its model (jobs/build-hosts/<env>/factory.json of this
 # checkout): the names of its build hosts (and so of their Jenkins nodes) start with the
 # model's prefix, and the controller's paths are the model's.
-model="${FACTORY_MODEL:-$(dirname "$REAPER_DIR")/build-hosts/$FACTORY_ENV/factory.json}"
+# shellcheck source-path=SCRIPTDIR source=../model-lib.sh
+. "$REAPER_DIR/../model-lib.sh"
+model="$(model_file)"
 [ -f "$model" ] || { log "no model file $model (run 'npx factory templates' and commit jobs/build-hosts/)"; exit 1; }
-model_get() { python3 "$REAPER_DIR/../stages/catalogue.py" get "$model" "$1"; }
 prefix="$(model_get names.buildHostPrefix)"
 [ -n "$prefix" ] || { log "$model: names.buildHostPrefix is empty"; exit 1; }
 FACTORY_LOCAL_ROOT="${FACTORY_LOCAL_ROOT:-$(model_get roles.jenkins.paths.localBuilds)}"

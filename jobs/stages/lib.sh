@@ -36,6 +36,8 @@
 
 STAGES_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 JOBS_DIR="$(dirname "$STAGES_DIR")"
+# shellcheck source-path=SCRIPTDIR source=../model-lib.sh
+. "$JOBS_DIR/model-lib.sh"
 STAGE="$(basename "$0" .sh)"
 
 log() { printf '[%s] %s\n' "$STAGE" "$*" >&2; }
@@ -52,17 +54,15 @@ require() {
   done
 }
 
-# from_model VAR KEY.PATH — sets VAR from the model file (FACTORY_MODEL, default the
-# checkout's jobs/build-hosts/$FACTORY_ENV/factory.json) unless the caller set it.
+# from_model VAR KEY.PATH — sets VAR from the model file (../model-lib.sh: FACTORY_MODEL,
+# default the checkout's jobs/build-hosts/$FACTORY_ENV/factory.json) unless the caller set it.
 from_model() {
   [ -z "${!1:-}" ] || return 0
-  if [ -z "${FACTORY_MODEL:-}" ]; then
-    require FACTORY_ENV
-    FACTORY_MODEL="$JOBS_DIR/build-hosts/$FACTORY_ENV/factory.json"
-  fi
-  [ -f "$FACTORY_MODEL" ] || die "$1 is not set and there is no model file $FACTORY_MODEL (run 'npx factory templates' and commit jobs/build-hosts/)"
-  local value
-  value="$(python3 "$STAGES_DIR/catalogue.py" get "$FACTORY_MODEL" "$2")" || die "$FACTORY_MODEL: no $2"
+  [ -n "${FACTORY_MODEL:-}" ] || require FACTORY_ENV
+  local file value
+  file="$(model_file)"
+  [ -f "$file" ] || die "$1 is not set and there is no model file $file (run 'npx factory templates' and commit jobs/build-hosts/)"
+  value="$(model_get "$2")" || die "$file: no $2"
   printf -v "$1" '%s' "$value"
 }
 from_model FACTORY_BUILDS_ROOT roles.nfs.paths.builds

@@ -28,7 +28,12 @@ case "$role" in controller | build-host) ;; *) usage ;; esac
 shift 2
 stage="${script%.sh}"
 # the model's paths unless set (as lib.sh's from_model; the pipeline sets both)
-model() { python3 "$here/catalogue.py" get "${FACTORY_MODEL:-$here/../build-hosts/${FACTORY_ENV:?FACTORY_ENV is not set}/factory.json}" "$1"; }
+# shellcheck source-path=SCRIPTDIR source=../model-lib.sh
+. "$here/../model-lib.sh"
+model() {
+  [ -n "${FACTORY_MODEL:-}" ] || : "${FACTORY_ENV:?FACTORY_ENV is not set}"
+  model_get "$1"
+}
 FACTORY_BUILDS_ROOT="${FACTORY_BUILDS_ROOT:-$(model roles.nfs.paths.builds)}"
 FACTORY_LOCAL_ROOT="${FACTORY_LOCAL_ROOT:-$(model roles.jenkins.paths.localBuilds)}"
 
